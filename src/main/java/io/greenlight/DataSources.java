@@ -1,0 +1,32 @@
+package io.greenlight;
+
+import io.agroal.api.AgroalDataSource;
+import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
+import io.agroal.api.security.NamePrincipal;
+import io.agroal.api.security.SimplePassword;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Agroal pools for the source and the target, built from the typed config. */
+final class DataSources {
+
+    private DataSources() {
+    }
+
+    static AgroalDataSource pool(String url, String user, Optional<String> password, int maxSize, Class<?> driver)
+            throws SQLException {
+        AgroalDataSourceConfigurationSupplier config = new AgroalDataSourceConfigurationSupplier()
+                .connectionPoolConfiguration(pool -> pool.minSize(0).maxSize(maxSize)
+                        .acquisitionTimeout(Duration.ofSeconds(10))
+                        .validationTimeout(Duration.ofSeconds(30))
+                        .connectionFactoryConfiguration(factory -> {
+                            factory.jdbcUrl(url).connectionProviderClass(driver)
+                                    .principal(new NamePrincipal(user)).loginTimeout(Duration.ofSeconds(10));
+                            password.ifPresent(pw -> factory.credential(new SimplePassword(pw)));
+                            return factory;
+                        }));
+        return AgroalDataSource.from(config);
+    }
+}

@@ -1,0 +1,239 @@
+package io.greenlight.apply;
+
+import io.greenlight.lag.PipelineMeters;
+import io.smallrye.faulttolerance.api.Guard;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The apply side of the pipeline: consumes the change topics, batches by count and time, and
+ * writes each batch plus the consumed positions in one target transaction. Transient target
+ * failures are retried with bounded exponential backoff; anything else stops apply with the
+ * event's coordinates.
+ */
+public final class ApplyLoop implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(ApplyLoop.class);
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final List<TopicPartition> partitions;
+    private final DataSource target;
+    private final BatchWriter writer;
+    private final OffsetStore offsets;
+    private final PipelineMeters meters;
+    private final int batchSize;
+    private final Duration batchMaxWait;
+    private final Consumer<Throwable> onFailure;
+    private final ChangeDecoder decoder = new ChangeDecoder();
+    private final Guard retry;
+
+    private volatile boolean closing;
+    private volatile boolean running;
+    private volatile Thread thread;
+    private volatile boolean retrying;
+    private int consecutiveFailures;
+
+    public ApplyLoop(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, DataSource target,
+                     BatchWriter writer, OffsetStore offsets, PipelineMeters meters, int batchSize,
+                     Duration batchMaxWait, Consumer<Throwable> onFailure) {
+        this.consumer = consumer;
+        this.partitions = List.copyOf(partitions);
+        this.target = target;
+        this.writer = writer;
+        this.offsets = offsets;
+        this.meters = meters;
+        this.batchSize = batchSize;
+        this.batchMaxWait = batchMaxWait;
+        this.onFailure = onFailure;
+        this.retry = Guard.create().withDescription("apply batch to target")
+                .withRetry().maxRetries(-1).maxDuration(3650, ChronoUnit.DAYS)
+                .delay(200, ChronoUnit.MILLIS).jitter(100, ChronoUnit.MILLIS)
+                .withExponentialBackoff().factor(2).maxDelay(30, ChronoUnit.SECONDS).done()
+                .whenException(ApplyLoop::isTransient)
+                .beforeRetry(this::onRetry)
+                .done().build();
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        try {
+            seekToStoredPositions();
+            running = true;
+            List<Change> pending = new ArrayList<>();
+            Map<TopicPartition, Long> next = new HashMap<>();
+            long firstPendingAt = 0;
+            while (!closing) {
+                long waited = pending.isEmpty() && next.isEmpty() ? 0 : System.nanoTime() - firstPendingAt;
+                Duration timeout = pending.isEmpty() && next.isEmpty() ? batchMaxWait
+                        : batchMaxWait.minusNanos(Math.min(waited, batchMaxWait.toNanos()));
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    if (pending.isEmpty() && next.isEmpty()) {
+                        firstPendingAt = System.nanoTime();
+                    }
+                    decode(record).ifPresent(pending::add);
+                    next.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
+                }
+                boolean full = pending.size() >= batchSize;
+                boolean due = !next.isEmpty() && System.nanoTime() - firstPendingAt >= batchMaxWait.toNanos();
+                if (full || due) {
+                    commit(pending, next);
+                    pending = new ArrayList<>();
+                    next = new HashMap<>();
+                }
+            }
+        } catch (WakeupException e) {
+            if (!closing) {
+                fail(e);
+            }
+        } catch (Exception e) {
+            if (!closing || !(e instanceof InterruptedException)) {
+                fail(e);
+            }
+        } finally {
+            running = false;
+            Thread.interrupted(); // a close() during a retry wait interrupted us; close the consumer cleanly anyway
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stops after the batch in flight; what was not committed is consumed again on restart. */
+    public void close() {
+        closing = true;
+        consumer.wakeup();
+        Thread t = thread;
+        if (t != null && retrying) {
+            t.interrupt(); // cut a backoff wait short; a batch in flight is rolled back
+        }
+    }
+
+    private void seekToStoredPositions() throws SQLException {
+        Map<TopicPartition, Long> stored;
+        try (Connection connection = target.getConnection()) {
+            stored = offsets.load(connection);
+        }
+        consumer.assign(partitions);
+        List<TopicPartition> fromStart = new ArrayList<>();
+        for (TopicPartition partition : partitions) {
+            Long position = stored.get(partition);
+            if (position == null) {
+                fromStart.add(partition);
+            } else {
+                consumer.seek(partition, position);
+            }
+        }
+        consumer.seekToBeginning(fromStart);
+        LOG.infof("Apply resumes %d partition(s) from the target's greenlight_offsets (%d from the beginning)",
+                partitions.size(), fromStart.size());
+    }
+
+    private java.util.Optional<Change> decode(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return decoder.decode(record);
+        } catch (RuntimeException e) {
+            throw new ApplyException("Cannot decode the change at Kafka " + record.topic() + "-" + record.partition()
+                    + "@" + record.offset() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void commit(List<Change> changes, Map<TopicPartition, Long> next) throws Exception {
+        retry.call(() -> {
+            writeOnce(changes, next);
+            return null;
+        }, Void.class);
+        retrying = false;
+        if (consecutiveFailures > 0) {
+            LOG.infof("Target writes succeed again after %d failed attempt(s); apply resumed", consecutiveFailures);
+            consecutiveFailures = 0;
+        }
+        count(changes);
+    }
+
+    private void writeOnce(List<Change> changes, Map<TopicPartition, Long> next) throws SQLException {
+        try (Connection connection = target.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                writer.write(connection, changes);
+                offsets.save(connection, next);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(connection);
+                throw e;
+            }
+        }
+    }
+
+    private void onRetry(Throwable cause) {
+        retrying = true;
+        meters.applyError();
+        if (consecutiveFailures++ == 0) {
+            LOG.warnf("Writing to the target failed (%s); retrying with exponential backoff up to 30 s. "
+                    + "Lag grows until the target is back; nothing is skipped.", cause.getMessage());
+        }
+    }
+
+    private void count(List<Change> changes) {
+        Map<String, Long> counts = new HashMap<>();
+        for (Change change : changes) {
+            counts.merge(change.table() + "\u0000" + change.op().label(), 1L, Long::sum);
+        }
+        counts.forEach((k, n) -> {
+            int sep = k.indexOf('\u0000');
+            meters.applied(k.substring(0, sep), k.substring(sep + 1), n);
+        });
+    }
+
+    private void fail(Exception e) {
+        meters.applyError();
+        LOG.errorf(e, "Apply stopped: %s", e.getMessage());
+        onFailure.accept(e);
+    }
+
+    /** Connection loss, timeouts and deadlocks pass; constraint and data errors do not. */
+    static boolean isTransient(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ApplyException) {
+                return false;
+            }
+            if (t instanceof SQLTransientException || t instanceof SQLRecoverableException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().equals("40001")
+                    || sql.getSQLState().equals("HY000") && sql.getErrorCode() == 1205)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void rollbackQuietly(Connection connection) {
+        try {
+            connection.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the pool discards it
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.greenlight.apply;
+
+import io.greenlight.dialect.Dialect;
+import io.greenlight.schema.ChangeOp;
+import io.greenlight.schema.SourceColumn;
+import io.greenlight.schema.SourceTable;
+import io.greenlight.schema.TableId;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Struct;
+
+import java.sql.BatchUpdateException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Writes a batch of changes through the dialect on one connection (the caller owns the
+ * transaction). Changes keep their order; consecutive changes of the same statement shape share
+ * one JDBC batch, which the MySQL driver sends as one multi-row statement.
+ */
+public final class BatchWriter {
+
+    private final Dialect dialect;
+    private final Map<TableId, SourceTable> tables;
+
+    public BatchWriter(Dialect dialect, Map<TableId, SourceTable> tables) {
+        this.dialect = dialect;
+        this.tables = tables;
+    }
+
+    public void write(Connection connection, List<Change> changes) throws SQLException {
+        Map<String, PreparedStatement> statements = new HashMap<>();
+        try {
+            String runSql = null;
+            List<Change> run = new ArrayList<>();
+            for (Change change : changes) {
+                SourceTable table = table(change);
+                for (Step step : steps(table, change)) {
+                    if (!step.sql.equals(runSql)) {
+                        flush(runSql, run, statements);
+                        run.clear();
+                        runSql = step.sql;
+                    }
+                    PreparedStatement ps = statements.computeIfAbsent(step.sql, sql -> prepare(connection, sql));
+                    if (step.truncate) {
+                        execute(ps, change);
+                        runSql = null;
+                    } else {
+                        bind(ps, table, step.row, step.columns, change);
+                        ps.addBatch();
+                        run.add(change);
+                    }
+                }
+            }
+            flush(runSql, run, statements);
+        } catch (PrepareFailure e) {
+            throw e.cause;
+        } finally {
+            for (PreparedStatement ps : statements.values()) {
+                ps.close();
+            }
+        }
+    }
+
+    private SourceTable table(Change change) {
+        SourceTable table = tables.get(change.table());
+        if (table == null) {
+            throw new ApplyException("Change for " + change.table() + " which is not a captured table ("
+                    + change.coordinates() + "). Add it to greenlight.source.tables or remove it from the publication.");
+        }
+        return table;
+    }
+
+    /** One change is one statement, except an update of a keyless row: delete the old, insert the new. */
+    private List<Step> steps(SourceTable table, Change change) {
+        ChangeOp op = change.op();
+        if (op == ChangeOp.TRUNCATE) {
+            return List.of(new Step(dialect.truncate(table), null, List.of(), true));
+        }
+        if (op == ChangeOp.DELETE) {
+            Struct before = require(change.before(), "before", change);
+            List<String> match = table.identityColumns();
+            return List.of(new Step(dialect.delete(table, match), before, match, false));
+        }
+        Struct after = require(change.after(), "after", change);
+        List<String> columns = columnsOf(table, after, change);
+        if (table.hasPrimaryKey()) {
+            return List.of(new Step(dialect.upsert(table, columns), after, columns, false));
+        }
+        Step insert = new Step(dialect.insert(table, columns), after, columns, false);
+        if (op == ChangeOp.UPDATE && change.before() != null) {
+            List<String> match = table.identityColumns();
+            return List.of(new Step(dialect.delete(table, match), change.before(), match, false), insert);
+        }
+        return List.of(insert);
+    }
+
+    private List<String> columnsOf(SourceTable table, Struct row, Change change) {
+        List<String> columns = new ArrayList<>(row.schema().fields().size());
+        for (Field field : row.schema().fields()) {
+            if (table.column(field.name()).isEmpty()) {
+                throw new ApplyException("Column " + table.id() + "." + field.name() + " is in the change at "
+                        + change.coordinates() + " but not in the table model Greenlight started with. "
+                        + "Restart Greenlight to pick up the new column.");
+            }
+            columns.add(field.name());
+        }
+        return columns;
+    }
+
+    private void bind(PreparedStatement ps, SourceTable table, Struct row, List<String> columns, Change change)
+            throws SQLException {
+        int index = 1;
+        for (String name : columns) {
+            SourceColumn column = table.column(name).orElseThrow();
+            Field field = row.schema().field(name);
+            if (field == null) {
+                throw new ApplyException("Column " + name + " is missing from the change at " + change.coordinates());
+            }
+            try {
+                dialect.bind(ps, index++, column, field.schema(), row.get(field));
+            } catch (RuntimeException e) {
+                throw new ApplyException("Column " + table.id() + "." + name + " value at " + change.coordinates()
+                        + " cannot be converted for the target: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void flush(String sql, List<Change> run, Map<String, PreparedStatement> statements) throws SQLException {
+        if (sql == null || run.isEmpty()) {
+            return;
+        }
+        try {
+            statements.get(sql).executeBatch();
+        } catch (BatchUpdateException e) {
+            throw describe(e, run);
+        }
+    }
+
+    private static void execute(PreparedStatement ps, Change change) throws SQLException {
+        try {
+            ps.execute();
+        } catch (SQLException e) {
+            throw new SQLException(e.getMessage() + " (at " + change.coordinates() + ")", e.getSQLState(), e.getErrorCode(), e);
+        }
+    }
+
+    /** Keeps the SQL state (so transient failures stay retryable) and adds where it happened. */
+    private static SQLException describe(SQLException e, List<Change> run) {
+        Change first = run.get(0);
+        Change last = run.get(run.size() - 1);
+        String where = run.size() == 1 ? first.coordinates()
+                : first.coordinates() + " .. offset " + last.offset() + " (" + run.size() + " changes)";
+        return new SQLException(e.getMessage() + " (at " + where + ")", e.getSQLState(), e.getErrorCode(), e);
+    }
+
+    private static Struct require(Struct row, String image, Change change) {
+        if (row == null) {
+            throw new ApplyException("The change at " + change.coordinates() + " has no '" + image + "' image");
+        }
+        return row;
+    }
+
+    private static PreparedStatement prepare(Connection connection, String sql) {
+        try {
+            return connection.prepareStatement(sql);
+        } catch (SQLException e) {
+            throw new PrepareFailure(e);
+        }
+    }
+
+    private record Step(String sql, Struct row, List<String> columns, boolean truncate) {
+        Step {
+            Objects.requireNonNull(sql);
+        }
+    }
+
+    /** Carries a checked exception out of computeIfAbsent. */
+    private static final class PrepareFailure extends RuntimeException {
+        private final SQLException cause;
+
+        PrepareFailure(SQLException cause) {
+            super(cause);
+            this.cause = cause;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.greenlight.apply;
+
+import io.greenlight.schema.ChangeOp;
+import io.greenlight.schema.TableId;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.connect.data.SchemaAndValue;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.json.JsonConverterConfig;
+
+import java.util.Map;
+import java.util.Optional;
+
+/** Decodes the JSON-with-schema envelope capture publishes back into Connect structs. */
+public final class ChangeDecoder {
+
+    private final JsonConverter converter = new JsonConverter();
+
+    public ChangeDecoder() {
+        converter.configure(Map.of(JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "true",
+                JsonConverterConfig.SCHEMAS_CACHE_SIZE_CONFIG, "1000"), false);
+    }
+
+    /** Empty for records that are not row changes (heartbeats, logical messages). */
+    public Optional<Change> decode(ConsumerRecord<byte[], byte[]> record) {
+        if (record.value() == null) {
+            return Optional.empty();
+        }
+        SchemaAndValue decoded = converter.toConnectData(record.topic(), record.value());
+        if (!(decoded.value() instanceof Struct envelope) || envelope.schema().field("op") == null) {
+            return Optional.empty();
+        }
+        ChangeOp op = ChangeOp.of(envelope.getString("op"));
+        if (op == ChangeOp.MESSAGE) {
+            return Optional.empty();
+        }
+        Struct source = envelope.getStruct("source");
+        TableId table = new TableId(source.getString("schema"), source.getString("table"));
+        Long lsn = source.schema().field("lsn") != null ? source.getInt64("lsn") : null;
+        Struct before = envelope.schema().field("before") != null ? envelope.getStruct("before") : null;
+        Struct after = envelope.schema().field("after") != null ? envelope.getStruct("after") : null;
+        return Optional.of(new Change(table, op, before, after, lsn, source.getInt64("ts_ms"),
+                record.topic(), record.partition(), record.offset()));
+    }
+}

@@ -1,0 +1,87 @@
+package io.greenlight.capture;
+
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.greenlight.lag.PipelineMeters;
+import io.greenlight.schema.ChangeOp;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.json.JsonConverterConfig;
+import org.apache.kafka.connect.source.SourceRecord;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+/**
+ * Publishes each engine batch to Kafka as JSON with schema, keyed by primary key, and only then
+ * tells the engine the batch is processed: a source offset is never committed ahead of Kafka.
+ */
+public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<SourceRecord, SourceRecord>> {
+
+    private final Producer<byte[], byte[]> producer;
+    private final PipelineMeters meters;
+    private final JsonConverter keyConverter = converter(true);
+    private final JsonConverter valueConverter = converter(false);
+
+    public ChangePublisher(Producer<byte[], byte[]> producer, PipelineMeters meters) {
+        this.producer = producer;
+        this.meters = meters;
+    }
+
+    @Override
+    public void handleBatch(List<ChangeEvent<SourceRecord, SourceRecord>> events,
+                            DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer)
+            throws InterruptedException {
+        List<Future<RecordMetadata>> sends = new ArrayList<>(events.size());
+        Map<String, Long> counts = new HashMap<>();
+        for (ChangeEvent<SourceRecord, SourceRecord> event : events) {
+            SourceRecord record = event.value();
+            byte[] key = record.key() == null ? null
+                    : keyConverter.fromConnectData(record.topic(), record.keySchema(), record.key());
+            byte[] value = record.value() == null ? null
+                    : valueConverter.fromConnectData(record.topic(), record.valueSchema(), record.value());
+            sends.add(producer.send(new ProducerRecord<>(record.topic(), key, value)));
+            countable(record, counts);
+        }
+        for (Future<RecordMetadata> send : sends) {
+            try {
+                send.get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("Publishing a change to Kafka failed: " + e.getCause().getMessage()
+                        + ". Capture stops without committing its source position, so nothing is lost.", e.getCause());
+            }
+        }
+        for (ChangeEvent<SourceRecord, SourceRecord> event : events) {
+            committer.markProcessed(event);
+        }
+        committer.markBatchFinished();
+        counts.forEach((k, n) -> {
+            int sep = k.indexOf('\u0000');
+            meters.captured(k.substring(0, sep), k.substring(sep + 1), n);
+        });
+    }
+
+    /** Change records carry an op and their table in the source block; heartbeats do not. */
+    private static void countable(SourceRecord record, Map<String, Long> counts) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("op") == null) {
+            return;
+        }
+        Struct source = value.getStruct("source");
+        String table = source.getString("schema") + "." + source.getString("table");
+        counts.merge(table + '\u0000' + ChangeOp.of(value.getString("op")).label(), 1L, Long::sum);
+    }
+
+    private static JsonConverter converter(boolean isKey) {
+        JsonConverter converter = new JsonConverter();
+        converter.configure(Map.of(JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "true",
+                JsonConverterConfig.SCHEMAS_CACHE_SIZE_CONFIG, "1000"), isKey);
+        return converter;
+    }
+}

@@ -1,0 +1,89 @@
+package io.greenlight.capture;
+
+import io.greenlight.config.GreenlightConfig;
+import io.greenlight.kafka.TopicNames;
+import io.greenlight.schema.TableId;
+import org.postgresql.Driver;
+
+import java.util.Collection;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+/**
+ * The Debezium PostgreSQL connector and engine settings Greenlight runs with. Value
+ * representations are fixed here because apply decodes exactly these (exact decimals as
+ * strings, microsecond times, ISO intervals, bytes as bytes).
+ */
+public final class DebeziumProperties {
+
+    private DebeziumProperties() {
+    }
+
+    public static Properties of(GreenlightConfig config, Collection<TableId> tables, TopicNames topics,
+                                String bootstrapServers) {
+        GreenlightConfig.Source source = config.source();
+        Properties url = Driver.parseURL(source.url().orElseThrow(), null);
+        if (url == null) {
+            throw new IllegalArgumentException("greenlight.source.url is not a valid PostgreSQL JDBC URL "
+                    + "(expected jdbc:postgresql://HOST:PORT/DB).");
+        }
+        Properties p = new Properties();
+        p.put("name", "greenlight-" + topics.prefix());
+        p.put("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.put("tasks.max", "1");
+
+        // Source offsets live in Kafka: a rescheduled pod resumes where the last one stopped.
+        p.put("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
+        p.put("bootstrap.servers", bootstrapServers);
+        p.put("offset.storage.topic", topics.sourceOffsets());
+        p.put("offset.storage.partitions", "1");
+        p.put("offset.storage.replication.factor", String.valueOf(config.kafka().replicationFactor()));
+        p.put("offset.flush.interval.ms", "1000");
+        p.put("offset.flush.timeout.ms", "30000");
+
+        p.put("database.hostname", url.getProperty("PGHOST").split(",")[0]);
+        p.put("database.port", url.getProperty("PGPORT").split(",")[0]);
+        p.put("database.dbname", url.getProperty("PGDBNAME"));
+        p.put("database.user", source.username().orElseThrow());
+        source.password().ifPresent(pw -> p.put("database.password", pw));
+        if (url.getProperty("sslmode") != null) {
+            p.put("database.sslmode", url.getProperty("sslmode"));
+        }
+
+        p.put("topic.prefix", topics.prefix());
+        p.put("plugin.name", "pgoutput");
+        p.put("slot.name", source.slot());
+        p.put("publication.name", source.publication());
+        p.put("publication.autocreate.mode", "disabled");
+        p.put("table.include.list", tables.stream().map(DebeziumProperties::exactPattern).collect(Collectors.joining(",")));
+        p.put("snapshot.mode", source.snapshotMode());
+
+        p.put("decimal.handling.mode", "string");
+        p.put("time.precision.mode", "adaptive_time_microseconds");
+        p.put("binary.handling.mode", "bytes");
+        p.put("interval.handling.mode", "string");
+        p.put("hstore.handling.mode", "json");
+        p.put("include.unknown.datatypes", "true");
+        p.put("tombstones.on.delete", "false");
+        p.put("skipped.operations", "none");
+        p.put("heartbeat.interval.ms", String.valueOf(config.heartbeat().interval().toMillis()));
+        p.put("errors.max.retries", "-1");
+        return p;
+    }
+
+    /** table.include.list takes regular expressions: match this table's name literally. */
+    static String exactPattern(TableId id) {
+        return escape(id.schema()) + "\\." + escape(id.table());
+    }
+
+    private static String escape(String name) {
+        StringBuilder out = new StringBuilder();
+        name.codePoints().forEach(cp -> {
+            if (!Character.isLetterOrDigit(cp) && cp != '_') {
+                out.append('\\');
+            }
+            out.appendCodePoint(cp);
+        });
+        return out.toString();
+    }
+}

@@ -1,0 +1,184 @@
+package io.greenlight.capture;
+
+import io.greenlight.schema.SourceCatalog;
+import io.greenlight.schema.SourceTable;
+import io.greenlight.schema.TableId;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Checks that the source can be captured before anything starts, and prepares the publication.
+ * Every refusal says what is wrong and the statement that fixes it.
+ */
+public final class SourcePreflight {
+
+    private static final Logger LOG = Logger.getLogger(SourcePreflight.class);
+
+    private final Connection connection;
+
+    public SourcePreflight(Connection connection) {
+        this.connection = connection;
+    }
+
+    /**
+     * Resolves the configured tables (default: every table of schema public), checks wal_level,
+     * replica identity and the slot, creates or validates the publication, and returns the models.
+     */
+    public Map<TableId, SourceTable> prepare(List<TableId> configured, String publication, String slot)
+            throws SQLException {
+        checkWalLevel();
+        SourceCatalog catalog = new SourceCatalog(connection);
+        List<TableId> ids = configured.isEmpty() ? catalog.tablesOf("public") : configured;
+        Map<TableId, SourceTable> tables = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (TableId id : ids) {
+            catalog.table(id).ifPresentOrElse(t -> tables.put(id, t),
+                    () -> problems.add("Table " + id + " does not exist on the source (listed in greenlight.source.tables)."));
+        }
+        if (tables.isEmpty() && problems.isEmpty()) {
+            problems.add("No tables to capture: schema public has none and greenlight.source.tables is not set.");
+        }
+        tables.values().forEach(t -> checkReplicaIdentity(t, problems));
+        checkUniqueTargetNames(tables.keySet(), problems);
+        if (!problems.isEmpty()) {
+            throw new SourceNotReadyException(problems);
+        }
+        ensurePublication(publication, tables.keySet());
+        checkSlot(slot);
+        return tables;
+    }
+
+    private void checkWalLevel() throws SQLException {
+        String level = single("SHOW wal_level");
+        if (!"logical".equals(level)) {
+            throw new SourceNotReadyException(List.of("Source wal_level is '" + level
+                    + "'; logical decoding needs 'logical'. Run: ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL."));
+        }
+    }
+
+    private static void checkReplicaIdentity(SourceTable table, List<String> problems) {
+        char identity = table.replicaIdentity();
+        if (identity == 'n') {
+            problems.add("Table " + table.id() + " has REPLICA IDENTITY NOTHING: its updates and deletes cannot be replicated. Run: ALTER TABLE "
+                    + table.id() + " REPLICA IDENTITY " + (table.hasPrimaryKey() ? "DEFAULT" : "FULL") + ";");
+        } else if (!table.hasPrimaryKey() && identity != 'f') {
+            problems.add("Table " + table.id() + " has no primary key and REPLICA IDENTITY "
+                    + (identity == 'd' ? "DEFAULT" : "USING INDEX")
+                    + ": its updates and deletes cannot be replicated. Run: ALTER TABLE " + table.id()
+                    + " REPLICA IDENTITY FULL; or add a primary key.");
+        }
+    }
+
+    /** A MySQL database has one namespace: two schemas' tables of the same name would collide. */
+    private static void checkUniqueTargetNames(Set<TableId> ids, List<String> problems) {
+        Map<String, TableId> seen = new LinkedHashMap<>();
+        for (TableId id : ids) {
+            TableId other = seen.putIfAbsent(id.table(), id);
+            if (other != null) {
+                problems.add("Tables " + other + " and " + id + " would both be written to target table " + id.table()
+                        + "; capture them with separate Greenlight instances and target databases.");
+            }
+        }
+    }
+
+    private void ensurePublication(String publication, Set<TableId> tables) throws SQLException {
+        Set<String> published = new TreeSet<>();
+        boolean exists = false;
+        boolean allTables = false;
+        try (PreparedStatement ps = connection.prepareStatement("SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    exists = true;
+                    allTables = rs.getBoolean(1);
+                }
+            }
+        }
+        if (!exists) {
+            String list = String.join(", ", tables.stream().map(SourcePreflight::qualified).toList());
+            try (Statement st = connection.createStatement()) {
+                st.execute("CREATE PUBLICATION " + quote(publication) + " FOR TABLE " + list);
+            }
+            LOG.infof("Created publication %s for %d table(s)", publication, tables.size());
+            return;
+        }
+        if (allTables) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    published.add(new TableId(rs.getString(1), rs.getString(2)).toString());
+                }
+            }
+        }
+        List<String> missing = tables.stream().map(TableId::toString).filter(t -> !published.contains(t)).toList();
+        if (!missing.isEmpty()) {
+            throw new SourceNotReadyException(List.of("Publication " + publication + " exists but does not publish "
+                    + missing + ". Run: ALTER PUBLICATION " + quote(publication) + " ADD TABLE "
+                    + String.join(", ", tables.stream().filter(t -> missing.contains(t.toString()))
+                    .map(SourcePreflight::qualified).toList()) + "; or set greenlight.source.publication to a new name."));
+        }
+        Set<String> extra = new TreeSet<>(published);
+        tables.forEach(t -> extra.remove(t.toString()));
+        if (!extra.isEmpty()) {
+            LOG.warnf("Publication %s also publishes %s; their changes are decoded but not captured.", publication, extra);
+        }
+    }
+
+    private void checkSlot(String slot) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT plugin, database, slot_type, active FROM pg_replication_slots WHERE slot_name = ?")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    LOG.infof("Replication slot %s does not exist yet; it is created when capture starts.", slot);
+                    return;
+                }
+                String database = single("SELECT current_database()");
+                if (!"logical".equals(rs.getString("slot_type")) || !"pgoutput".equals(rs.getString("plugin"))) {
+                    throw new SourceNotReadyException(List.of("Replication slot " + slot + " uses plugin '"
+                            + rs.getString("plugin") + "' (" + rs.getString("slot_type") + "); Greenlight needs a logical pgoutput slot. "
+                            + "Set greenlight.source.slot to another name, or drop it: SELECT pg_drop_replication_slot('" + slot + "');"));
+                }
+                if (!database.equals(rs.getString("database"))) {
+                    throw new SourceNotReadyException(List.of("Replication slot " + slot + " belongs to database "
+                            + rs.getString("database") + ", not " + database + ". Set greenlight.source.slot to another name."));
+                }
+                if (rs.getBoolean("active")) {
+                    // A killed predecessor's walsender can hold it until wal_sender_timeout; capture retries.
+                    LOG.warnf("Replication slot %s is still in use (a previous Greenlight, or another reader). "
+                            + "Capture waits for it to be released; one slot has one reader.", slot);
+                }
+            }
+        }
+    }
+
+    private String single(String sql) throws SQLException {
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static String qualified(TableId id) {
+        return quote(id.schema()) + "." + quote(id.table());
+    }
+
+    private static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+}

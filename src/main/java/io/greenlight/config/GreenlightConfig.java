@@ -1,0 +1,111 @@
+package io.greenlight.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every {@code greenlight.*} key, in one typed tree. Values that must be present are
+ * {@link Optional} here so that {@link ConfigValidator} can say, in our own words, which key is
+ * missing and how to set it, instead of a generic SmallRye message.
+ */
+@ConfigMapping(prefix = "greenlight")
+public interface GreenlightConfig {
+
+    Source source();
+
+    Target target();
+
+    Kafka kafka();
+
+    /** Local working directory: embedded broker logs and other node-local state. */
+    @WithDefault("greenlight-data")
+    String dataDir();
+
+    Heartbeat heartbeat();
+
+    Apply apply();
+
+    Cutover cutover();
+
+    Api api();
+
+    interface Source {
+        /** jdbc:postgresql://HOST:PORT/DB */
+        Optional<String> url();
+
+        Optional<String> username();
+
+        Optional<String> password();
+
+        /** schema.table names; unset means every ordinary table of schema public. */
+        Optional<List<String>> tables();
+
+        @WithDefault("greenlight")
+        String slot();
+
+        @WithDefault("greenlight")
+        String publication();
+
+        /** Debezium snapshot.mode: initial (default), no_data, always, ... */
+        @WithDefault("initial")
+        String snapshotMode();
+    }
+
+    interface Target {
+        /** jdbc:mysql://HOST:PORT/DB, jdbc:mariadb://... or jdbc:postgresql://... */
+        Optional<String> url();
+
+        Optional<String> username();
+
+        Optional<String> password();
+
+        @WithDefault("8")
+        int poolSize();
+    }
+
+    interface Kafka {
+        /** Unset: Greenlight runs an embedded single-node KRaft broker under data-dir. */
+        Optional<String> bootstrapServers();
+
+        @WithDefault("greenlight")
+        String topicPrefix();
+
+        @WithDefault("1")
+        int partitions();
+
+        @WithDefault("1")
+        short replicationFactor();
+
+        /** Retention of change topics; -1 keeps them forever. */
+        @WithDefault("7D")
+        Duration retention();
+    }
+
+    interface Heartbeat {
+        @WithDefault("1S")
+        Duration interval();
+    }
+
+    interface Apply {
+        /** Most change events written in one target transaction. */
+        @WithDefault("2000")
+        int batchSize();
+
+        /** Longest time a partial batch waits for more events before it is written. */
+        @WithDefault("100MS")
+        Duration batchMaxWait();
+    }
+
+    interface Cutover {
+        @WithDefault("2")
+        double maxLagSeconds();
+    }
+
+    interface Api {
+        Optional<String> token();
+    }
+}

@@ -1,0 +1,58 @@
+package io.greenlight.dialect;
+
+import io.greenlight.schema.SourceColumn;
+import io.greenlight.schema.SourceTable;
+import org.apache.kafka.connect.data.Schema;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Everything a target engine's SQL needs: quoting, DDL, the write statements the apply path
+ * issues, and binding of change-event values. Never opens connections or loops over data.
+ */
+public interface Dialect {
+
+    String name();
+
+    /** Quotes one identifier so that any name (reserved words, quotes, unicode) is taken literally. */
+    String quote(String identifier);
+
+    /** The target table a source table is written to, quoted. */
+    String tableName(SourceTable table);
+
+    /** CREATE TABLE IF NOT EXISTS with the mapped column types and the source's primary key. */
+    String createTable(SourceTable table);
+
+    /** Insert-or-update of the given columns, keyed by the table's primary key. */
+    String upsert(SourceTable table, List<String> columns);
+
+    /** Plain insert of the given columns (tables without a primary key). */
+    String insert(SourceTable table, List<String> columns);
+
+    /** Deletes the row(s) matching the given columns; null-safe for keyless tables. */
+    String delete(SourceTable table, List<String> matchColumns);
+
+    String truncate(SourceTable table);
+
+    String createOffsetsTable();
+
+    /** Upsert of (topic, partition, next_offset) into the offsets table. */
+    String upsertOffset();
+
+    /** Selects topic, partition, next_offset of every stored position. */
+    String selectOffsets();
+
+    /** Binds one change-event value (Kafka Connect representation) for the given column. */
+    void bind(PreparedStatement statement, int index, SourceColumn column, Schema valueSchema, Object value)
+            throws SQLException;
+
+    static Dialect forUrl(String jdbcUrl) {
+        if (jdbcUrl.startsWith("jdbc:mysql:") || jdbcUrl.startsWith("jdbc:mariadb:")) {
+            return new MySqlDialect();
+        }
+        throw new IllegalArgumentException("No target dialect for " + jdbcUrl.split("//")[0]
+                + "; supported: jdbc:mysql:, jdbc:mariadb:");
+    }
+}

@@ -1,0 +1,133 @@
+package io.greenlight.schema;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads table models from the source's pg_catalog. */
+public final class SourceCatalog {
+
+    private static final String COLUMNS = """
+            SELECT a.attname, a.attnum, format_type(a.atttypid, a.atttypmod) AS formatted,
+                   coalesce(et.typname, t.typname) AS base_type, coalesce(et.typcategory, t.typcategory) AS category,
+                   t.typcategory = 'A' AS is_array, NOT a.attnotnull AS nullable,
+                   information_schema._pg_char_max_length(coalesce(et.oid, t.oid), a.atttypmod) AS char_len,
+                   information_schema._pg_numeric_precision(coalesce(et.oid, t.oid), a.atttypmod) AS num_precision,
+                   information_schema._pg_numeric_scale(coalesce(et.oid, t.oid), a.atttypmod) AS num_scale,
+                   information_schema._pg_datetime_precision(coalesce(et.oid, t.oid), a.atttypmod) AS dt_precision,
+                   a.attidentity <> '' AS is_identity, pg_get_expr(d.adbin, d.adrelid) AS default_expr,
+                   a.attgenerated <> '' AS is_generated
+              FROM pg_attribute a
+              JOIN pg_type t ON t.oid = a.atttypid
+              LEFT JOIN pg_type et ON t.typcategory = 'A' AND et.oid = t.typelem
+              LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+             WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY a.attnum
+            """;
+
+    private static final String PRIMARY_KEY = """
+            SELECT a.attname
+              FROM pg_index i
+              JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true
+              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+             WHERE i.indrelid = ?::regclass AND i.indisprimary
+             ORDER BY k.ord
+            """;
+
+    private static final String TABLES_OF_SCHEMA = """
+            SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = ? AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+             ORDER BY c.relname
+            """;
+
+    private final Connection connection;
+
+    public SourceCatalog(Connection connection) {
+        this.connection = connection;
+    }
+
+    /** Ordinary and partitioned tables of a schema (partitions are captured through their parent). */
+    public List<TableId> tablesOf(String schema) throws SQLException {
+        List<TableId> tables = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(TABLES_OF_SCHEMA)) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    tables.add(new TableId(rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
+        return tables;
+    }
+
+    public Optional<SourceTable> table(TableId id) throws SQLException {
+        Character identity = replicaIdentity(id);
+        if (identity == null) {
+            return Optional.empty();
+        }
+        String regclass = regclass(id);
+        List<SourceColumn> columns = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(COLUMNS)) {
+            ps.setString(1, regclass);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int precision = intOr(rs, "num_precision", intOr(rs, "dt_precision", -1));
+                    columns.add(new SourceColumn(rs.getString("attname"), rs.getInt("attnum"), rs.getString("base_type"),
+                            rs.getString("formatted"), rs.getString("category").charAt(0), rs.getBoolean("is_array"),
+                            rs.getBoolean("nullable"), intOr(rs, "char_len", -1), precision, intOr(rs, "num_scale", -1),
+                            rs.getBoolean("is_identity"), rs.getString("default_expr"), rs.getBoolean("is_generated")));
+                }
+            }
+        }
+        List<String> key = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(PRIMARY_KEY)) {
+            ps.setString(1, regclass);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    key.add(rs.getString(1));
+                }
+            }
+        }
+        return Optional.of(new SourceTable(id, columns, key, identity));
+    }
+
+    public Map<TableId, SourceTable> tables(List<TableId> ids) throws SQLException {
+        Map<TableId, SourceTable> result = new LinkedHashMap<>();
+        for (TableId id : ids) {
+            table(id).ifPresent(t -> result.put(id, t));
+        }
+        return result;
+    }
+
+    private Character replicaIdentity(TableId id) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("""
+                SELECT c.relreplident FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')""")) {
+            ps.setString(1, id.schema());
+            ps.setString(2, id.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1).charAt(0) : null;
+            }
+        }
+    }
+
+    /** A regclass literal with both parts quoted, so odd names resolve exactly. */
+    static String regclass(TableId id) {
+        return quote(id.schema()) + "." + quote(id.table());
+    }
+
+    private static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    private static int intOr(ResultSet rs, String column, int fallback) throws SQLException {
+        int value = rs.getInt(column);
+        return rs.wasNull() ? fallback : value;
+    }
+}

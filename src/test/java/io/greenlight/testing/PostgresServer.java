@@ -1,0 +1,101 @@
+package io.greenlight.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** A throwaway PostgreSQL cluster with wal_level=logical on a free port, in a temp directory. */
+public final class PostgresServer implements AutoCloseable {
+
+    private final Path dir;
+    private final Path bin;
+    private final int port;
+
+    private PostgresServer(Path dir, Path bin, int port) {
+        this.dir = dir;
+        this.bin = bin;
+        this.port = port;
+    }
+
+    public static PostgresServer start() throws Exception {
+        Path bin = findBin();
+        Path dir = Files.createTempDirectory("greenlight-pg-", PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwxr-xr-x")));
+        if (ExternalProcess.ROOT) {
+            ExternalProcess.run(java.util.List.of("chown", "postgres:postgres", dir.toString()), Files.createTempFile("chown", ".log"));
+        }
+        ExternalProcess.run(ExternalProcess.asUser("postgres", bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(),
+                "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"), dir.resolve("initdb.log"));
+        PostgresServer server = new PostgresServer(dir, bin, freePort());
+        server.startProcess();
+        return server;
+    }
+
+    /** Starts (or restarts) the server process on the same data directory and port. */
+    public void startProcess() throws IOException, InterruptedException {
+        String options = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c wal_level=logical"
+                + " -c max_wal_senders=20 -c max_replication_slots=20 -c fsync=off -c synchronous_commit=off"
+                + " -c full_page_writes=off -c max_connections=200 -c timezone=UTC";
+        ExternalProcess.run(ExternalProcess.asUser("postgres", bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
+                "-l", dir.resolve("server.log").toString(), "-w", "-t", "60", "-o", options, "start"), dir.resolve("pg_ctl.log"));
+    }
+
+    /** Stops the server abruptly (like a crash); {@link #startProcess()} brings it back. */
+    public void stopProcess() throws IOException, InterruptedException {
+        ExternalProcess.run(ExternalProcess.asUser("postgres", bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
+                "-m", "immediate", "-w", "stop"), dir.resolve("pg_ctl.log"));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    }
+
+    public Connection connect(String database) throws SQLException {
+        return new org.postgresql.Driver().connect(jdbcUrl(database) + "?user=postgres", new java.util.Properties());
+    }
+
+    public void createDatabase(String name) throws SQLException {
+        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE \"" + name + "\"");
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            stopProcess();
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static Path findBin() {
+        for (String version : new String[]{"17", "16", "15", "14", "13"}) {
+            Path bin = Path.of("/usr/lib/postgresql", version, "bin");
+            if (Files.isExecutable(bin.resolve("pg_ctl"))) {
+                return bin;
+            }
+        }
+        throw new IllegalStateException("No PostgreSQL server binaries under /usr/lib/postgresql/*/bin; "
+                + "install postgresql (.ci/run does)");
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
