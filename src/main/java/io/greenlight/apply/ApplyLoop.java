@@ -49,6 +49,8 @@ public final class ApplyLoop implements Runnable {
     private volatile Thread thread;
     private volatile boolean retrying;
     private int consecutiveFailures;
+    private long replaysSkipped;
+    private final Map<TopicPartition, SourcePosition> watermarks = new HashMap<>();
 
     public ApplyLoop(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, DataSource target,
                      BatchWriter writer, OffsetStore offsets, PipelineMeters meters, int batchSize,
@@ -78,7 +80,7 @@ public final class ApplyLoop implements Runnable {
             seekToStoredPositions();
             running = true;
             List<Change> pending = new ArrayList<>();
-            Map<TopicPartition, Long> next = new HashMap<>();
+            Map<TopicPartition, PartitionPosition> next = new HashMap<>();
             long firstPendingAt = 0;
             while (!closing) {
                 long waited = pending.isEmpty() && next.isEmpty() ? 0 : System.nanoTime() - firstPendingAt;
@@ -89,8 +91,9 @@ public final class ApplyLoop implements Runnable {
                     if (pending.isEmpty() && next.isEmpty()) {
                         firstPendingAt = System.nanoTime();
                     }
-                    decode(record).ifPresent(pending::add);
-                    next.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
+                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                    decode(record).filter(change -> isNew(partition, change)).ifPresent(pending::add);
+                    next.put(partition, new PartitionPosition(record.offset() + 1, watermarks.get(partition)));
                 }
                 boolean full = pending.size() >= batchSize;
                 boolean due = !next.isEmpty() && System.nanoTime() - firstPendingAt >= batchMaxWait.toNanos();
@@ -130,23 +133,50 @@ public final class ApplyLoop implements Runnable {
     }
 
     private void seekToStoredPositions() throws SQLException {
-        Map<TopicPartition, Long> stored;
+        Map<TopicPartition, PartitionPosition> stored;
         try (Connection connection = target.getConnection()) {
             stored = offsets.load(connection);
         }
         consumer.assign(partitions);
         List<TopicPartition> fromStart = new ArrayList<>();
         for (TopicPartition partition : partitions) {
-            Long position = stored.get(partition);
+            PartitionPosition position = stored.get(partition);
             if (position == null) {
                 fromStart.add(partition);
             } else {
-                consumer.seek(partition, position);
+                consumer.seek(partition, position.nextOffset());
+                if (position.watermark() != null) {
+                    watermarks.put(partition, position.watermark());
+                }
             }
         }
-        consumer.seekToBeginning(fromStart);
+        if (!fromStart.isEmpty()) {
+            consumer.seekToBeginning(fromStart); // an empty list would rewind every assigned partition
+        }
         LOG.infof("Apply resumes %d partition(s) from the target's greenlight_offsets (%d from the beginning)",
                 partitions.size(), fromStart.size());
+    }
+
+    /**
+     * A streamed change at or below the partition's watermark was already applied: capture
+     * re-publishes from its last flushed source offset after a crash. Skipping it keeps inserts
+     * into keyless tables from doubling.
+     */
+    private boolean isNew(TopicPartition partition, Change change) {
+        SourcePosition position = change.position();
+        if (position == null) {
+            return true;
+        }
+        SourcePosition watermark = watermarks.get(partition);
+        if (watermark != null && position.compareTo(watermark) <= 0) {
+            if (replaysSkipped++ == 0) {
+                LOG.infof("Skipping replayed change at %s: position %s is not after the applied watermark %s",
+                        change.coordinates(), position, watermark);
+            }
+            return false;
+        }
+        watermarks.put(partition, position);
+        return true;
     }
 
     private java.util.Optional<Change> decode(ConsumerRecord<byte[], byte[]> record) {
@@ -158,7 +188,7 @@ public final class ApplyLoop implements Runnable {
         }
     }
 
-    private void commit(List<Change> changes, Map<TopicPartition, Long> next) throws Exception {
+    private void commit(List<Change> changes, Map<TopicPartition, PartitionPosition> next) throws Exception {
         retry.call(() -> {
             writeOnce(changes, next);
             return null;
@@ -169,9 +199,13 @@ public final class ApplyLoop implements Runnable {
             consecutiveFailures = 0;
         }
         count(changes);
+        if (replaysSkipped > 0) {
+            LOG.infof("Skipped %d change(s) re-published by capture after a restart (already applied)", replaysSkipped);
+            replaysSkipped = 0;
+        }
     }
 
-    private void writeOnce(List<Change> changes, Map<TopicPartition, Long> next) throws SQLException {
+    private void writeOnce(List<Change> changes, Map<TopicPartition, PartitionPosition> next) throws SQLException {
         try (Connection connection = target.getConnection()) {
             connection.setAutoCommit(false);
             try {

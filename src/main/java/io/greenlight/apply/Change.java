@@ -8,8 +8,8 @@ import org.apache.kafka.connect.data.Struct;
  * One decoded change event with its coordinates: where it came from in the source (LSN,
  * commit time) and in Kafka (topic, partition, offset), for ordering, lag and error messages.
  */
-public record Change(TableId table, ChangeOp op, Struct before, Struct after, Long lsn, long sourceTsMs,
-                     String topic, int partition, long offset) {
+public record Change(TableId table, ChangeOp op, Struct before, Struct after, Long lsn, SourcePosition position,
+                     long sourceTsMs, String topic, int partition, long offset) {
 
     /** "table public.orders, LSN 0/1A2B3C4, Kafka orders-0@17": the place to name in errors. */
     public String coordinates() {

@@ -39,7 +39,10 @@ public final class ChangeDecoder {
         Long lsn = source.schema().field("lsn") != null ? source.getInt64("lsn") : null;
         Struct before = envelope.schema().field("before") != null ? envelope.getStruct("before") : null;
         Struct after = envelope.schema().field("after") != null ? envelope.getStruct("after") : null;
-        return Optional.of(new Change(table, op, before, after, lsn, source.getInt64("ts_ms"),
+        // Snapshot reads share one LSN and are re-read whole after a restart: no stream position.
+        SourcePosition position = op == ChangeOp.READ || source.schema().field("sequence") == null ? null
+                : SourcePosition.parse(source.getString("sequence")).orElse(null);
+        return Optional.of(new Change(table, op, before, after, lsn, position, source.getInt64("ts_ms"),
                 record.topic(), record.partition(), record.offset()));
     }
 }

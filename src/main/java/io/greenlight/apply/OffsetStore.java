@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -18,6 +19,7 @@ import java.util.Map;
 public final class OffsetStore {
 
     private final Dialect dialect;
+
     public OffsetStore(Dialect dialect) {
         this.dialect = dialect;
     }
@@ -28,26 +30,36 @@ public final class OffsetStore {
         }
     }
 
-    /** Next offset to consume per partition, as last committed to the target. */
-    public Map<TopicPartition, Long> load(Connection connection) throws SQLException {
-        Map<TopicPartition, Long> offsets = new HashMap<>();
-        try (PreparedStatement ps = connection.prepareStatement(dialect.selectOffsets())) {
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    offsets.put(new TopicPartition(rs.getString(1), rs.getInt(2)), rs.getLong(3));
-                }
+    public Map<TopicPartition, PartitionPosition> load(Connection connection) throws SQLException {
+        Map<TopicPartition, PartitionPosition> positions = new HashMap<>();
+        try (PreparedStatement ps = connection.prepareStatement(dialect.selectOffsets());
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                long commit = rs.getLong(4);
+                boolean hasCommit = !rs.wasNull();
+                long lsn = rs.getLong(5);
+                SourcePosition watermark = hasCommit && !rs.wasNull() ? new SourcePosition(commit, lsn) : null;
+                positions.put(new TopicPartition(rs.getString(1), rs.getInt(2)), new PartitionPosition(rs.getLong(3), watermark));
             }
         }
-        return offsets;
+        return positions;
     }
 
     /** Records the positions inside the caller's transaction. */
-    public void save(Connection connection, Map<TopicPartition, Long> nextOffsets) throws SQLException {
+    public void save(Connection connection, Map<TopicPartition, PartitionPosition> positions) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(dialect.upsertOffset())) {
-            for (Map.Entry<TopicPartition, Long> e : nextOffsets.entrySet()) {
+            for (Map.Entry<TopicPartition, PartitionPosition> e : positions.entrySet()) {
                 ps.setString(1, e.getKey().topic());
                 ps.setInt(2, e.getKey().partition());
-                ps.setLong(3, e.getValue());
+                ps.setLong(3, e.getValue().nextOffset());
+                SourcePosition watermark = e.getValue().watermark();
+                if (watermark == null) {
+                    ps.setNull(4, Types.BIGINT);
+                    ps.setNull(5, Types.BIGINT);
+                } else {
+                    ps.setLong(4, watermark.lastCommitLsn());
+                    ps.setLong(5, watermark.lsn());
+                }
                 ps.addBatch();
             }
             ps.executeBatch();
