@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Runs Greenlight end to end on this machine: a throwaway PostgreSQL (wal_level=logical) with a
+# sample shop, a throwaway MariaDB target, Greenlight with its embedded Kafka broker, and a
+# stream of writes. Shows rows arriving, /status and the metrics, then keeps running until
+# Ctrl-C (or for DEMO_SECONDS seconds). Everything lives under $DEMO_DIR and is removed at exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+free_port() {
+  local p
+  for p in $(shuf -i 20000-60000 -n 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+DEMO_DIR=${DEMO_DIR:-/tmp/greenlight-demo}
+PG_PORT=${PG_PORT:-$(free_port)}
+MARIADB_PORT=${MARIADB_PORT:-$(free_port)}
+HTTP_PORT=${HTTP_PORT:-8080}
+DEMO_SECONDS=${DEMO_SECONDS:-0}
+JAR=target/quarkus-app/quarkus-run.jar
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+AS_PG=(); [ "$(id -u)" -eq 0 ] && AS_PG=(runuser -u postgres --)
+MYSQLD_USER=(); [ "$(id -u)" -eq 0 ] && MYSQLD_USER=(--user=root)
+START=$(date +%s)
+
+say() { printf '\n\033[1m[demo %3ss] %s\033[0m\n' "$(( $(date +%s) - START ))" "$*"; }
+psql_src() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d shop -v ON_ERROR_STOP=1 -qAt "$@"; }
+maria() { mariadb -h 127.0.0.1 -P "$MARIADB_PORT" -u root -N -B shop -e "$1"; }
+
+cleanup() {
+  set +e
+  [ -n "${WRITER_PID:-}" ] && kill "$WRITER_PID" 2>/dev/null
+  [ -n "${GL_PID:-}" ] && kill "$GL_PID" 2>/dev/null && wait "$GL_PID" 2>/dev/null
+  [ -f "$DEMO_DIR/mysql/mysqld.pid" ] && kill "$(cat "$DEMO_DIR/mysql/mysqld.pid")" 2>/dev/null && sleep 2
+  "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$DEMO_DIR/pg/data" -m fast -w stop >/dev/null 2>&1
+  rm -rf "$DEMO_DIR"
+}
+trap cleanup EXIT INT TERM
+
+[ -f "$JAR" ] || { say "Building Greenlight (first run only)"; mvn -B -q package -DskipTests; }
+rm -rf "$DEMO_DIR"; mkdir -p "$DEMO_DIR/pg" "$DEMO_DIR/mysql"; chmod 755 "$DEMO_DIR" "$DEMO_DIR/pg"
+[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$DEMO_DIR/pg"
+
+say "Starting PostgreSQL (wal_level=logical) on port $PG_PORT"
+"${AS_PG[@]}" "$PG_BIN/initdb" -D "$DEMO_DIR/pg/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+"${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$DEMO_DIR/pg/data" -l "$DEMO_DIR/pg/server.log" -w -o \
+  "-p $PG_PORT -k $DEMO_DIR/pg -c listen_addresses=127.0.0.1 -c wal_level=logical -c max_wal_senders=10 -c max_replication_slots=10" start >/dev/null \
+  || { cat "$DEMO_DIR/pg/server.log"; exit 1; }
+psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE shop"
+psql_src -f scripts/demo/sample-schema.sql
+echo "source: $(psql_src -c 'select count(*) from customers') customers, $(psql_src -c 'select count(*) from orders') orders"
+
+say "Starting MariaDB (target) on port $MARIADB_PORT"
+mariadb-install-db --no-defaults --datadir="$DEMO_DIR/mysql/data" "${MYSQLD_USER[@]}" --auth-root-authentication-method=normal \
+  --skip-test-db --skip-name-resolve >/dev/null 2>&1
+mariadbd --no-defaults --datadir="$DEMO_DIR/mysql/data" "${MYSQLD_USER[@]}" --port="$MARIADB_PORT" --bind-address=127.0.0.1 \
+  --socket="$DEMO_DIR/mysql/mysqld.sock" --pid-file="$DEMO_DIR/mysql/mysqld.pid" --log-error="$DEMO_DIR/mysql/error.log" \
+  --skip-log-bin --innodb-buffer-pool-size=64M --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci &
+until mariadb -h 127.0.0.1 -P "$MARIADB_PORT" -u root -e "select 1" >/dev/null 2>&1; do sleep 0.2; done
+mariadb -h 127.0.0.1 -P "$MARIADB_PORT" -u root -e "CREATE DATABASE shop"
+
+say "Starting Greenlight (embedded Kafka) on http://127.0.0.1:$HTTP_PORT — log: $DEMO_DIR/greenlight.log"
+GREENLIGHT_SOURCE_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/shop" GREENLIGHT_SOURCE_USERNAME=postgres \
+GREENLIGHT_TARGET_URL="jdbc:mysql://127.0.0.1:$MARIADB_PORT/shop" GREENLIGHT_TARGET_USERNAME=root \
+GREENLIGHT_DATA_DIR="$DEMO_DIR/data" QUARKUS_HTTP_PORT="$HTTP_PORT" \
+  java -Xmx512m -jar "$JAR" >"$DEMO_DIR/greenlight.log" 2>&1 &
+GL_PID=$!
+until [ "$(maria 'select count(*) from customers' 2>/dev/null || echo 0)" -gt 0 ]; do
+  sleep 0.2
+  kill -0 "$GL_PID" 2>/dev/null || { tail -30 "$DEMO_DIR/greenlight.log"; exit 1; }
+done
+say "First rows applied to the target"
+phase=""
+until [ "$phase" = "STREAMING" ]; do
+  sleep 1
+  kill -0 "$GL_PID" 2>/dev/null || { tail -30 "$DEMO_DIR/greenlight.log"; exit 1; }
+  phase=$(curl -fsS "http://127.0.0.1:$HTTP_PORT/status" 2>/dev/null | sed -n 's/.*"phase":"\([A-Z]*\)".*/\1/p' || true)
+  [ "$phase" = "FAILED" ] && { curl -sS "http://127.0.0.1:$HTTP_PORT/status"; exit 1; }
+done
+say "Snapshot captured, streaming. Target has $(maria 'select count(*) from customers') customers, $(maria 'select count(*) from orders') orders"
+
+say "Writing to the source: new orders, status updates, deletes (one transaction every ~20 ms)"
+( while true; do
+    psql_src -c "INSERT INTO orders (customer_id, status, total) VALUES (1 + (random()*999)::int, 'new', 42.00);
+                 UPDATE orders SET status = 'paid' WHERE id = (SELECT max(id) FROM orders) - 3;
+                 DELETE FROM orders WHERE id = (SELECT min(id) FROM orders WHERE status = 'new');" >/dev/null
+    sleep 0.02
+  done ) &
+WRITER_PID=$!
+for i in 1 2 3 4 5; do
+  sleep 2
+  echo "source orders: $(psql_src -c "select count(*) || ' rows, max id ' || max(id) from orders")   target orders: $(maria "select concat(count(*), ' rows, max id ', max(id)) from orders")"
+done
+
+say "GET /status"
+curl -sS "http://127.0.0.1:$HTTP_PORT/status"; echo
+say "GET /q/metrics (cdc_*)"
+curl -sS "http://127.0.0.1:$HTTP_PORT/q/metrics" | grep -E '^cdc_' | sort
+
+if [ "$DEMO_SECONDS" -gt 0 ]; then
+  say "Running for $DEMO_SECONDS more seconds"
+  sleep "$DEMO_SECONDS"
+else
+  say "Greenlight keeps replicating. Try: curl localhost:$HTTP_PORT/status | psql -h 127.0.0.1 -p $PG_PORT -U postgres shop. Ctrl-C stops and cleans up."
+  wait "$GL_PID"
+fi

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what Greenlight's build, tests and demo need and the machine lacks (Debian/Ubuntu):
+# JDK 17+, Maven, PostgreSQL server binaries (13+), MariaDB server. Idempotent.
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql postgresql-client)
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+{ command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; } || missing+=(mariadb-server)
+command -v mariadb >/dev/null 2>&1 || missing+=(mariadb-client)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  # Tests and the demo start their own servers on free ports; a system service the packages start is not used.
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+echo "Dependencies present: $(javac -version 2>&1), $(mvn -v 2>/dev/null | head -1), PostgreSQL $(ls /usr/lib/postgresql | sort -n | tail -1), $(/usr/sbin/mariadbd --version 2>/dev/null | awk '{print $3}')"
