@@ -1,6 +1,7 @@
 package io.greenlight;
 
 import io.agroal.api.AgroalDataSource;
+import io.agroal.api.configuration.AgroalConnectionPoolConfiguration;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
 import io.agroal.api.security.NamePrincipal;
 import io.agroal.api.security.SimplePassword;
@@ -15,11 +16,18 @@ final class DataSources {
     private DataSources() {
     }
 
-    static AgroalDataSource pool(String url, String user, Optional<String> password, int maxSize, Class<?> driver)
-            throws SQLException {
+    /**
+     * A pool whose broken connections are discarded: the exception sorter flushes a connection
+     * after a fatal error (the server restarted), idle ones are validated before reuse.
+     */
+    static AgroalDataSource pool(String url, String user, Optional<String> password, int maxSize, Class<?> driver,
+                                 AgroalConnectionPoolConfiguration.ExceptionSorter exceptionSorter) throws SQLException {
         AgroalDataSourceConfigurationSupplier config = new AgroalDataSourceConfigurationSupplier()
                 .connectionPoolConfiguration(pool -> pool.minSize(0).maxSize(maxSize)
                         .acquisitionTimeout(Duration.ofSeconds(10))
+                        .exceptionSorter(exceptionSorter)
+                        .connectionValidator(AgroalConnectionPoolConfiguration.ConnectionValidator.defaultValidatorWithTimeout(5))
+                        .idleValidationTimeout(Duration.ofSeconds(5))
                         .validationTimeout(Duration.ofSeconds(30))
                         .connectionFactoryConfiguration(factory -> {
                             factory.jdbcUrl(url).connectionProviderClass(driver)

@@ -1,12 +1,15 @@
 package io.greenlight;
 
 import io.agroal.api.AgroalDataSource;
+import io.agroal.api.exceptionsorter.MySQLExceptionSorter;
+import io.agroal.api.exceptionsorter.PostgreSQLExceptionSorter;
 import io.greenlight.apply.ApplyLoop;
 import io.greenlight.apply.BatchWriter;
 import io.greenlight.apply.OffsetStore;
 import io.greenlight.capture.CaptureEngine;
 import io.greenlight.capture.ChangePublisher;
 import io.greenlight.capture.DebeziumProperties;
+import io.greenlight.capture.HeartbeatWriter;
 import io.greenlight.capture.SnapshotProgress;
 import io.greenlight.capture.SourcePreflight;
 import io.greenlight.config.ConfigValidator;
@@ -16,7 +19,9 @@ import io.greenlight.kafka.EmbeddedKafkaBroker;
 import io.greenlight.kafka.KafkaClients;
 import io.greenlight.kafka.TopicAdmin;
 import io.greenlight.kafka.TopicNames;
+import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
+import io.greenlight.lag.SlotLagPoller;
 import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
 import io.quarkus.runtime.ShutdownEvent;
@@ -50,6 +55,7 @@ public class Pipeline {
     private final GreenlightConfig config;
     private final PipelineState state;
     private final PipelineMeters meters;
+    private final LagTracker lag;
     private final TopicNames topics;
 
     private EmbeddedKafkaBroker broker;
@@ -61,14 +67,17 @@ public class Pipeline {
     private CaptureEngine capture;
     private ApplyLoop apply;
     private SnapshotProgress snapshot;
+    private HeartbeatWriter heartbeat;
+    private SlotLagPoller slotLag;
     private volatile Map<TableId, SourceTable> tables = Map.of();
     private Thread starter;
     private Thread applyThread;
 
-    public Pipeline(GreenlightConfig config, PipelineState state, PipelineMeters meters) {
+    public Pipeline(GreenlightConfig config, PipelineState state, PipelineMeters meters, LagTracker lag) {
         this.config = config;
         this.state = state;
         this.meters = meters;
+        this.lag = lag;
         this.topics = new TopicNames(config.kafka().topicPrefix());
     }
 
@@ -79,6 +88,14 @@ public class Pipeline {
 
     void onStop(@Observes ShutdownEvent event) {
         stop();
+        synchronized (this) {
+            if (slotLag != null) {
+                slotLag.close();
+                slotLag = null;
+            }
+            closeQuietly(source);
+            source = null;
+        }
         stopBroker();
     }
 
@@ -89,12 +106,19 @@ public class Pipeline {
         starter.start();
     }
 
-    /** Stops capture first (nothing new enters Kafka), then apply, keeping the broker and the slot. */
+    /**
+     * Stops capture first (nothing new enters Kafka), then apply, keeping the broker, the slot
+     * and the slot-lag poller: what the source retains while stopped stays visible.
+     */
     public synchronized void stop() {
         if (starter != null) {
             starter.interrupt();
             join(starter);
             starter = null;
+        }
+        if (heartbeat != null) {
+            heartbeat.close();
+            heartbeat = null;
         }
         if (capture != null) {
             capture.close();
@@ -109,9 +133,7 @@ public class Pipeline {
             join(applyThread);
             apply = null;
         }
-        closeQuietly(source);
         closeQuietly(target);
-        source = null;
         target = null;
         if (state.phase() != PipelineState.Phase.FAILED) {
             state.phase(PipelineState.Phase.STOPPED);
@@ -123,11 +145,14 @@ public class Pipeline {
             bootstrapServers = config.kafka().bootstrapServers().orElseGet(this::startBroker);
             kafka = new KafkaClients(bootstrapServers, "greenlight-" + topics.prefix());
             GreenlightConfig.Source src = config.source();
-            source = DataSources.pool(src.url().orElseThrow(), src.username().orElseThrow(), src.password(), 2,
-                    org.postgresql.Driver.class);
+            if (source == null) {
+                // Lives as long as the process: slot lag stays visible while the pipeline is stopped.
+                source = DataSources.pool(src.url().orElseThrow(), src.username().orElseThrow(), src.password(), 3,
+                        org.postgresql.Driver.class, new PostgreSQLExceptionSorter());
+            }
             GreenlightConfig.Target tgt = config.target();
             target = DataSources.pool(targetUrl(tgt.url().orElseThrow()), tgt.username().orElseThrow(), tgt.password(),
-                    tgt.poolSize(), com.mysql.cj.jdbc.Driver.class);
+                    tgt.poolSize(), com.mysql.cj.jdbc.Driver.class, new MySQLExceptionSorter());
             Dialect dialect = Dialect.forUrl(tgt.url().orElseThrow());
 
             List<TableId> configured = src.tables().orElse(List.of()).stream().map(String::trim).map(TableId::parse).toList();
@@ -137,7 +162,6 @@ public class Pipeline {
             LOG.infof("Capturing %d table(s): %s", tables.size(), tables.keySet());
 
             List<String> changeTopics = new ArrayList<>(tables.keySet().stream().map(topics::table).toList());
-            changeTopics.add(topics.heartbeat());
             List<TopicPartition> partitions;
             try (TopicAdmin admin = new TopicAdmin(kafka.admin())) {
                 admin.ensureCompactedTopic(topics.sourceOffsets(), config.kafka().replicationFactor());
@@ -155,7 +179,7 @@ public class Pipeline {
             }
 
             apply = new ApplyLoop(kafka.consumer("apply", config.apply().batchSize()), partitions, target,
-                    new BatchWriter(dialect, tables), offsets, meters, config.apply().batchSize(),
+                    new BatchWriter(dialect, tables), offsets, meters, lag, config.apply().batchSize(),
                     config.apply().batchMaxWait(), e -> failed("apply", e,
                     "Fix the cause named above, then restart Greenlight; apply resumes from the target's greenlight_offsets."));
             applyThread = new Thread(apply, "greenlight-apply");
@@ -164,9 +188,15 @@ public class Pipeline {
             producer = kafka.producer("capture");
             snapshot = new SnapshotProgress(topics.prefix());
             capture = new CaptureEngine(DebeziumProperties.of(config, tables.keySet(), topics, bootstrapServers),
-                    new ChangePublisher(producer, meters), e -> failed("capture", e,
+                    new ChangePublisher(producer, meters, lag), e -> failed("capture", e,
                     "Check the source and Kafka are reachable and the slot exists, then restart Greenlight; capture resumes from its offsets in Kafka."));
             capture.start();
+            heartbeat = new HeartbeatWriter(source, lag);
+            heartbeat.start(config.heartbeat().interval());
+            if (slotLag == null) {
+                slotLag = new SlotLagPoller(source, src.slot(), meters);
+                slotLag.start(Duration.ofSeconds(2));
+            }
             state.phase(PipelineState.Phase.SNAPSHOT);
             LOG.infof("Pipeline started: source → Kafka %s%s → %s target", bootstrapServers,
                     broker != null ? " (embedded)" : "", dialect.name());
@@ -217,6 +247,28 @@ public class Pipeline {
 
     public Map<TableId, SourceTable> tables() {
         return tables;
+    }
+
+    /** The application's tables, without Greenlight's own heartbeat table. */
+    public List<TableId> applicationTables() {
+        return tables.keySet().stream().filter(t -> !t.schema().equals(HeartbeatWriter.SCHEMA)).toList();
+    }
+
+    /** Writes a heartbeat carrying a marker; returns the source WAL position after it. */
+    public String writeMarker(String marker) {
+        HeartbeatWriter writer = heartbeat;
+        if (writer == null) {
+            throw new IllegalStateException("The pipeline is not running");
+        }
+        return writer.beat(marker);
+    }
+
+    public java.util.Optional<javax.sql.DataSource> sourcePool() {
+        return java.util.Optional.ofNullable(source);
+    }
+
+    public java.util.Optional<javax.sql.DataSource> targetPool() {
+        return java.util.Optional.ofNullable(target);
     }
 
     public boolean captureRunning() {

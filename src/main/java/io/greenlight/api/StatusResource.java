@@ -2,6 +2,7 @@ package io.greenlight.api;
 
 import io.greenlight.Pipeline;
 import io.greenlight.PipelineState;
+import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
 import io.greenlight.schema.TableId;
 import jakarta.ws.rs.GET;
@@ -24,18 +25,25 @@ public class StatusResource {
     public record KafkaStatus(String bootstrapServers, boolean embedded) {
     }
 
+    /** Seconds behind (end to end and per stage), source clock skew, retained WAL and unconsumed records. */
+    public record LagStatus(double endToEndSeconds, double captureSeconds, double applySeconds, double clockSkewSeconds,
+                            long replicationSlotBytes, long kafkaConsumerRecords) {
+    }
+
     public record Status(String phase, PipelineState.Failure failure, boolean captureRunning, boolean applyRunning,
-                         KafkaStatus kafka, List<TableStatus> tables) {
+                         LagStatus lag, KafkaStatus kafka, List<TableStatus> tables) {
     }
 
     private final Pipeline pipeline;
     private final PipelineState state;
     private final PipelineMeters meters;
+    private final LagTracker lag;
 
-    public StatusResource(Pipeline pipeline, PipelineState state, PipelineMeters meters) {
+    public StatusResource(Pipeline pipeline, PipelineState state, PipelineMeters meters, LagTracker lag) {
         this.pipeline = pipeline;
         this.state = state;
         this.meters = meters;
+        this.lag = lag;
     }
 
     @GET
@@ -43,11 +51,13 @@ public class StatusResource {
         PipelineState.Phase phase = pipeline.phase();
         Map<String, long[]> totals = meters.tableTotals();
         List<TableStatus> tables = new ArrayList<>();
-        for (TableId id : pipeline.tables().keySet()) {
+        for (TableId id : pipeline.applicationTables()) {
             long[] counts = totals.getOrDefault(id.toString(), new long[2]);
             tables.add(new TableStatus(id.toString(), phase.name(), counts[0], counts[1]));
         }
+        LagStatus lagStatus = new LagStatus(lag.endToEndSeconds(), lag.captureSeconds(), lag.applySeconds(),
+                lag.skewSeconds(), meters.slotLagBytes(), meters.consumerLagRecords());
         return new Status(phase.name(), state.failure().orElse(null), pipeline.captureRunning(), pipeline.applyRunning(),
-                new KafkaStatus(pipeline.bootstrapServers().orElse(null), pipeline.embeddedBroker()), tables);
+                lagStatus, new KafkaStatus(pipeline.bootstrapServers().orElse(null), pipeline.embeddedBroker()), tables);
     }
 }

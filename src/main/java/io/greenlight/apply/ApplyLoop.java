@@ -1,6 +1,8 @@
 package io.greenlight.apply;
 
+import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.faulttolerance.api.Guard;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -20,6 +22,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -38,6 +42,7 @@ public final class ApplyLoop implements Runnable {
     private final BatchWriter writer;
     private final OffsetStore offsets;
     private final PipelineMeters meters;
+    private final LagTracker lag;
     private final int batchSize;
     private final Duration batchMaxWait;
     private final Consumer<Throwable> onFailure;
@@ -51,9 +56,10 @@ public final class ApplyLoop implements Runnable {
     private int consecutiveFailures;
     private long replaysSkipped;
     private final Map<TopicPartition, SourcePosition> watermarks = new HashMap<>();
+    private final Map<TopicPartition, Long> commitTimes = new HashMap<>();
 
     public ApplyLoop(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, DataSource target,
-                     BatchWriter writer, OffsetStore offsets, PipelineMeters meters, int batchSize,
+                     BatchWriter writer, OffsetStore offsets, PipelineMeters meters, LagTracker lag, int batchSize,
                      Duration batchMaxWait, Consumer<Throwable> onFailure) {
         this.consumer = consumer;
         this.partitions = List.copyOf(partitions);
@@ -61,6 +67,7 @@ public final class ApplyLoop implements Runnable {
         this.writer = writer;
         this.offsets = offsets;
         this.meters = meters;
+        this.lag = lag;
         this.batchSize = batchSize;
         this.batchMaxWait = batchMaxWait;
         this.onFailure = onFailure;
@@ -92,8 +99,17 @@ public final class ApplyLoop implements Runnable {
                         firstPendingAt = System.nanoTime();
                     }
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    decode(record).filter(change -> isNew(partition, change)).ifPresent(pending::add);
-                    next.put(partition, new PartitionPosition(record.offset() + 1, watermarks.get(partition)));
+                    Optional<Change> change = decode(record).filter(c -> isNew(partition, c));
+                    change.ifPresent(pending::add);
+                    change.ifPresent(c -> {
+                        commitTimes.merge(partition, c.sourceTsMs(), Math::max);
+                        lag.pending(partition, c.sourceTsMs());
+                    });
+                    next.put(partition, new PartitionPosition(record.offset() + 1, watermarks.get(partition),
+                            commitTimes.getOrDefault(partition, Long.MIN_VALUE)));
+                }
+                if (!records.isEmpty()) {
+                    reportConsumerLag();
                 }
                 boolean full = pending.size() >= batchSize;
                 boolean due = !next.isEmpty() && System.nanoTime() - firstPendingAt >= batchMaxWait.toNanos();
@@ -138,6 +154,7 @@ public final class ApplyLoop implements Runnable {
             stored = offsets.load(connection);
         }
         consumer.assign(partitions);
+        lag.reset(consumer.endOffsets(partitions));
         List<TopicPartition> fromStart = new ArrayList<>();
         for (TopicPartition partition : partitions) {
             PartitionPosition position = stored.get(partition);
@@ -148,6 +165,8 @@ public final class ApplyLoop implements Runnable {
                 if (position.watermark() != null) {
                     watermarks.put(partition, position.watermark());
                 }
+                commitTimes.put(partition, position.sourceTsMs());
+                lag.resumed(partition, position.nextOffset(), position.sourceTsMs());
             }
         }
         if (!fromStart.isEmpty()) {
@@ -179,7 +198,7 @@ public final class ApplyLoop implements Runnable {
         return true;
     }
 
-    private java.util.Optional<Change> decode(ConsumerRecord<byte[], byte[]> record) {
+    private Optional<Change> decode(ConsumerRecord<byte[], byte[]> record) {
         try {
             return decoder.decode(record);
         } catch (RuntimeException e) {
@@ -193,6 +212,7 @@ public final class ApplyLoop implements Runnable {
             writeOnce(changes, next);
             return null;
         }, Void.class);
+        next.forEach((partition, position) -> lag.applied(partition, position.nextOffset(), position.sourceTsMs()));
         retrying = false;
         if (consecutiveFailures > 0) {
             LOG.infof("Target writes succeed again after %d failed attempt(s); apply resumed", consecutiveFailures);
@@ -206,17 +226,31 @@ public final class ApplyLoop implements Runnable {
     }
 
     private void writeOnce(List<Change> changes, Map<TopicPartition, PartitionPosition> next) throws SQLException {
+        Timer.Sample sample = Timer.start();
         try (Connection connection = target.getConnection()) {
             connection.setAutoCommit(false);
             try {
                 writer.write(connection, changes);
                 offsets.save(connection, next);
                 connection.commit();
+                sample.stop(meters.applyBatch());
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection);
                 throw e;
             }
         }
+    }
+
+    /** Records behind each partition's end, from the consumer's last fetch (no extra round trip). */
+    private void reportConsumerLag() {
+        long total = 0;
+        for (TopicPartition partition : partitions) {
+            OptionalLong behind = consumer.currentLag(partition);
+            if (behind.isPresent()) {
+                total += behind.getAsLong();
+            }
+        }
+        meters.consumerLagRecords(total);
     }
 
     private void onRetry(Throwable cause) {

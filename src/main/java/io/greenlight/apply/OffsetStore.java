@@ -39,7 +39,9 @@ public final class OffsetStore {
                 boolean hasCommit = !rs.wasNull();
                 long lsn = rs.getLong(5);
                 SourcePosition watermark = hasCommit && !rs.wasNull() ? new SourcePosition(commit, lsn) : null;
-                positions.put(new TopicPartition(rs.getString(1), rs.getInt(2)), new PartitionPosition(rs.getLong(3), watermark));
+                long ts = rs.getLong(6);
+                positions.put(new TopicPartition(rs.getString(1), rs.getInt(2)),
+                        new PartitionPosition(rs.getLong(3), watermark, rs.wasNull() ? Long.MIN_VALUE : ts));
             }
         }
         return positions;
@@ -59,6 +61,11 @@ public final class OffsetStore {
                 } else {
                     ps.setLong(4, watermark.lastCommitLsn());
                     ps.setLong(5, watermark.lsn());
+                }
+                if (e.getValue().sourceTsMs() == Long.MIN_VALUE) {
+                    ps.setNull(6, Types.BIGINT);
+                } else {
+                    ps.setLong(6, e.getValue().sourceTsMs());
                 }
                 ps.addBatch();
             }

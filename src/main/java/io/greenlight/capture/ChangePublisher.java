@@ -2,11 +2,13 @@ package io.greenlight.capture;
 
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
+import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
 import io.greenlight.schema.ChangeOp;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.json.JsonConverterConfig;
@@ -27,12 +29,14 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
 
     private final Producer<byte[], byte[]> producer;
     private final PipelineMeters meters;
+    private final LagTracker lag;
     private final JsonConverter keyConverter = converter(true);
     private final JsonConverter valueConverter = converter(false);
 
-    public ChangePublisher(Producer<byte[], byte[]> producer, PipelineMeters meters) {
+    public ChangePublisher(Producer<byte[], byte[]> producer, PipelineMeters meters, LagTracker lag) {
         this.producer = producer;
         this.meters = meters;
+        this.lag = lag;
     }
 
     @Override
@@ -40,7 +44,10 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
                             DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer)
             throws InterruptedException {
         List<Future<RecordMetadata>> sends = new ArrayList<>(events.size());
+        long[] commitTimes = new long[events.size()];
         Map<String, Long> counts = new HashMap<>();
+        long newestCommitTs = Long.MIN_VALUE;
+        String marker = null;
         for (ChangeEvent<SourceRecord, SourceRecord> event : events) {
             SourceRecord record = event.value();
             byte[] key = record.key() == null ? null
@@ -49,10 +56,24 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
                     : valueConverter.fromConnectData(record.topic(), record.valueSchema(), record.value());
             sends.add(producer.send(new ProducerRecord<>(record.topic(), key, value)));
             countable(record, counts);
+            commitTimes[sends.size() - 1] = Long.MIN_VALUE;
+            if (record.value() instanceof Struct envelope && envelope.schema().field("source") != null) {
+                Struct source = envelope.getStruct("source");
+                commitTimes[sends.size() - 1] = source.getInt64("ts_ms");
+                newestCommitTs = Math.max(newestCommitTs, source.getInt64("ts_ms"));
+                marker = markerOf(envelope, source, marker);
+            }
         }
-        for (Future<RecordMetadata> send : sends) {
+        Map<TopicPartition, Long> lastOffsets = new HashMap<>();
+        Map<TopicPartition, Long> oldestCommits = new HashMap<>();
+        for (int i = 0; i < sends.size(); i++) {
             try {
-                send.get();
+                RecordMetadata metadata = sends.get(i).get();
+                TopicPartition partition = new TopicPartition(metadata.topic(), metadata.partition());
+                lastOffsets.merge(partition, metadata.offset(), Math::max);
+                if (commitTimes[i] != Long.MIN_VALUE) {
+                    oldestCommits.merge(partition, commitTimes[i], Math::min);
+                }
             } catch (ExecutionException e) {
                 throw new IllegalStateException("Publishing a change to Kafka failed: " + e.getCause().getMessage()
                         + ". Capture stops without committing its source position, so nothing is lost.", e.getCause());
@@ -62,6 +83,10 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
             committer.markProcessed(event);
         }
         committer.markBatchFinished();
+        lag.published(newestCommitTs, lastOffsets, oldestCommits);
+        if (marker != null) {
+            lag.markerPublished(marker);
+        }
         counts.forEach((k, n) -> {
             int sep = k.indexOf('\u0000');
             meters.captured(k.substring(0, sep), k.substring(sep + 1), n);
@@ -76,6 +101,16 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
         Struct source = value.getStruct("source");
         String table = source.getString("schema") + "." + source.getString("table");
         counts.merge(table + '\u0000' + ChangeOp.of(value.getString("op")).label(), 1L, Long::sum);
+    }
+
+    /** A heartbeat row carrying a cutover marker (see HeartbeatWriter#beat). */
+    private static String markerOf(Struct value, Struct source, String current) {
+        if (!HeartbeatWriter.TABLE.equals(source.getString("table")) || !HeartbeatWriter.SCHEMA.equals(source.getString("schema"))
+                || value.schema().field("after") == null || value.getStruct("after") == null) {
+            return current;
+        }
+        String marker = value.getStruct("after").getString("marker");
+        return marker != null ? marker : current;
     }
 
     private static JsonConverter converter(boolean isKey) {

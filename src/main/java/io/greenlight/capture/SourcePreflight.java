@@ -33,7 +33,8 @@ public final class SourcePreflight {
 
     /**
      * Resolves the configured tables (default: every table of schema public), checks wal_level,
-     * replica identity and the slot, creates or validates the publication, and returns the models.
+     * replica identity and the slot, creates or validates the publication, and returns the models,
+     * including Greenlight's own heartbeat table.
      */
     public Map<TableId, SourceTable> prepare(List<TableId> configured, String publication, String slot)
             throws SQLException {
@@ -50,6 +51,15 @@ public final class SourcePreflight {
             problems.add("No tables to capture: schema public has none and greenlight.source.tables is not set.");
         }
         tables.values().forEach(t -> checkReplicaIdentity(t, problems));
+        TableId heartbeat = new TableId(HeartbeatWriter.SCHEMA, HeartbeatWriter.TABLE);
+        try {
+            HeartbeatWriter.createTable(connection);
+            catalog.table(heartbeat).ifPresent(t -> tables.put(heartbeat, t));
+        } catch (SQLException e) {
+            problems.add("Cannot create the heartbeat table " + heartbeat + " on the source (" + e.getMessage()
+                    + "). Grant the replication user CREATE on the database, or create it: CREATE SCHEMA greenlight; "
+                    + "CREATE TABLE greenlight.greenlight_heartbeat (id int PRIMARY KEY, ts timestamptz NOT NULL, marker text);");
+        }
         checkUniqueTargetNames(tables.keySet(), problems);
         if (!problems.isEmpty()) {
             throw new SourceNotReadyException(problems);

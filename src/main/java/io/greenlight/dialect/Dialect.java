@@ -38,10 +38,10 @@ public interface Dialect {
 
     String createOffsetsTable();
 
-    /** Upsert of (topic, partition, next_offset, last_commit_lsn, lsn) into the offsets table. */
+    /** Upsert of (topic, partition, next_offset, last_commit_lsn, lsn, source_ts_ms) into the offsets table. */
     String upsertOffset();
 
-    /** Selects topic, partition, next_offset, last_commit_lsn, lsn of every stored position. */
+    /** Selects topic, partition, next_offset, last_commit_lsn, lsn, source_ts_ms of every stored position. */
     String selectOffsets();
 
     /** Binds one change-event value (Kafka Connect representation) for the given column. */

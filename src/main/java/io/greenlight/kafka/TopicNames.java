@@ -16,11 +16,6 @@ public final class TopicNames {
         return prefix + "." + table.schema() + "." + table.table();
     }
 
-    /** Debezium's heartbeat topic for this prefix. */
-    public String heartbeat() {
-        return "__debezium-heartbeat." + prefix;
-    }
-
     /** Compacted topic holding the source connector's offsets (so the pod keeps no state). */
     public String sourceOffsets() {
         return prefix + ".__source-offsets";

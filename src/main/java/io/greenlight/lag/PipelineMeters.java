@@ -1,12 +1,15 @@
 package io.greenlight.lag;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -22,11 +25,49 @@ public class PipelineMeters {
     private final Map<String, LongAdder> capturedByTable = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> appliedByTable = new ConcurrentHashMap<>();
     private final Counter applyErrors;
+    private final Timer applyBatch;
+    private final AtomicLong consumerLagRecords = new AtomicLong();
+    private final AtomicLong slotLagBytes = new AtomicLong(-1);
 
-    public PipelineMeters(MeterRegistry registry) {
+    public PipelineMeters(MeterRegistry registry, LagTracker lag) {
         this.registry = registry;
         this.applyErrors = Counter.builder("cdc.apply.errors")
                 .description("Failed attempts to write a batch to the target").register(registry);
+        this.applyBatch = Timer.builder("cdc.apply.batch").description("Time to write one batch and its offsets to the target")
+                .publishPercentileHistogram().register(registry);
+        Gauge.builder("cdc.lag.seconds", lag, LagTracker::endToEndSeconds)
+                .description("Now minus the source commit time up to which every change is applied to the target").register(registry);
+        Gauge.builder("cdc.capture.lag.seconds", lag, LagTracker::captureSeconds)
+                .description("Now minus the newest source commit time published to Kafka").register(registry);
+        Gauge.builder("cdc.apply.lag.seconds", lag, LagTracker::applySeconds)
+                .description("How far the target trails what capture published, in source time").register(registry);
+        Gauge.builder("cdc.clock.skew.seconds", lag, LagTracker::skewSeconds)
+                .description("Source clock minus Greenlight's clock (corrected for in lag)").register(registry);
+        Gauge.builder("cdc.kafka.consumer.lag.records", consumerLagRecords, AtomicLong::get)
+                .description("Records in Kafka not yet consumed by apply").register(registry);
+        Gauge.builder("cdc.replication.slot.lag.bytes", slotLagBytes, AtomicLong::get)
+                .description("WAL bytes between the source's current position and the slot's confirmed flush position")
+                .register(registry);
+    }
+
+    public Timer applyBatch() {
+        return applyBatch;
+    }
+
+    public void consumerLagRecords(long records) {
+        consumerLagRecords.set(records);
+    }
+
+    public long consumerLagRecords() {
+        return consumerLagRecords.get();
+    }
+
+    public void slotLagBytes(long bytes) {
+        slotLagBytes.set(bytes);
+    }
+
+    public long slotLagBytes() {
+        return slotLagBytes.get();
     }
 
     public void captured(String table, String op, long count) {

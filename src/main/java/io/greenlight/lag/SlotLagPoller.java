@@ -1,0 +1,74 @@
+package io.greenlight.lag;
+
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Polls how much WAL the source retains for Greenlight's slot, off the data path. The value
+ * keeps growing while capture is stopped: that is the disk the source spends on us.
+ */
+public final class SlotLagPoller implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(SlotLagPoller.class);
+    private static final String QUERY = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint, active "
+            + "FROM pg_replication_slots WHERE slot_name = ?";
+
+    private final DataSource source;
+    private final String slot;
+    private final PipelineMeters meters;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+            r -> new Thread(r, "greenlight-slot-lag"));
+    private volatile boolean active;
+    private volatile boolean failing;
+
+    public SlotLagPoller(DataSource source, String slot, PipelineMeters meters) {
+        this.source = source;
+        this.slot = slot;
+        this.meters = meters;
+    }
+
+    public void start(Duration interval) {
+        scheduler.scheduleWithFixedDelay(this::poll, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether a replication connection is reading the slot, as of the last poll. */
+    public boolean slotActive() {
+        return active;
+    }
+
+    void poll() {
+        try (Connection c = source.getConnection(); PreparedStatement ps = c.prepareStatement(QUERY)) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    long bytes = rs.getLong(1);
+                    meters.slotLagBytes(rs.wasNull() ? -1 : bytes);
+                    active = rs.getBoolean(2);
+                } else {
+                    meters.slotLagBytes(-1);
+                    active = false;
+                }
+            }
+            failing = false;
+        } catch (SQLException e) {
+            if (!failing) {
+                LOG.warnf("Cannot read replication slot %s's lag from the source: %s", slot, e.getMessage());
+                failing = true;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+}
