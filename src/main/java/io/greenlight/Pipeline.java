@@ -6,6 +6,7 @@ import io.greenlight.apply.BatchWriter;
 import io.greenlight.apply.OffsetStore;
 import io.greenlight.capture.CaptureEngine;
 import io.greenlight.capture.ChangePublisher;
+import io.greenlight.capture.ConnectorConfigFile;
 import io.greenlight.capture.DebeziumProperties;
 import io.greenlight.capture.SnapshotProgress;
 import io.greenlight.capture.SourcePreflight;
@@ -74,6 +75,8 @@ public class Pipeline {
 
     void onStart(@Observes StartupEvent event) {
         ConfigValidator.validate(config);
+        // A bad connector file refuses the start like a bad key does, before anything connects.
+        config.capture().connectorConfig().ifPresent(file -> ConnectorConfigFile.load(Path.of(file)));
         start();
     }
 

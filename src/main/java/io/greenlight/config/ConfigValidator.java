@@ -1,8 +1,5 @@
 package io.greenlight.config;
 
-import io.greenlight.capture.ConnectorConfigFile;
-
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,8 +53,6 @@ public final class ConfigValidator {
         if (config.dataDir().isBlank()) {
             problems.add(invalid("greenlight.data-dir", "", "a writable directory"));
         }
-        config.capture().connectorConfig()
-                .ifPresent(file -> problems.addAll(ConnectorConfigFile.problems(Path.of(file))));
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }

@@ -2,7 +2,6 @@ package io.greenlight.capture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.greenlight.config.ConfigValidator;
 import io.greenlight.config.GreenlightConfig;
 import io.greenlight.config.InvalidConfigException;
 import io.greenlight.kafka.TopicNames;
@@ -57,8 +56,7 @@ class ConnectorConfigFileTest {
         assertTrue(problems.get(1).contains("decimal.handling.mode"), problems.get(1));
         assertTrue(problems.get(2).contains("slot.name") && problems.get(2).contains("greenlight.source.slot (GREENLIGHT_SOURCE_SLOT)"), problems.get(2));
         assertFalse(problems.toString().contains("hunter2"), "a refused secret is never echoed");
-        InvalidConfigException refused = assertThrows(InvalidConfigException.class,
-                () -> ConfigValidator.validate(config(Map.of("greenlight.capture.connector-config", bad.toString()))));
+        InvalidConfigException refused = assertThrows(InvalidConfigException.class, () -> ConnectorConfigFile.load(bad));
         assertEquals(problems, refused.problems());
         Files.delete(bad);
         assertTrue(ConnectorConfigFile.problems(bad).get(0).startsWith("greenlight.capture.connector-config is '" + bad + "', but that file does not exist"));
