@@ -37,6 +37,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * Wires and runs the data path: broker (embedded or external) → capture → Kafka → apply →
@@ -76,7 +77,8 @@ public class Pipeline {
     void onStart(@Observes StartupEvent event) {
         ConfigValidator.validate(config);
         // A bad connector file refuses the start like a bad key does, before anything connects.
-        config.capture().connectorConfig().ifPresent(file -> ConnectorConfigFile.load(Path.of(file)));
+        config.capture().connectorConfig().ifPresent(file -> LOG.infof("Connector settings from %s override the built-in ones: %s",
+                file, new TreeSet<>(ConnectorConfigFile.load(Path.of(file)).stringPropertyNames())));
         start();
     }
 

@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +95,26 @@ class ManifestsTest {
                 assertTrue(Files.isRegularFile(K8S.resolve(file.asText())), "configMapGenerator file missing: " + file);
             }
         }
+    }
+
+    /** Where kubectl is installed (no cluster needed), the base must also build with its kustomize. */
+    @Test
+    void kubectlKustomizeBuildsTheBase() throws Exception {
+        Path kubectl = Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .map(dir -> Path.of(dir, "kubectl")).filter(Files::isExecutable).findFirst().orElse(null);
+        Assumptions.assumeTrue(kubectl != null, "kubectl is not installed");
+        Process build = new ProcessBuilder(kubectl.toString(), "kustomize", K8S.toString()).redirectErrorStream(true).start();
+        String out = new String(build.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, build.waitFor(), out);
+        Set<String> kinds = new TreeSet<>();
+        for (JsonNode doc : DeployFiles.YAML.readerFor(JsonNode.class).<JsonNode>readValues(out).readAll()) {
+            kinds.add(doc.path("kind").asText());
+            assertEquals("greenlight", doc.path("metadata").path("namespace").asText(doc.path("metadata").path("name").asText()));
+        }
+        Set<String> expected = new TreeSet<>(KINDS.keySet());
+        expected.addAll(DeployFiles.CRD_KINDS);
+        assertEquals(expected, kinds);
+        assertTrue(out.contains("name: greenlight-connector-"), "the Deployment mounts the generated, hashed ConfigMap");
     }
 
     @Test
