@@ -55,7 +55,7 @@ public final class ConnectorConfigFile {
     private ConnectorConfigFile() {
     }
 
-    /** The file's settings; empty when no file is configured. */
+    /** The file's settings; an {@link InvalidConfigException} listing every problem if it has any. */
     public static Properties load(Path file) {
         List<String> problems = problems(file);
         if (!problems.isEmpty()) {

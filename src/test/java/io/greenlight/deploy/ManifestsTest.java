@@ -176,7 +176,7 @@ class ManifestsTest {
 
         Service service = kind("Service");
         assertEquals("http", service.getSpec().getPorts().get(0).getTargetPort().getStrVal());
-        Map<String, String> podLabels = kind("Deployment") instanceof Deployment d ? d.getSpec().getTemplate().getMetadata().getLabels() : Map.of();
+        Map<String, String> podLabels = ((Deployment) kind("Deployment")).getSpec().getTemplate().getMetadata().getLabels();
         assertEquals(podLabels, service.getSpec().getSelector());
         assertEquals(podLabels, ((PodDisruptionBudget) kind("PodDisruptionBudget")).getSpec().getSelector().getMatchLabels());
         NetworkPolicy policy = kind("NetworkPolicy");
