@@ -8,6 +8,7 @@ import io.greenlight.apply.BatchWriter;
 import io.greenlight.apply.OffsetStore;
 import io.greenlight.capture.CaptureEngine;
 import io.greenlight.capture.ChangePublisher;
+import io.greenlight.capture.ConnectorConfigFile;
 import io.greenlight.capture.DebeziumProperties;
 import io.greenlight.capture.HeartbeatWriter;
 import io.greenlight.capture.SnapshotProgress;
@@ -41,6 +42,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * Wires and runs the data path: broker (embedded or external) → capture → Kafka → apply →
@@ -83,6 +85,9 @@ public class Pipeline {
 
     void onStart(@Observes StartupEvent event) {
         ConfigValidator.validate(config);
+        // A bad connector file refuses the start like a bad key does, before anything connects.
+        config.capture().connectorConfig().ifPresent(file -> LOG.infof("Connector settings from %s override the built-in ones: %s",
+                file, new TreeSet<>(ConnectorConfigFile.load(Path.of(file)).stringPropertyNames())));
         start();
     }
 

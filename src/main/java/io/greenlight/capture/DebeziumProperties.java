@@ -5,6 +5,7 @@ import io.greenlight.kafka.TopicNames;
 import io.greenlight.schema.TableId;
 import org.postgresql.Driver;
 
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Properties;
 import java.util.stream.Collectors;
@@ -12,7 +13,8 @@ import java.util.stream.Collectors;
 /**
  * The Debezium PostgreSQL connector and engine settings Greenlight runs with. Value
  * representations are fixed here because apply decodes exactly these (exact decimals as
- * strings, microsecond times, ISO intervals, bytes as bytes).
+ * strings, microsecond times, ISO intervals, bytes as bytes). Operators tune the rest with the
+ * file named by greenlight.capture.connector-config (see {@link ConnectorConfigFile}).
  */
 public final class DebeziumProperties {
 
@@ -69,6 +71,9 @@ public final class DebeziumProperties {
         // Greenlight's own heartbeat table (HeartbeatWriter) keeps offsets flushing and lag honest.
         p.put("heartbeat.interval.ms", "0");
         p.put("errors.max.retries", "-1");
+        // Tunables from greenlight.capture.connector-config win over the defaults above; the file
+        // cannot hold the settings Greenlight derives (ConnectorConfigFile refuses them).
+        config.capture().connectorConfig().ifPresent(file -> p.putAll(ConnectorConfigFile.load(Path.of(file))));
         return p;
     }
 

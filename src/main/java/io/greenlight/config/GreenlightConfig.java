@@ -21,6 +21,8 @@ public interface GreenlightConfig {
 
     Kafka kafka();
 
+    Capture capture();
+
     /** Local working directory: embedded broker logs and other node-local state. */
     @WithDefault("greenlight-data")
     String dataDir();
@@ -83,6 +85,15 @@ public interface GreenlightConfig {
         /** Retention of change topics; -1 keeps them forever. */
         @WithDefault("7D")
         Duration retention();
+    }
+
+    interface Capture {
+        /**
+         * A Java properties file of Debezium PostgreSQL connector settings (see
+         * connectors/debezium-postgres.properties) that override Greenlight's built-in ones.
+         * Settings Greenlight derives from its own keys, and secrets, are refused.
+         */
+        Optional<String> connectorConfig();
     }
 
     interface Heartbeat {

@@ -3,7 +3,9 @@ package io.greenlight.testing;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -34,7 +36,7 @@ public class GreenlightTestResource implements QuarkusTestResourceLifecycleManag
                         "CREATE TABLE tags (name text, weight int)",
                         "ALTER TABLE tags REPLICA IDENTITY FULL");
             }
-            return Map.of(
+            Map<String, String> config = new HashMap<>(Map.of(
                     "greenlight.source.url", servers.postgres.jdbcUrl(DATABASE),
                     "greenlight.source.username", "postgres",
                     "greenlight.target.url", servers.mariadb.jdbcUrl(DATABASE),
@@ -44,7 +46,11 @@ public class GreenlightTestResource implements QuarkusTestResourceLifecycleManag
                     "greenlight.source.slot", "greenlight_shop",
                     "greenlight.source.publication", "greenlight_shop",
                     "greenlight.data-dir", Files.createTempDirectory("greenlight-data-").toString(),
-                    "greenlight.apply.batch-max-wait", "50MS");
+                    "greenlight.apply.batch-max-wait", "50MS"));
+            // The shipped connector file (connectors/): the embedded engine runs with it in every test.
+            config.put("greenlight.capture.connector-config",
+                    Path.of("connectors/debezium-postgres.properties").toAbsolutePath().toString());
+            return config;
         } catch (Exception e) {
             throw new IllegalStateException("Preparing the test databases failed: " + e.getMessage(), e);
         }
