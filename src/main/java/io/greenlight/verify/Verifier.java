@@ -1,0 +1,13 @@
+package io.greenlight.verify;
+
+import io.greenlight.schema.SourceTable;
+
+import javax.sql.DataSource;
+import java.sql.SQLException;
+import java.util.Collection;
+
+/** Compares the target with the source; the cutover flow and POST /verify use the same code. */
+public interface Verifier {
+
+    VerificationResult verify(DataSource source, DataSource target, Collection<SourceTable> tables) throws SQLException;
+}
