@@ -30,7 +30,8 @@ final class DataSources {
                         .idleValidationTimeout(Duration.ofSeconds(5))
                         .validationTimeout(Duration.ofSeconds(30))
                         .connectionFactoryConfiguration(factory -> {
-                            factory.jdbcUrl(url).connectionProviderClass(driver)
+                            // The cutover fence recognises Greenlight's own sessions by this name and spares them.
+                            factory.jdbcUrl(url).connectionProviderClass(driver).jdbcProperty("ApplicationName", "greenlight")
                                     .principal(new NamePrincipal(user)).loginTimeout(Duration.ofSeconds(10));
                             password.ifPresent(pw -> factory.credential(new SimplePassword(pw)));
                             return factory;

@@ -28,6 +28,7 @@ import io.greenlight.schema.TableId;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
@@ -75,7 +76,11 @@ public class Pipeline {
     private Thread starter;
     private Thread applyThread;
 
-    public Pipeline(GreenlightConfig config, PipelineState state, PipelineMeters meters, LagTracker lag) {
+    private final Event<PipelineStarted> started;
+
+    public Pipeline(GreenlightConfig config, PipelineState state, PipelineMeters meters, LagTracker lag,
+                    Event<PipelineStarted> started) {
+        this.started = started;
         this.config = config;
         this.state = state;
         this.meters = meters;
@@ -99,7 +104,9 @@ public class Pipeline {
                 slotLag = null;
             }
             closeQuietly(source);
+            closeQuietly(target);
             source = null;
+            target = null;
         }
         stopBroker();
     }
@@ -112,8 +119,9 @@ public class Pipeline {
     }
 
     /**
-     * Stops capture first (nothing new enters Kafka), then apply, keeping the broker, the slot
-     * and the slot-lag poller: what the source retains while stopped stays visible.
+     * Stops capture first (nothing new enters Kafka), then apply, keeping the broker, the slot,
+     * the pools and the slot-lag poller: what the source retains while stopped stays visible,
+     * and a cutover record can still be written.
      */
     public synchronized void stop() {
         if (starter != null) {
@@ -138,8 +146,6 @@ public class Pipeline {
             join(applyThread);
             apply = null;
         }
-        closeQuietly(target);
-        target = null;
         if (state.phase() != PipelineState.Phase.FAILED) {
             state.phase(PipelineState.Phase.STOPPED);
         }
@@ -156,8 +162,10 @@ public class Pipeline {
                         org.postgresql.Driver.class, new PostgreSQLExceptionSorter());
             }
             GreenlightConfig.Target tgt = config.target();
-            target = DataSources.pool(targetUrl(tgt.url().orElseThrow()), tgt.username().orElseThrow(), tgt.password(),
-                    tgt.poolSize(), com.mysql.cj.jdbc.Driver.class, new MySQLExceptionSorter());
+            if (target == null) {
+                target = DataSources.pool(targetUrl(tgt.url().orElseThrow()), tgt.username().orElseThrow(), tgt.password(),
+                        tgt.poolSize(), com.mysql.cj.jdbc.Driver.class, new MySQLExceptionSorter());
+            }
             Dialect dialect = Dialect.forUrl(tgt.url().orElseThrow());
 
             List<TableId> configured = src.tables().orElse(List.of()).stream().map(String::trim).map(TableId::parse).toList();
@@ -205,6 +213,7 @@ public class Pipeline {
             state.phase(PipelineState.Phase.SNAPSHOT);
             LOG.infof("Pipeline started: source → Kafka %s%s → %s target", bootstrapServers,
                     broker != null ? " (embedded)" : "", dialect.name());
+            started.fire(new PipelineStarted());
         } catch (Exception e) {
             if (!(e instanceof InterruptedException)) {
                 failed("startup", e, "Fix the cause named above and restart Greenlight.");

@@ -1,5 +1,10 @@
 package io.greenlight.api;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.greenlight.cutover.CutoverConflictException;
+import io.greenlight.cutover.CutoverRecord;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -17,10 +22,34 @@ public class ErrorMappers {
         return json(status.getStatusCode(), status.getReasonPhrase(), e.getMessage());
     }
 
+    /** A cutover already exists: 409 with the existing record, so the caller sees what is going on. */
+    @ServerExceptionMapper
+    public Response conflict(CutoverConflictException e) {
+        if (e.existing() == null) {
+            return json(409, "Conflict", e.getMessage());
+        }
+        return Response.status(409).type(MediaType.APPLICATION_JSON)
+                .entity(new CutoverConflict("Conflict", e.getMessage(), e.existing())).build();
+    }
+
+    /** Malformed JSON, unknown fields, wrong types: the body is the client's mistake. */
+    @ServerExceptionMapper({JsonProcessingException.class, MismatchedInputException.class, JsonParseException.class})
+    public Response badJson(JsonProcessingException e) {
+        return json(400, "Bad Request", "The request body is not valid: " + e.getOriginalMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response notReady(IllegalStateException e) {
+        return json(503, "Service Unavailable", e.getMessage());
+    }
+
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
         LOG.error("Request failed", e);
         return json(500, "Internal Server Error", e.getMessage());
+    }
+
+    public record CutoverConflict(String error, String detail, CutoverRecord cutover) {
     }
 
     static Response json(int status, String error, String detail) {

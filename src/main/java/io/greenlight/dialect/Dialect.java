@@ -44,6 +44,20 @@ public interface Dialect {
     /** Selects topic, partition, next_offset, last_commit_lsn, lsn, source_ts_ms of every stored position. */
     String selectOffsets();
 
+    String createCutoverTable();
+
+    /** Upsert of (id, state, record JSON) into the cutover table. */
+    String upsertCutover();
+
+    /** Selects the record JSON of the cutover row with the id bound as parameter 1. */
+    String selectCutover();
+
+    /** The largest value of a numeric column, 0 for an empty table. */
+    String maxOf(SourceTable table, String column);
+
+    /** Makes the table's generated keys continue at {@code next} (sequence sync at cutover). */
+    String continueKeysAt(SourceTable table, long next);
+
     /** Binds one change-event value (Kafka Connect representation) for the given column. */
     void bind(PreparedStatement statement, int index, SourceColumn column, Schema valueSchema, Object value)
             throws SQLException;

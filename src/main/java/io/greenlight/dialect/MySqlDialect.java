@@ -111,6 +111,35 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
+    public String createCutoverTable() {
+        return "CREATE TABLE IF NOT EXISTS greenlight_cutover (id VARCHAR(64) NOT NULL PRIMARY KEY, state VARCHAR(32) NOT NULL, "
+                + "record LONGTEXT NOT NULL, updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) "
+                + "ON UPDATE CURRENT_TIMESTAMP(6)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+    }
+
+    @Override
+    public String upsertCutover() {
+        return "INSERT INTO greenlight_cutover (id, state, record) VALUES (?, ?, ?) "
+                + "ON DUPLICATE KEY UPDATE state = VALUES(state), record = VALUES(record)";
+    }
+
+    @Override
+    public String selectCutover() {
+        return "SELECT record FROM greenlight_cutover WHERE id = ?";
+    }
+
+    @Override
+    public String maxOf(SourceTable table, String column) {
+        return "SELECT COALESCE(MAX(" + quote(column) + "), 0) FROM " + tableName(table);
+    }
+
+    @Override
+    public String continueKeysAt(SourceTable table, long next) {
+        // A number we computed, not input: ALTER TABLE takes no bind parameters.
+        return "ALTER TABLE " + tableName(table) + " AUTO_INCREMENT = " + Math.max(1, next);
+    }
+
+    @Override
     public void bind(PreparedStatement statement, int index, SourceColumn column, Schema valueSchema, Object value)
             throws SQLException {
         binder.bind(statement, index, column, valueSchema, value);

@@ -67,6 +67,12 @@ public final class MariaDbServer implements AutoCloseable {
         }
     }
 
+    public synchronized void startProcessIfStopped() throws Exception {
+        if (process == null) {
+            startProcess();
+        }
+    }
+
     /** Clean shutdown (SIGTERM); {@link #startProcess()} brings it back on the same port and data. */
     public synchronized void stopProcess() throws InterruptedException {
         if (process != null) {

@@ -1,0 +1,87 @@
+package io.greenlight.cutover;
+
+import io.greenlight.dialect.Dialect;
+import io.greenlight.schema.SourceColumn;
+import io.greenlight.schema.SourceTable;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Moves each target table's generated keys past the source sequence's current value (and past
+ * the largest key present), so the first insert on the target cannot collide.
+ */
+final class SequenceSync {
+
+    private final Connection source;
+    private final Connection target;
+    private final Dialect dialect;
+
+    SequenceSync(Connection source, Connection target, Dialect dialect) {
+        this.source = source;
+        this.target = target;
+        this.dialect = dialect;
+    }
+
+    /** One line per synced sequence: "public.orders.id: source next 1042 → target continues at 1042". */
+    List<String> sync(Collection<SourceTable> tables) throws SQLException {
+        List<String> synced = new ArrayList<>();
+        for (SourceTable table : tables) {
+            for (SourceColumn column : table.columns()) {
+                String sequence = sequenceOf(table, column);
+                if (sequence == null) {
+                    continue;
+                }
+                long sourceNext = nextValue(sequence);
+                long targetNext = Math.max(sourceNext, maxKey(table, column) + 1);
+                try (Statement st = target.createStatement()) {
+                    st.execute(dialect.continueKeysAt(table, targetNext));
+                }
+                synced.add(table.id() + "." + column.name() + ": source sequence " + sequence + " next " + sourceNext
+                        + ", target continues at " + targetNext);
+            }
+        }
+        return synced;
+    }
+
+    private String sequenceOf(SourceTable table, SourceColumn column) throws SQLException {
+        boolean generated = column.identity() || column.defaultExpression() != null && column.defaultExpression().startsWith("nextval(");
+        if (!generated) {
+            return null;
+        }
+        try (PreparedStatement ps = source.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
+            ps.setString(1, '"' + table.id().schema().replace("\"", "\"\"") + "\".\"" + table.id().table().replace("\"", "\"\"") + '"');
+            ps.setString(2, column.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private long nextValue(String sequence) throws SQLException {
+        // pg_sequence_last_value is NULL until nextval was first called.
+        try (PreparedStatement ps = source.prepareStatement(
+                "SELECT coalesce(pg_sequence_last_value(?::regclass) + s.seqincrement, s.seqstart) "
+                        + "FROM pg_sequence s WHERE s.seqrelid = ?::regclass")) {
+            ps.setString(1, sequence);
+            ps.setString(2, sequence);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private long maxKey(SourceTable table, SourceColumn column) throws SQLException {
+        try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(dialect.maxOf(table, column.name()))) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

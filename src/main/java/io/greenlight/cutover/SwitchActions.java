@@ -1,0 +1,53 @@
+package io.greenlight.cutover;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** The switch: tell the world the target is now the database (webhook, Service selector patch). */
+final class SwitchActions {
+
+    private final ObjectMapper json;
+    private final Supplier<KubernetesClient> kubernetes;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    SwitchActions(ObjectMapper json, Supplier<KubernetesClient> kubernetes) {
+        this.json = json;
+        this.kubernetes = kubernetes;
+    }
+
+    /** Runs every configured action; one line per action done. Throws on the first that fails. */
+    List<String> run(CutoverOptions.Actions actions, CutoverRecord record) throws Exception {
+        List<String> done = new ArrayList<>();
+        if (actions.kubernetes() != null) {
+            CutoverOptions.KubernetesService k = actions.kubernetes();
+            KubernetesClient client = kubernetes.get();
+            if (client.services().inNamespace(k.namespace()).withName(k.service()).get() == null) {
+                throw new IllegalStateException("Kubernetes Service " + k.namespace() + "/" + k.service() + " does not exist");
+            }
+            client.services().inNamespace(k.namespace()).withName(k.service())
+                    .edit(s -> new ServiceBuilder(s).editSpec().withSelector(k.selector()).endSpec().build());
+            done.add("kubernetes: Service " + k.namespace() + "/" + k.service() + " selector set to " + k.selector());
+        }
+        if (actions.webhook() != null) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(actions.webhook().url()))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(record))).build();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IllegalStateException("Webhook " + actions.webhook().url() + " answered " + response.statusCode());
+            }
+            done.add("webhook: POST " + actions.webhook().url() + " → " + response.statusCode());
+        }
+        return done;
+    }
+}
