@@ -4,6 +4,7 @@ import io.agroal.api.AgroalDataSource;
 import io.greenlight.apply.ApplyLoop;
 import io.greenlight.apply.BatchWriter;
 import io.greenlight.apply.OffsetStore;
+import io.greenlight.apply.SchemaEvolution;
 import io.greenlight.capture.CaptureEngine;
 import io.greenlight.capture.ChangePublisher;
 import io.greenlight.capture.DebeziumProperties;
@@ -12,6 +13,8 @@ import io.greenlight.capture.SourcePreflight;
 import io.greenlight.config.ConfigValidator;
 import io.greenlight.config.GreenlightConfig;
 import io.greenlight.dialect.Dialect;
+import io.greenlight.dialect.LossyPolicy;
+import io.greenlight.dialect.PreflightReport;
 import io.greenlight.kafka.EmbeddedKafkaBroker;
 import io.greenlight.kafka.KafkaClients;
 import io.greenlight.kafka.TopicAdmin;
@@ -29,6 +32,7 @@ import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -62,6 +66,7 @@ public class Pipeline {
     private ApplyLoop apply;
     private SnapshotProgress snapshot;
     private volatile Map<TableId, SourceTable> tables = Map.of();
+    private volatile PreflightReport preflight;
     private Thread starter;
     private Thread applyThread;
 
@@ -126,15 +131,28 @@ public class Pipeline {
             source = DataSources.pool(src.url().orElseThrow(), src.username().orElseThrow(), src.password(), 2,
                     org.postgresql.Driver.class);
             GreenlightConfig.Target tgt = config.target();
-            target = DataSources.pool(targetUrl(tgt.url().orElseThrow()), tgt.username().orElseThrow(), tgt.password(),
-                    tgt.poolSize(), com.mysql.cj.jdbc.Driver.class);
-            Dialect dialect = Dialect.forUrl(tgt.url().orElseThrow());
+            target = DataSources.pool(Dialect.connectionUrl(tgt.url().orElseThrow()), tgt.username().orElseThrow(),
+                    tgt.password(), tgt.poolSize(), com.mysql.cj.jdbc.Driver.class);
+            LossyPolicy lossy = LossyPolicy.of(config.types().lossyAccept().orElse(List.of()));
+            Dialect dialect;
+            try (Connection connection = target.getConnection(); Statement st = connection.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT version()")) {
+                rs.next();
+                dialect = Dialect.forTarget(tgt.url().orElseThrow(), rs.getString(1), lossy);
+            }
 
             List<TableId> configured = src.tables().orElse(List.of()).stream().map(String::trim).map(TableId::parse).toList();
             try (Connection connection = source.getConnection()) {
                 tables = new SourcePreflight(connection).prepare(configured, src.publication(), src.slot());
             }
             LOG.infof("Capturing %d table(s): %s", tables.size(), tables.keySet());
+            PreflightReport report = PreflightReport.of(dialect, tables.values(), lossy);
+            preflight = report;
+            LOG.info(report.describe());
+            if (!report.problems().isEmpty()) {
+                throw new IllegalStateException("Greenlight refuses to start, some columns would not arrive exactly:\n  - "
+                        + String.join("\n  - ", report.problems()));
+            }
 
             List<String> changeTopics = new ArrayList<>(tables.keySet().stream().map(topics::table).toList());
             changeTopics.add(topics.heartbeat());
@@ -155,7 +173,7 @@ public class Pipeline {
             }
 
             apply = new ApplyLoop(kafka.consumer("apply", config.apply().batchSize()), partitions, target,
-                    new BatchWriter(dialect, tables), offsets, meters, config.apply().batchSize(),
+                    new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect)), offsets, meters, config.apply().batchSize(),
                     config.apply().batchMaxWait(), e -> failed("apply", e,
                     "Fix the cause named above, then restart Greenlight; apply resumes from the target's greenlight_offsets."));
             applyThread = new Thread(apply, "greenlight-apply");
@@ -196,14 +214,6 @@ public class Pipeline {
         }
     }
 
-    /** Multi-row statements are what make JDBC batches fast on MySQL; add it unless set. */
-    static String targetUrl(String url) {
-        if ((url.startsWith("jdbc:mysql:") || url.startsWith("jdbc:mariadb:")) && !url.contains("rewriteBatchedStatements")) {
-            return url + (url.contains("?") ? "&" : "?") + "rewriteBatchedStatements=true";
-        }
-        return url;
-    }
-
     /** Called by /status: SNAPSHOT until the connector reports the snapshot done, then STREAMING. */
     public PipelineState.Phase phase() {
         PipelineState.Phase phase = state.phase();
@@ -217,6 +227,11 @@ public class Pipeline {
 
     public Map<TableId, SourceTable> tables() {
         return tables;
+    }
+
+    /** The type-mapping report of the last start, once the source and target were read. */
+    public Optional<PreflightReport> preflight() {
+        return Optional.ofNullable(preflight);
     }
 
     public boolean captureRunning() {
