@@ -155,8 +155,8 @@ public final class BatchWriter {
                 dialect.bind(ps, index++, table, column, field.schema(), row.get(field));
             } catch (LossyValueException e) {
                 String ref = table.id() + "." + name;
-                throw new ApplyException("Column " + ref + " (" + column.formatted() + ") holds a " + e.getMessage()
-                        + ", key " + RowKey.of(table, row) + ", at " + change.coordinates() + ". Apply stopped. "
+                throw new ApplyException("Column " + ref + " (" + column.formatted() + "), key " + RowKey.of(table, row)
+                        + ", at " + change.coordinates() + ": " + e.getMessage() + ". Apply stopped. "
                         + "Accept the loss with " + LossyPolicy.KEY + "=" + ref + ", or widen the target column, "
                         + "then restart Greenlight.", e);
             } catch (RuntimeException e) {

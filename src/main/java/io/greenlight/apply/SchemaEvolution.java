@@ -68,7 +68,7 @@ public final class SchemaEvolution {
             if (!ddl.isEmpty()) {
                 execute(target, ddl);
                 for (SourceColumn column : added) {
-                    backfill(target, evolved, column, catalog.missingValue(model.id(), column.name()));
+                    backfill(target, evolved, column, catalog.missingValue(model.id(), column), change);
                 }
                 target.commit();
                 LOG.infof("Target table %s follows the source's DDL at %s: %s", model.id(), change.coordinates(), ddl);
@@ -115,9 +115,15 @@ public final class SchemaEvolution {
         }
     }
 
-    private void backfill(Connection target, SourceTable table, SourceColumn column, Optional<String> value)
-            throws SQLException {
+    private void backfill(Connection target, SourceTable table, SourceColumn column, Optional<String> value,
+                          Change change) throws SQLException {
         if (value.isEmpty()) {
+            if (column.defaultExpression() != null) {
+                LOG.warnf("Column %s.%s was added on the source with the non-constant default %s (seen at %s): rows "
+                        + "that existed before it stay NULL on the target until they change. Fill them by hand or "
+                        + "compare with POST /verify.", table.id(), column.name(), column.defaultExpression(),
+                        change.coordinates());
+            }
             return;
         }
         String text = "bool".equals(column.typeName()) ? (value.get().startsWith("t") ? "1" : "0") : value.get();

@@ -2,9 +2,12 @@ package io.greenlight.dialect;
 
 import io.greenlight.schema.SourceColumn;
 
+import java.math.BigInteger;
+
 /**
  * io.debezium.data.Bits (the bits of a bit/varbit value, little-endian as BitSet.toByteArray)
- * as a number for BIT(n) columns, or as a text of 0 and 1 for wider and varying bit strings.
+ * as a number for BIT(n) columns, or as a text of 0 and 1 for wider and varying bit strings. The
+ * connector reads a bit string as a binary number: a varbit's leading zeros do not arrive.
  */
 final class BitText {
 
@@ -19,12 +22,14 @@ final class BitText {
             }
             return bits;
         }
-        int length = "bit".equals(column.typeName()) ? column.length() : littleEndian.length * 8;
-        StringBuilder text = new StringBuilder(length);
-        for (int i = length - 1; i >= 0; i--) {
-            int b = i / 8;
-            text.append(b < littleEndian.length && (littleEndian[b] >> (i % 8) & 1) == 1 ? '1' : '0');
+        byte[] bigEndian = new byte[littleEndian.length];
+        for (int i = 0; i < littleEndian.length; i++) {
+            bigEndian[i] = littleEndian[littleEndian.length - 1 - i];
         }
-        return text.toString();
+        String bits = littleEndian.length == 0 ? "" : new BigInteger(1, bigEndian).toString(2);
+        if ("bit".equals(column.typeName())) {
+            return "0".repeat(Math.max(0, column.length() - bits.length())) + bits;
+        }
+        return bits; // varbit: the connector does not carry the length, so leading zeros are lost
     }
 }

@@ -18,7 +18,7 @@ public final class MySqlDialect implements Dialect {
     private static final String ROW = "_greenlight_new";
     /** Session settings the SQL below relies on: strict (errors, not warnings, for bad values) and UTC. */
     static final String SESSION = "sessionVariables=sql_mode='STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
-            + "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION',time_zone='+00:00'";
+            + "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION',time_zone='%2B00:00'"; // '+' URL-encoded
     /** MySQL/MariaDB error "Subquery returns more than 1 row": raised on purpose by the upsert's key guard. */
     private static final int GUARD_ERROR = 1242;
 
@@ -47,6 +47,10 @@ public final class MySqlDialect implements Dialect {
             throw new IllegalArgumentException("Identifier '" + identifier + "' is empty or longer than MySQL's "
                     + MAX_IDENTIFIER + " characters; rename it on the source before migrating");
         }
+        if (identifier.codePoints().anyMatch(cp -> cp == 0 || cp > 0xFFFF)) {
+            throw new IllegalArgumentException("Identifier '" + identifier + "' contains a character MySQL identifiers "
+                    + "cannot hold (NUL, or beyond U+FFFF such as emoji); rename it on the source before migrating");
+        }
         if (identifier.endsWith(" ")) {
             throw new IllegalArgumentException("Identifier '" + identifier + "' ends with a space, which MySQL does not "
                     + "allow; rename it on the source before migrating");
@@ -61,7 +65,7 @@ public final class MySqlDialect implements Dialect {
 
     @Override
     public TypeMapping mapping(SourceTable table, SourceColumn column) {
-        return types.map(column, table.isKeyColumn(column.name()));
+        return types.map(column, table.keyWidth(column.name()));
     }
 
     @Override

@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 /**
  * PostgreSQL column → MySQL/MariaDB column type, with what the mapping cannot carry. Key columns
  * (primary and unique keys) get types InnoDB can index: keys are limited to 3072 bytes, i.e. 768
- * utf8mb4 characters. docs/type-mapping.md documents this class; TypeMappingDocTest keeps them equal.
+ * utf8mb4 characters, shared evenly by the columns of a composite key. docs/type-mapping.md documents this class; TypeMappingDocTest keeps them equal.
  */
 final class MySqlTypeMapper {
 
@@ -15,19 +15,23 @@ final class MySqlTypeMapper {
     static final int MAX_KEY_CHARS = 768;
     static final int MAX_DECIMAL_PRECISION = 65;
     static final int MAX_DECIMAL_SCALE = 30;
+    /** Largest money amount a double carries exactly to the cent (15 significant digits). */
+    static final String MONEY_EXACT = "9999999999999.99";
 
-    TypeMapping map(SourceColumn column, boolean key) {
+    /** @param keyWidth column count of the widest key the column is in, 0 for none */
+    TypeMapping map(SourceColumn column, int keyWidth) {
+        int keyChars = keyWidth == 0 ? 0 : MAX_KEY_CHARS / keyWidth;
         if (column.generated()) {
-            return TypeMapping.lossy(base(column, key).sqlType(), "generated column: PostgreSQL before 18 does not "
+            return TypeMapping.lossy(base(column, keyChars).sqlType(), "generated column: PostgreSQL before 18 does not "
                     + "publish its values to logical replication; the target column is created nullable and stays NULL");
         }
         if (column.array()) {
             return TypeMapping.exact("JSON", "one-dimensional arrays as JSON arrays (numbers, strings, booleans, null)");
         }
-        return base(column, key);
+        return base(column, keyChars);
     }
 
-    private TypeMapping base(SourceColumn column, boolean key) {
+    private TypeMapping base(SourceColumn column, int keyChars) {
         return switch (column.typeName()) {
             case "int2" -> TypeMapping.exact("SMALLINT");
             case "int4" -> TypeMapping.exact("INT");
@@ -36,13 +40,14 @@ final class MySqlTypeMapper {
             case "float4" -> TypeMapping.exact("FLOAT", "NaN and ±Infinity stop apply (accepted: stored as NULL)");
             case "float8" -> TypeMapping.exact("DOUBLE", "NaN and ±Infinity stop apply (accepted: stored as NULL)");
             case "numeric" -> decimal(column);
-            case "money" -> TypeMapping.exact("DECIMAL(19,2)", "assumes a currency with 2 fraction digits (lc_monetary)");
+            case "money" -> TypeMapping.exact("DECIMAL(19,2)", "assumes 2 fraction digits (lc_monetary); the connector "
+                    + "reads money as a double, so values beyond ±" + MONEY_EXACT + " stop apply (accepted: stored as read)");
             case "bool" -> TypeMapping.exact("BOOLEAN");
-            case "bpchar" -> character(column, key);
-            case "varchar" -> text(column.length(), key);
-            case "text", "citext", "name" -> text(-1, key);
-            case "bytea" -> key ? TypeMapping.exact("VARBINARY(3072)", "key column: values over 3072 bytes fail loudly")
-                    : TypeMapping.exact("LONGBLOB");
+            case "bpchar" -> character(column, keyChars);
+            case "varchar" -> text(column.length(), keyChars);
+            case "text", "citext", "name" -> text(-1, keyChars);
+            case "bytea" -> keyChars > 0 ? TypeMapping.exact("VARBINARY(" + keyChars * 4 + ")",
+                    "key column: values over " + keyChars * 4 + " bytes fail loudly") : TypeMapping.exact("LONGBLOB");
             case "uuid" -> TypeMapping.exact("CHAR(36)", "lower-case canonical text");
             case "json", "jsonb" -> TypeMapping.exact("JSON",
                     "MySQL 8 normalizes whitespace and key order (MariaDB keeps the text as is)");
@@ -59,7 +64,8 @@ final class MySqlTypeMapper {
             case "bit" -> column.length() > 0 && column.length() <= 64
                     ? TypeMapping.exact("BIT(" + column.length() + ")")
                     : TypeMapping.exact("LONGTEXT", "bit strings over 64 bits as text of 0 and 1");
-            case "varbit" -> text(column.length(), key).withNote("as text of 0 and 1");
+            case "varbit" -> TypeMapping.lossy(text(column.length(), keyChars).sqlType(), "as text of 0 and 1; "
+                    + "the connector does not carry the bit length, so leading zeros are lost");
             case "xml" -> TypeMapping.exact("LONGTEXT", "document text");
             case "tsvector" -> TypeMapping.exact("LONGTEXT", "PostgreSQL's text form; not searchable as a tsvector");
             case "int4range", "int8range", "numrange", "daterange", "tsrange", "tstzrange" ->
@@ -68,7 +74,7 @@ final class MySqlTypeMapper {
                 if (!column.enumLabels().isEmpty()) {
                     yield enumeration(column);
                 }
-                yield TypeMapping.lossy(text(-1, key).sqlType(), "type " + column.typeName()
+                yield TypeMapping.lossy(text(-1, keyChars).sqlType(), "type " + column.typeName()
                         + " has no mapping: the connector's representation is stored as text");
             }
         };
@@ -111,19 +117,20 @@ final class MySqlTypeMapper {
         return TypeMapping.exact(type);
     }
 
-    private static TypeMapping character(SourceColumn column, boolean key) {
-        if (column.length() > 0 && column.length() <= 255) {
+    private static TypeMapping character(SourceColumn column, int keyChars) {
+        if (column.length() > 0 && column.length() <= 255 && (keyChars == 0 || column.length() <= keyChars)) {
             return TypeMapping.exact("CHAR(" + column.length() + ")",
                     "trailing pad spaces are not returned, as PostgreSQL ignores them in comparisons");
         }
-        return text(column.length(), key);
+        return text(column.length(), keyChars);
     }
 
-    private static TypeMapping text(int length, boolean key) {
-        if (key) {
-            int chars = length > 0 ? Math.min(length, MAX_KEY_CHARS) : MAX_KEY_CHARS;
-            return length > 0 && length <= MAX_KEY_CHARS ? TypeMapping.exact("VARCHAR(" + chars + ")")
-                    : TypeMapping.exact("VARCHAR(" + chars + ")", "key column: values over 768 characters fail loudly");
+    /** @param keyChars the characters a key column may index, 0 for a column in no key */
+    private static TypeMapping text(int length, int keyChars) {
+        if (keyChars > 0) {
+            int chars = length > 0 ? Math.min(length, keyChars) : keyChars;
+            return length > 0 && length <= keyChars ? TypeMapping.exact("VARCHAR(" + chars + ")")
+                    : TypeMapping.exact("VARCHAR(" + chars + ")", "key column: values over " + chars + " characters fail loudly");
         }
         if (length > 0 && length <= MAX_VARCHAR) {
             return TypeMapping.exact("VARCHAR(" + length + ")");

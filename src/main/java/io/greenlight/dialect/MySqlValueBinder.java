@@ -3,6 +3,7 @@ package io.greenlight.dialect;
 import io.greenlight.schema.SourceColumn;
 import org.apache.kafka.connect.data.Schema;
 
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -18,6 +19,8 @@ import java.util.Map;
  * hold exactly raises {@link LossyValueException} unless its column's loss was accepted.
  */
 final class MySqlValueBinder {
+
+    private static final BigDecimal MONEY_EXACT = new BigDecimal(MySqlTypeMapper.MONEY_EXACT);
 
     void bind(PreparedStatement ps, int index, SourceColumn column, Schema schema, Object value, boolean accepted)
             throws SQLException {
@@ -64,7 +67,9 @@ final class MySqlValueBinder {
             return number(column, value, accepted);
         }
         if (value instanceof Double || value instanceof Float) {
-            return finite(((Number) value).doubleValue(), value, accepted);
+            // A float as its exact double: the shortest decimal text of Float.MAX_VALUE parses above FLOAT's range.
+            double d = ((Number) value).doubleValue();
+            return finite(d, d, accepted);
         }
         if (value instanceof byte[] || value instanceof ByteBuffer) {
             return bytes(value);
@@ -75,10 +80,15 @@ final class MySqlValueBinder {
     private static Object number(SourceColumn column, Object value, boolean accepted) {
         int[] target = MySqlTypeMapper.decimalTarget(column);
         String text = value.toString();
-        if (text.equals("NaN") || text.endsWith("Infinity")) {
+        if (text.equalsIgnoreCase("nan") || text.toLowerCase().endsWith("infinity")) {
             return nonFinite(text, accepted);
         }
-        return DecimalFit.fit(text, target[0], target[1], accepted);
+        BigDecimal decimal = DecimalFit.fit(text, target[0], target[1], accepted);
+        if ("money".equals(column.typeName()) && decimal.abs().compareTo(MONEY_EXACT) > 0 && !accepted) {
+            throw new LossyValueException("money value " + text + " is beyond ±" + MONEY_EXACT
+                    + ", where the connector's double may have changed its cents");
+        }
+        return decimal;
     }
 
     private static Object finite(double d, Object value, boolean accepted) {

@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Set;
 
 /**
  * Debezium's temporal values as MySQL literals (DATE, TIME(6), DATETIME(6) in UTC), refusing what
@@ -18,14 +19,29 @@ final class TemporalText {
     static final LocalDateTime MAX = LocalDateTime.of(9999, 12, 31, 23, 59, 59, 999_999_000);
     private static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS");
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu-MM-dd");
-    /** Debezium renders PostgreSQL's ±infinity dates and timestamps as these epoch values. */
+
+    /** The JDBC driver's ±infinity (PGStatement.DATE_POSITIVE_INFINITY / DATE_NEGATIVE_INFINITY), in epoch millis. */
     private static final long INFINITY_MILLIS = 9_223_372_036_825_200_000L;
     private static final long NEG_INFINITY_MILLIS = -9_223_372_036_832_400_000L;
+    /**
+     * How Debezium renders a date's ±infinity as epoch days. Streaming: its sentinels -5877611-06-21
+     * (+infinity in 3.5, +5877611-06-21 in later releases) and -5877611-06-22. Snapshot (3.5): the
+     * JDBC driver's infinity java.sql.Date converted to a day count and truncated to int (JVM in UTC).
+     * None of these is a date PostgreSQL can hold (4713 BC to 5874897 AD).
+     */
+    private static final Set<Long> INFINITY_DAYS = Set.of(LocalDate.parse("-5877611-06-21").toEpochDay(),
+            LocalDate.parse("+5877611-06-21").toEpochDay(), (long) (int) new java.sql.Date(INFINITY_MILLIS)
+                    .toLocalDate().toEpochDay());
+    private static final Set<Long> NEG_INFINITY_DAYS = Set.of(LocalDate.parse("-5877611-06-22").toEpochDay(),
+            (long) (int) new java.sql.Date(NEG_INFINITY_MILLIS).toLocalDate().toEpochDay());
 
     private TemporalText() {
     }
 
     static String date(long epochDay, boolean accepted) {
+        if (INFINITY_DAYS.contains(epochDay) || NEG_INFINITY_DAYS.contains(epochDay)) {
+            return infinity(INFINITY_DAYS.contains(epochDay), accepted).substring(0, 10);
+        }
         LocalDate date;
         try {
             date = LocalDate.ofEpochDay(epochDay);

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** Reads table models from the source's pg_catalog. */
 public final class SourceCatalog {
@@ -36,14 +37,17 @@ public final class SourceCatalog {
              ORDER BY a.attnum
             """;
 
-    /** Unique, non-partial, column-only indexes other than the primary key. */
+    /**
+     * Unique, non-partial, column-only, non-deferrable indexes other than the primary key. A deferrable
+     * one may be violated in the middle of a transaction, so its row changes can conflict on the target.
+     */
     private static final String UNIQUE_KEYS = """
             SELECT i.indexrelid, a.attname
               FROM pg_index i
               JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true
               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
              WHERE i.indrelid = ?::regclass AND i.indisunique AND NOT i.indisprimary AND i.indpred IS NULL
-               AND i.indexprs IS NULL AND i.indisvalid
+               AND i.indexprs IS NULL AND i.indisvalid AND i.indimmediate
              ORDER BY i.indexrelid, k.ord
             """;
 
@@ -67,6 +71,10 @@ public final class SourceCatalog {
              WHERE n.nspname = ? AND c.relkind IN ('r', 'p') AND NOT c.relispartition
              ORDER BY c.relname
             """;
+
+    /** A literal, optionally cast: 7, -1.5, true, 'text'::character varying, '2024-01-01'::date. */
+    private static final Pattern CONSTANT = Pattern.compile(
+            "\\(?(-?[0-9.]+|true|false|'(?:[^']|'')*')\\)?(::[a-z ]+(\\([0-9, ]+\\))?)*");
 
     private final Connection connection;
 
@@ -121,15 +129,27 @@ public final class SourceCatalog {
     }
 
     /**
-     * The value rows that existed before the column was added carry (a constant ADD COLUMN default),
-     * as text; empty when the column has none (added without default, or with a volatile one).
+     * The value rows that existed before the column was added got, as text: PostgreSQL's "missing
+     * value" of ADD COLUMN ... DEFAULT, or (after a table rewrite dropped it) the column's default
+     * when that is a constant. Empty for no default or a non-constant one (now(), nextval(), ...).
      */
-    public Optional<String> missingValue(TableId id, String column) throws SQLException {
+    public Optional<String> missingValue(TableId id, SourceColumn column) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(MISSING_VALUE)) {
             ps.setString(1, regclass(id));
-            ps.setString(2, column);
+            ps.setString(2, column.name());
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1) ? Optional.ofNullable(rs.getString(2)) : Optional.empty();
+                if (rs.next() && rs.getBoolean(1)) {
+                    return Optional.ofNullable(rs.getString(2));
+                }
+            }
+        }
+        String expression = column.defaultExpression();
+        if (expression == null || !CONSTANT.matcher(expression).matches()) {
+            return Optional.empty();
+        }
+        try (PreparedStatement ps = connection.prepareStatement("SELECT (" + expression + ")::text")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
             }
         }
     }

@@ -29,9 +29,18 @@ public record SourceTable(TableId id, List<SourceColumn> columns, List<String> p
         return !primaryKey.isEmpty();
     }
 
-    /** True for primary-key and unique-key columns: the target must be able to index them. */
-    public boolean isKeyColumn(String name) {
-        return primaryKey.contains(name) || uniqueKeys.stream().anyMatch(k -> k.contains(name));
+    /**
+     * The column count of the widest primary or unique key the column is part of, 0 when it is in
+     * none: key columns share the target's index length limit.
+     */
+    public int keyWidth(String name) {
+        int width = primaryKey.contains(name) ? primaryKey.size() : 0;
+        for (List<String> key : uniqueKeys) {
+            if (key.contains(name)) {
+                width = Math.max(width, key.size());
+            }
+        }
+        return width;
     }
 
     /** Columns that identify a row: the primary key, or every column for a keyless table. */
