@@ -1,5 +1,6 @@
 package io.greenlight;
 
+import io.greenlight.testing.Pipelines;
 import io.greenlight.testing.Sql;
 import io.greenlight.testing.TestServers;
 import io.greenlight.testing.TypesTestResource;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static io.greenlight.testing.TypesTestResource.STREAMED;
+import static io.greenlight.testing.Pipelines.CONVERGE;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -34,14 +36,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TypesPipelineTest {
 
-    private static final Duration CONVERGE = Duration.ofSeconds(90);
     private final TestServers servers = TestServers.get();
 
     @BeforeEach
     void pipelineIsStreaming() {
-        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(250))
-                .failFast("the pipeline FAILED", () -> "FAILED".equals(given().get("/status").path("phase")))
-                .untilAsserted(() -> given().get("/status").then().statusCode(200).body("phase", equalTo("STREAMING")));
+        Pipelines.awaitStreaming();
     }
 
     @Test
@@ -221,7 +220,7 @@ class TypesPipelineTest {
 
     private void awaitSame(String sourceQuery, String targetQuery) {
         await().atMost(CONVERGE).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
-                .failFast("the pipeline FAILED", () -> "FAILED".equals(given().get("/status").path("phase")))
+                .failFast("the pipeline FAILED", Pipelines::failed)
                 .untilAsserted(() -> {
                     try (Connection source = source(); Connection target = target()) {
                         Sql.assertSameRows(Sql.rows(source, sourceQuery), Sql.rows(target, targetQuery));
@@ -231,7 +230,7 @@ class TypesPipelineTest {
 
     private void awaitTarget(String targetQuery, List<List<String>> expected) {
         await().atMost(CONVERGE).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
-                .failFast("the pipeline FAILED", () -> "FAILED".equals(given().get("/status").path("phase")))
+                .failFast("the pipeline FAILED", Pipelines::failed)
                 .untilAsserted(() -> {
                     try (Connection target = target()) {
                         Sql.assertSameRows(expected, Sql.rows(target, targetQuery));

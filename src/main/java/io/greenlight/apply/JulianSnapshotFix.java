@@ -35,27 +35,19 @@ final class JulianSnapshotFix {
     private JulianSnapshotFix() {
     }
 
+    /** Corrects the snapshot row image in place; returns the same change. */
     static Change apply(Change change) {
-        if (change.op() != ChangeOp.READ || change.after() == null || !needsFix(change.after())) {
-            return change;
-        }
-        Struct after = change.after();
-        Struct fixed = new Struct(after.schema());
-        for (Field field : after.schema().fields()) {
-            fixed.put(field, fix(field, after.get(field)));
-        }
-        return new Change(change.table(), change.op(), change.before(), fixed, change.lsn(), change.sourceTsMs(),
-                change.topic(), change.partition(), change.offset());
-    }
-
-    private static boolean needsFix(Struct row) {
-        for (Field field : row.schema().fields()) {
-            Object value = row.get(field);
-            if (value != null && fix(field, value) != value) {
-                return true;
+        if (change.op() == ChangeOp.READ && change.after() != null) {
+            Struct after = change.after();
+            for (Field field : after.schema().fields()) {
+                Object value = after.get(field);
+                Object fixed = fix(field, value);
+                if (fixed != value) {
+                    after.put(field, fixed);
+                }
             }
         }
-        return false;
+        return change;
     }
 
     private static Object fix(Field field, Object value) {

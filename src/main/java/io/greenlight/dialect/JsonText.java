@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.greenlight.schema.SourceColumn;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Arrays and maps as JSON text. Elements keep their meaning: numeric elements (strings in
+ * Arrays, maps and structs (e.g. the connector's geometry values) as JSON text. Elements keep their meaning: numeric elements (strings in
  * Debezium's exact-decimal mode) become JSON numbers, dates and timestamps ISO text, bytes base64.
  */
 final class JsonText {
@@ -39,6 +40,11 @@ final class JsonText {
             Schema items0 = schema == null || schema.type() != Schema.Type.ARRAY ? null : schema.valueSchema();
             List<Object> out = new ArrayList<>(items.size());
             items.forEach(item -> out.add(element(column, items0, item)));
+            return out;
+        }
+        if (value instanceof Struct struct) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            struct.schema().fields().forEach(f -> out.put(f.name(), element(column, f.schema(), struct.get(f))));
             return out;
         }
         if (value instanceof Map<?, ?> map) {

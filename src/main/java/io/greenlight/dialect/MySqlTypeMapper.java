@@ -75,7 +75,7 @@ final class MySqlTypeMapper {
                     yield enumeration(column);
                 }
                 yield TypeMapping.lossy(text(-1, keyChars).sqlType(), "type " + column.typeName()
-                        + " has no mapping: the connector's representation is stored as text");
+                        + " has no mapping: the connector's representation is stored as text (JSON for structured values)");
             }
         };
     }

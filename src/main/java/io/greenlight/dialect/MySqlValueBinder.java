@@ -2,6 +2,7 @@ package io.greenlight.dialect;
 
 import io.greenlight.schema.SourceColumn;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
 
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -60,7 +61,7 @@ final class MySqlValueBinder {
                     break;
             }
         }
-        if (column.array() || value instanceof Collection<?> || value instanceof Map<?, ?>) {
+        if (column.array() || value instanceof Collection<?> || value instanceof Map<?, ?> || value instanceof Struct) {
             return JsonText.of(column, schema, value);
         }
         if ("numeric".equals(column.typeName()) || "money".equals(column.typeName())) {

@@ -51,7 +51,7 @@ class BatchWriterTypesTest {
             ApplyException e = assertThrows(ApplyException.class,
                     () -> new BatchWriter(DIALECT, Map.of(PRICES, TABLE), null).write(c, List.of(change)));
             assertTrue(e.getMessage().startsWith("Column public.prices.amount (numeric), key {id=42}, at table public.prices, "
-                    + "LSN 0/1A2B3C4"), e.getMessage());
+                    + "LSN 0/1A2B3C4, Kafka test.public.prices-0@"), e.getMessage());
             assertTrue(e.getMessage().contains("does not fit DECIMAL(65,30)"), e.getMessage());
             assertTrue(e.getMessage().contains("greenlight.types.lossy-accept=public.prices.amount"), e.getMessage());
         }
@@ -79,7 +79,7 @@ class BatchWriterTypesTest {
     }
 
     private static Change change(ChangeOp op, Struct after, long lsn) {
-        return new Change(PRICES, op, null, after, lsn, 0L, "t.public.prices", 0, lsn);
+        return TestChanges.of(PRICES, op, after, lsn);
     }
 
     private static Connection target() throws Exception {

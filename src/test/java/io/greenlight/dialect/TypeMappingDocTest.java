@@ -26,17 +26,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TypeMappingDocTest {
 
-    private static final Path DOC = Path.of("docs/type-mapping.md");
+    static final String HEADING = "## Type mapping (PostgreSQL → MySQL/MariaDB)";
+    /** The README's section once it is there, else the stand-alone page. */
+    private static final Path DOC = readmeHasSection() ? Path.of("README.md") : Path.of("docs/type-mapping.md");
     private static final Pattern ROW = Pattern.compile("^\\| `([^`]+)` \\| `([^`]+)` \\|(.*)\\|\\s*$");
     private static final String DB = "type_doc";
 
     record DocRow(String pgDefinition, String mysqlType, boolean lossy) {
     }
 
+    private static boolean readmeHasSection() {
+        try {
+            return Files.exists(Path.of("README.md")) && Files.readString(Path.of("README.md")).contains(HEADING);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     static List<DocRow> rows() throws Exception {
         List<DocRow> rows = new ArrayList<>();
+        boolean inSection = false;
         for (String line : Files.readAllLines(DOC)) {
+            if (line.startsWith("## ")) {
+                inSection = line.equals(HEADING);
+            }
             Matcher m = ROW.matcher(line);
+            if (!inSection) {
+                continue;
+            }
             if (m.matches()) {
                 rows.add(new DocRow(m.group(1), m.group(2), m.group(3).trim().startsWith("**lossy**")));
             }

@@ -2,7 +2,6 @@ package io.greenlight.testing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
@@ -107,19 +106,10 @@ public class TypesTestResource implements QuarkusTestResourceLifecycleManager {
                         "INSERT INTO evolving VALUES (1, 'short', 1, 1.25, 'x')",
                         "INSERT INTO \"Select\" VALUES (1, 'odd', 2)");
             }
-            return Map.ofEntries(
-                    Map.entry("greenlight.source.url", servers.postgres.jdbcUrl(DATABASE)),
-                    Map.entry("greenlight.source.username", "postgres"),
-                    Map.entry("greenlight.target.url", servers.mariadb.jdbcUrl(DATABASE)),
-                    Map.entry("greenlight.target.username", "root"),
-                    Map.entry("greenlight.kafka.bootstrap-servers", servers.kafkaBootstrap),
-                    Map.entry("greenlight.kafka.topic-prefix", "types"),
-                    Map.entry("greenlight.source.slot", "greenlight_types"),
-                    Map.entry("greenlight.source.publication", "greenlight_types"),
-                    Map.entry("greenlight.types.lossy-accept", "timetz,public.others.vb,public.infinite.d,public.infinite.ts,"
-                            + "public.infinite.tstz,public.infinite.f,public.infinite.nfree,public.gen.g"),
-                    Map.entry("greenlight.data-dir", Files.createTempDirectory("greenlight-types-").toString()),
-                    Map.entry("greenlight.apply.batch-max-wait", "50MS"));
+            Map<String, String> config = servers.greenlightConfig(DATABASE);
+            config.put("greenlight.types.lossy-accept", "timetz,public.others.vb,public.infinite.d,public.infinite.ts,"
+                    + "public.infinite.tstz,public.infinite.f,public.infinite.nfree,public.gen.g");
+            return config;
         } catch (Exception e) {
             throw new IllegalStateException("Preparing the type test databases failed: " + e.getMessage(), e);
         }
