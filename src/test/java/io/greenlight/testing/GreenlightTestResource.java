@@ -2,6 +2,7 @@ package io.greenlight.testing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.util.Map;
 
@@ -33,7 +34,17 @@ public class GreenlightTestResource implements QuarkusTestResourceLifecycleManag
                         "CREATE TABLE tags (name text, weight int)",
                         "ALTER TABLE tags REPLICA IDENTITY FULL");
             }
-            return servers.greenlightConfig(DATABASE);
+            return Map.of(
+                    "greenlight.source.url", servers.postgres.jdbcUrl(DATABASE),
+                    "greenlight.source.username", "postgres",
+                    "greenlight.target.url", servers.mariadb.jdbcUrl(DATABASE),
+                    "greenlight.target.username", "root",
+                    "greenlight.kafka.bootstrap-servers", servers.kafkaBootstrap,
+                    "greenlight.kafka.topic-prefix", "shop",
+                    "greenlight.source.slot", "greenlight_shop",
+                    "greenlight.source.publication", "greenlight_shop",
+                    "greenlight.data-dir", Files.createTempDirectory("greenlight-data-").toString(),
+                    "greenlight.apply.batch-max-wait", "50MS");
         } catch (Exception e) {
             throw new IllegalStateException("Preparing the test databases failed: " + e.getMessage(), e);
         }
