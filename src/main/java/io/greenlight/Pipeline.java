@@ -6,6 +6,7 @@ import io.agroal.api.exceptionsorter.PostgreSQLExceptionSorter;
 import io.greenlight.apply.ApplyLoop;
 import io.greenlight.apply.BatchWriter;
 import io.greenlight.apply.OffsetStore;
+import io.greenlight.apply.SchemaEvolution;
 import io.greenlight.capture.CaptureEngine;
 import io.greenlight.capture.ChangePublisher;
 import io.greenlight.capture.ConnectorConfigFile;
@@ -16,6 +17,8 @@ import io.greenlight.capture.SourcePreflight;
 import io.greenlight.config.ConfigValidator;
 import io.greenlight.config.GreenlightConfig;
 import io.greenlight.dialect.Dialect;
+import io.greenlight.dialect.LossyPolicy;
+import io.greenlight.dialect.PreflightReport;
 import io.greenlight.kafka.EmbeddedKafkaBroker;
 import io.greenlight.kafka.KafkaClients;
 import io.greenlight.kafka.TopicAdmin;
@@ -36,6 +39,7 @@ import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -73,6 +77,8 @@ public class Pipeline {
     private HeartbeatWriter heartbeat;
     private SlotLagPoller slotLag;
     private volatile Map<TableId, SourceTable> tables = Map.of();
+    private volatile Dialect dialect;
+    private volatile PreflightReport preflight;
     private Thread starter;
     private Thread applyThread;
 
@@ -163,16 +169,30 @@ public class Pipeline {
             }
             GreenlightConfig.Target tgt = config.target();
             if (target == null) {
-                target = DataSources.pool(targetUrl(tgt.url().orElseThrow()), tgt.username().orElseThrow(), tgt.password(),
-                        tgt.poolSize(), com.mysql.cj.jdbc.Driver.class, new MySQLExceptionSorter());
+                target = DataSources.pool(Dialect.connectionUrl(tgt.url().orElseThrow()), tgt.username().orElseThrow(),
+                        tgt.password(), tgt.poolSize(), com.mysql.cj.jdbc.Driver.class, new MySQLExceptionSorter());
             }
-            Dialect dialect = Dialect.forUrl(tgt.url().orElseThrow());
+            LossyPolicy lossy = LossyPolicy.of(config.types().lossyAccept().orElse(List.of()));
+            Dialect dialect;
+            try (Connection connection = target.getConnection(); Statement st = connection.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT version()")) {
+                rs.next();
+                dialect = Dialect.forTarget(tgt.url().orElseThrow(), rs.getString(1), lossy);
+            }
+            this.dialect = dialect;
 
             List<TableId> configured = src.tables().orElse(List.of()).stream().map(String::trim).map(TableId::parse).toList();
             try (Connection connection = source.getConnection()) {
                 tables = new SourcePreflight(connection).prepare(configured, src.publication(), src.slot());
             }
             LOG.infof("Capturing %d table(s): %s", tables.size(), tables.keySet());
+            PreflightReport report = PreflightReport.of(dialect, tables.values(), lossy);
+            preflight = report;
+            LOG.info(report.describe());
+            if (!report.problems().isEmpty()) {
+                throw new IllegalStateException("Greenlight refuses to start, some columns would not arrive exactly:\n  - "
+                        + String.join("\n  - ", report.problems()));
+            }
 
             List<String> changeTopics = new ArrayList<>(tables.keySet().stream().map(topics::table).toList());
             List<TopicPartition> partitions;
@@ -192,7 +212,8 @@ public class Pipeline {
             }
 
             apply = new ApplyLoop(kafka.consumer("apply", config.apply().batchSize()), partitions, target,
-                    new BatchWriter(dialect, tables), offsets, meters, lag, config.apply().batchSize(),
+                    new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect)), offsets, meters, lag,
+                    config.apply().batchSize(),
                     config.apply().batchMaxWait(), e -> failed("apply", e,
                     "Fix the cause named above, then restart Greenlight; apply resumes from the target's greenlight_offsets."));
             applyThread = new Thread(apply, "greenlight-apply");
@@ -240,14 +261,6 @@ public class Pipeline {
         }
     }
 
-    /** Multi-row statements are what make JDBC batches fast on MySQL; add it unless set. */
-    static String targetUrl(String url) {
-        if ((url.startsWith("jdbc:mysql:") || url.startsWith("jdbc:mariadb:")) && !url.contains("rewriteBatchedStatements")) {
-            return url + (url.contains("?") ? "&" : "?") + "rewriteBatchedStatements=true";
-        }
-        return url;
-    }
-
     /** Called by /status: SNAPSHOT until the connector reports the snapshot done, then STREAMING. */
     public PipelineState.Phase phase() {
         PipelineState.Phase phase = state.phase();
@@ -277,12 +290,22 @@ public class Pipeline {
         return writer.beat(marker);
     }
 
-    public java.util.Optional<javax.sql.DataSource> sourcePool() {
-        return java.util.Optional.ofNullable(source);
+    public Optional<javax.sql.DataSource> sourcePool() {
+        return Optional.ofNullable(source);
     }
 
-    public java.util.Optional<javax.sql.DataSource> targetPool() {
-        return java.util.Optional.ofNullable(target);
+    public Optional<javax.sql.DataSource> targetPool() {
+        return Optional.ofNullable(target);
+    }
+
+    /** The target's dialect, known once the pipeline reached the target. */
+    public Optional<Dialect> dialect() {
+        return Optional.ofNullable(dialect);
+    }
+
+    /** The type-mapping report of the last start, once the source and target were read. */
+    public Optional<PreflightReport> preflight() {
+        return Optional.ofNullable(preflight);
     }
 
     public boolean captureRunning() {

@@ -1,6 +1,7 @@
 package io.greenlight;
 
 import io.greenlight.testing.GreenlightTestResource;
+import io.greenlight.testing.Pipelines;
 import io.greenlight.testing.Sql;
 import io.greenlight.testing.TestServers;
 import io.quarkus.test.common.WithTestResource;
@@ -12,6 +13,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 
+import static io.greenlight.testing.Pipelines.CONVERGE;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -24,15 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @WithTestResource(GreenlightTestResource.class)
 class PipelineTest {
 
-    private static final Duration CONVERGE = Duration.ofSeconds(90);
     private final TestServers servers = TestServers.get();
 
     @BeforeEach
     void pipelineIsStreaming() {
-        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(250))
-                .failFast("the pipeline FAILED", () -> "FAILED".equals(given().get("/status").path("phase")))
-                .untilAsserted(() ->
-                given().get("/status").then().statusCode(200).body("phase", equalTo("STREAMING")));
+        Pipelines.awaitStreaming();
     }
 
     @Test

@@ -200,7 +200,7 @@ public final class ApplyLoop implements Runnable {
 
     private Optional<Change> decode(ConsumerRecord<byte[], byte[]> record) {
         try {
-            return decoder.decode(record);
+            return decoder.decode(record).map(JulianSnapshotFix::apply);
         } catch (RuntimeException e) {
             throw new ApplyException("Cannot decode the change at Kafka " + record.topic() + "-" + record.partition()
                     + "@" + record.offset() + ": " + e.getMessage(), e);

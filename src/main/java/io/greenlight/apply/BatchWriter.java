@@ -5,7 +5,10 @@ import io.greenlight.schema.ChangeOp;
 import io.greenlight.schema.SourceColumn;
 import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
+import io.greenlight.dialect.LossyPolicy;
+import io.greenlight.dialect.LossyValueException;
 import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 
 import java.sql.BatchUpdateException;
@@ -17,6 +20,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes a batch of changes through the dialect on one connection (the caller owns the
@@ -27,10 +32,19 @@ public final class BatchWriter {
 
     private final Dialect dialect;
     private final Map<TableId, SourceTable> tables;
+    private final SchemaEvolution evolution;
+    /** The row schema each table's model was last reconciled with; a different one means source DDL. */
+    private final Map<TableId, Schema> reconciled = new ConcurrentHashMap<>();
 
-    public BatchWriter(Dialect dialect, Map<TableId, SourceTable> tables) {
+    public BatchWriter(Dialect dialect, Map<TableId, SourceTable> tables, SchemaEvolution evolution) {
         this.dialect = dialect;
-        this.tables = tables;
+        this.tables = new ConcurrentHashMap<>(tables);
+        this.evolution = evolution;
+    }
+
+    /** The table models as they are now, after any schema evolution. */
+    public Map<TableId, SourceTable> tables() {
+        return Map.copyOf(tables);
     }
 
     public void write(Connection connection, List<Change> changes) throws SQLException {
@@ -40,6 +54,15 @@ public final class BatchWriter {
             List<Change> run = new ArrayList<>();
             for (Change change : changes) {
                 SourceTable table = table(change);
+                Struct row = change.after() != null ? change.after() : change.before();
+                if (evolution != null && row != null && !row.schema().equals(reconciled.get(table.id()))) {
+                    flush(runSql, run, statements);
+                    run.clear();
+                    runSql = null;
+                    table = evolution.reconcile(connection, table, row, change);
+                    tables.put(table.id(), table);
+                    reconciled.put(table.id(), row.schema());
+                }
                 for (Step step : steps(table, change)) {
                     if (!step.sql.equals(runSql)) {
                         flush(runSql, run, statements);
@@ -88,10 +111,16 @@ public final class BatchWriter {
             return List.of(new Step(dialect.delete(table, match), before, match, false));
         }
         Struct after = require(change.after(), "after", change);
-        List<String> columns = columnsOf(table, after, change);
+        Set<String> unchanged = ToastFilter.unchanged(after);
         if (table.hasPrimaryKey()) {
+            List<String> columns = columnsOf(table, after, change);
+            columns.removeAll(unchanged);
             return List.of(new Step(dialect.upsert(table, columns), after, columns, false));
         }
+        if (!unchanged.isEmpty()) {
+            after = ToastFilter.fillFrom(after, change.before(), unchanged, change);
+        }
+        List<String> columns = columnsOf(table, after, change);
         Step insert = new Step(dialect.insert(table, columns), after, columns, false);
         if (op == ChangeOp.UPDATE && change.before() != null) {
             List<String> match = table.identityColumns();
@@ -103,12 +132,12 @@ public final class BatchWriter {
     private List<String> columnsOf(SourceTable table, Struct row, Change change) {
         List<String> columns = new ArrayList<>(row.schema().fields().size());
         for (Field field : row.schema().fields()) {
-            if (table.column(field.name()).isEmpty()) {
-                throw new ApplyException("Column " + table.id() + "." + field.name() + " is in the change at "
-                        + change.coordinates() + " but not in the table model Greenlight started with. "
-                        + "Restart Greenlight to pick up the new column.");
+            SourceColumn column = table.column(field.name()).orElseThrow(() -> new ApplyException("Column "
+                    + table.id() + "." + field.name() + " is in the change at " + change.coordinates()
+                    + " but not in the table model. Restart Greenlight to pick up the new column."));
+            if (!column.generated()) { // not published by pgoutput: written never, not only in the snapshot
+                columns.add(field.name());
             }
-            columns.add(field.name());
         }
         return columns;
     }
@@ -123,7 +152,13 @@ public final class BatchWriter {
                 throw new ApplyException("Column " + name + " is missing from the change at " + change.coordinates());
             }
             try {
-                dialect.bind(ps, index++, column, field.schema(), row.get(field));
+                dialect.bind(ps, index++, table, column, field.schema(), row.get(field));
+            } catch (LossyValueException e) {
+                String ref = table.id() + "." + name;
+                throw new ApplyException("Column " + ref + " (" + column.formatted() + "), key " + RowKey.of(table, row)
+                        + ", at " + change.coordinates() + ": " + e.getMessage() + ". Apply stopped. "
+                        + "Accept the loss with " + LossyPolicy.KEY + "=" + ref + ", or widen the target column, "
+                        + "then restart Greenlight.", e);
             } catch (RuntimeException e) {
                 throw new ApplyException("Column " + table.id() + "." + name + " value at " + change.coordinates()
                         + " cannot be converted for the target: " + e.getMessage(), e);
@@ -138,6 +173,14 @@ public final class BatchWriter {
         try {
             statements.get(sql).executeBatch();
         } catch (BatchUpdateException e) {
+            if (dialect.isOtherRowMatch(e)) {
+                Change first = run.get(0);
+                throw new ApplyException("An upsert into " + first.table() + " (at " + first.coordinates() + ", "
+                        + run.size() + " change(s)) matched a different row through a unique key of the target that is "
+                        + "not its primary key; writing it would overwrite that row. The source either has a deferrable "
+                        + "unique constraint whose values were swapped in one transaction, or lacks that unique key. "
+                        + "Drop the unique index on the target (recreate it after cutover), then restart Greenlight.", e);
+            }
             throw describe(e, run);
         }
     }

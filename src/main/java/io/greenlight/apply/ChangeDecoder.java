@@ -30,6 +30,9 @@ public final class ChangeDecoder {
         if (!(decoded.value() instanceof Struct envelope) || envelope.schema().field("op") == null) {
             return Optional.empty();
         }
+        if (NonFiniteFloats.mayContain(record.value())) {
+            NonFiniteFloats.restore(record.value(), envelope);
+        }
         ChangeOp op = ChangeOp.of(envelope.getString("op"));
         if (op == ChangeOp.MESSAGE) {
             return Optional.empty();

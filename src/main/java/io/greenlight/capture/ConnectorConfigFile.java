@@ -48,7 +48,10 @@ public final class ConnectorConfigFile {
             decoded("binary.handling.mode"),
             decoded("interval.handling.mode"),
             decoded("hstore.handling.mode"),
-            decoded("tombstones.on.delete"));
+            decoded("tombstones.on.delete"),
+            decoded("skipped.operations"),
+            decoded("unavailable.value.placeholder"),
+            decoded("column.propagate.source.type"));
 
     private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas\\.config|credential|token).*");
 

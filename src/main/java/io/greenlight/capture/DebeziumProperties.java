@@ -3,6 +3,7 @@ package io.greenlight.capture;
 import io.greenlight.config.GreenlightConfig;
 import io.greenlight.kafka.TopicNames;
 import io.greenlight.schema.TableId;
+import io.greenlight.schema.UnchangedToast;
 import org.postgresql.Driver;
 
 import java.nio.file.Path;
@@ -66,6 +67,10 @@ public final class DebeziumProperties {
         p.put("interval.handling.mode", "string");
         p.put("hstore.handling.mode", "json");
         p.put("include.unknown.datatypes", "true");
+        // Apply recognizes unchanged TOASTed values by this marker and leaves the target's value alone.
+        p.put("unavailable.value.placeholder", UnchangedToast.PLACEHOLDER);
+        // Column type, length and scale in each field's schema: apply notices type changes while streaming.
+        p.put("column.propagate.source.type", ".*");
         p.put("tombstones.on.delete", "false");
         p.put("skipped.operations", "none");
         // Greenlight's own heartbeat table (HeartbeatWriter) keeps offsets flushing and lag honest.

@@ -12,6 +12,8 @@ public final class ConfigValidator {
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static final Pattern TOPIC_PREFIX = Pattern.compile("[A-Za-z0-9_\\-]{1,100}");
     private static final Pattern TABLE = Pattern.compile("[^.\\s]+\\.[^.\\s]+");
+    /** A type name (one part) or schema.table.column (three parts; the table part may contain dots). */
+    private static final Pattern LOSSY_ENTRY = Pattern.compile("[^.\\s]+|[^.\\s]+\\..+\\.[^.\\s]+");
 
     private ConfigValidator() {
     }
@@ -50,6 +52,10 @@ public final class ConfigValidator {
         if (!(maxLag > 0 && maxLag <= 3600)) {
             problems.add(invalid("greenlight.cutover.max-lag-seconds", String.valueOf(maxLag), "a number of seconds in (0, 3600]"));
         }
+        config.types().lossyAccept().ifPresent(entries -> entries.stream()
+                .filter(e -> !LOSSY_ENTRY.matcher(e.trim()).matches())
+                .forEach(e -> problems.add(invalid("greenlight.types.lossy-accept", e,
+                        "a comma-separated list of schema.table.column names or PostgreSQL type names (e.g. timetz)"))));
         if (config.dataDir().isBlank()) {
             problems.add(invalid("greenlight.data-dir", "", "a writable directory"));
         }

@@ -35,6 +35,8 @@ public interface GreenlightConfig {
 
     Api api();
 
+    Types types();
+
     interface Source {
         /** jdbc:postgresql://HOST:PORT/DB */
         Optional<String> url();
@@ -118,5 +120,13 @@ public interface GreenlightConfig {
 
     interface Api {
         Optional<String> token();
+    }
+
+    interface Types {
+        /**
+         * Lossy type mappings the operator accepts: columns as schema.table.column, or PostgreSQL
+         * type names (timetz). Unset: every lossy mapping refuses start-up.
+         */
+        Optional<List<String>> lossyAccept();
     }
 }

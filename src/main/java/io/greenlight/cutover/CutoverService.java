@@ -165,7 +165,7 @@ public class CutoverService {
     }
 
     private Dialect dialect() {
-        return Dialect.forUrl(config.target().url().orElseThrow());
+        return pipeline.dialect().orElseThrow(() -> new IllegalStateException("The pipeline has not reached the target yet"));
     }
 
     private static void awaitTerminal(CutoverStateMachine machine) {

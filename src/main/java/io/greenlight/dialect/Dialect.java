@@ -58,13 +58,42 @@ public interface Dialect {
     /** Makes the table's generated keys continue at {@code next} (sequence sync at cutover). */
     String continueKeysAt(SourceTable table, long next);
 
-    /** Binds one change-event value (Kafka Connect representation) for the given column. */
-    void bind(PreparedStatement statement, int index, SourceColumn column, Schema valueSchema, Object value)
-            throws SQLException;
+    /** The target type of a source column and what it cannot carry. */
+    TypeMapping mapping(SourceTable table, SourceColumn column);
 
-    static Dialect forUrl(String jdbcUrl) {
+    /** ALTER TABLE adding a column (nullable: rows written before it have no value for it). */
+    String addColumn(SourceTable table, SourceColumn column);
+
+    /** ALTER TABLE changing a column to the mapping of its new source definition. */
+    String modifyColumn(SourceTable table, SourceColumn column);
+
+    /** Fills a just-added column for the rows that existed before it: one parameter, the value as text. */
+    String backfillColumn(SourceTable table, SourceColumn column);
+
+    /** True when an upsert failed because the row matched a different row through a non-primary unique key. */
+    boolean isOtherRowMatch(java.sql.SQLException e);
+
+    /**
+     * Binds one change-event value (Kafka Connect representation) for the given column; raises
+     * {@link LossyValueException} for a value the target cannot hold unless that loss is accepted.
+     */
+    void bind(PreparedStatement statement, int index, SourceTable table, SourceColumn column, Schema valueSchema,
+              Object value) throws SQLException;
+
+    /** The JDBC URL to connect to a target with: adds the session settings the dialects' SQL relies on. */
+    static String connectionUrl(String configuredUrl) {
+        if (configuredUrl.startsWith("jdbc:mysql:") || configuredUrl.startsWith("jdbc:mariadb:")) {
+            return MySqlDialect.connectionUrl(configuredUrl);
+        }
+        return configuredUrl;
+    }
+
+    /** The dialect for a target, given its JDBC URL and {@code SELECT version()}. */
+    static Dialect forTarget(String jdbcUrl, String serverVersion, LossyPolicy lossy) {
         if (jdbcUrl.startsWith("jdbc:mysql:") || jdbcUrl.startsWith("jdbc:mariadb:")) {
-            return new MySqlDialect();
+            MySqlServer server = MySqlServer.parse(serverVersion);
+            server.requireSupported();
+            return new MySqlDialect(server, lossy);
         }
         throw new IllegalArgumentException("No target dialect for " + jdbcUrl.split("//")[0]
                 + "; supported: jdbc:mysql:, jdbc:mariadb:");

@@ -9,18 +9,36 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** MySQL 8.0+ and MariaDB 10.11+: the SQL both accept. */
+/** MySQL 8.0+ and MariaDB 10.11+: one dialect, asking {@link MySqlServer} where they differ. */
 public final class MySqlDialect implements Dialect {
 
     /** MySQL's identifier limit, in characters. */
     static final int MAX_IDENTIFIER = 64;
+    /** The row alias of MySQL's upsert; MariaDB uses VALUES(col) instead. */
+    private static final String ROW = "_greenlight_new";
+    /** Session settings the SQL below relies on: strict (errors, not warnings, for bad values) and UTC. */
+    static final String SESSION = "sessionVariables=sql_mode='STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
+            + "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION',time_zone='%2B00:00'"; // '+' URL-encoded
+    /** MySQL/MariaDB error "Subquery returns more than 1 row": raised on purpose by the upsert's key guard. */
+    private static final int GUARD_ERROR = 1242;
 
+    private final MySqlServer server;
+    private final LossyPolicy lossy;
     private final MySqlTypeMapper types = new MySqlTypeMapper();
     private final MySqlValueBinder binder = new MySqlValueBinder();
 
+    public MySqlDialect(MySqlServer server, LossyPolicy lossy) {
+        this.server = server;
+        this.lossy = lossy;
+    }
+
+    public MySqlDialect() {
+        this(MySqlServer.MARIADB_10_11, LossyPolicy.none());
+    }
+
     @Override
     public String name() {
-        return "mysql";
+        return server.mariaDb() ? "mariadb" : "mysql";
     }
 
     @Override
@@ -28,6 +46,14 @@ public final class MySqlDialect implements Dialect {
         if (identifier.isEmpty() || identifier.codePointCount(0, identifier.length()) > MAX_IDENTIFIER) {
             throw new IllegalArgumentException("Identifier '" + identifier + "' is empty or longer than MySQL's "
                     + MAX_IDENTIFIER + " characters; rename it on the source before migrating");
+        }
+        if (identifier.codePoints().anyMatch(cp -> cp == 0 || cp > 0xFFFF)) {
+            throw new IllegalArgumentException("Identifier '" + identifier + "' contains a character MySQL identifiers "
+                    + "cannot hold (NUL, or beyond U+FFFF such as emoji); rename it on the source before migrating");
+        }
+        if (identifier.endsWith(" ")) {
+            throw new IllegalArgumentException("Identifier '" + identifier + "' ends with a space, which MySQL does not "
+                    + "allow; rename it on the source before migrating");
         }
         return '`' + identifier.replace("`", "``") + '`';
     }
@@ -38,37 +64,81 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
+    public TypeMapping mapping(SourceTable table, SourceColumn column) {
+        return types.map(column, table.keyWidth(column.name()));
+    }
+
+    @Override
     public String createTable(SourceTable table) {
         StringBuilder sql = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(tableName(table)).append(" (");
-        boolean first = true;
-        for (SourceColumn column : table.columns()) {
-            if (!first) {
-                sql.append(", ");
-            }
-            first = false;
-            boolean key = table.primaryKey().contains(column.name());
-            sql.append(quote(column.name())).append(' ').append(types.columnType(column, key));
-            if (!column.nullable() || key) {
-                sql.append(" NOT NULL");
-            }
-            if (key && table.primaryKey().size() == 1 && types.isAutoIncrement(column)) {
-                sql.append(" AUTO_INCREMENT");
-            }
-        }
+        sql.append(table.columns().stream().map(c -> columnDefinition(table, c)).collect(Collectors.joining(", ")));
         if (table.hasPrimaryKey()) {
             sql.append(", PRIMARY KEY (").append(quoteAll(table.primaryKey())).append(')');
+        }
+        for (List<String> unique : table.uniqueKeys()) {
+            sql.append(", UNIQUE KEY (").append(quoteAll(unique)).append(')');
         }
         return sql.append(") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin").toString();
     }
 
+    private String columnDefinition(SourceTable table, SourceColumn column) {
+        boolean key = table.primaryKey().contains(column.name());
+        StringBuilder sql = new StringBuilder(quote(column.name())).append(' ').append(mapping(table, column).sqlType());
+        if ((!column.nullable() && !column.generated()) || key) {
+            sql.append(" NOT NULL");
+        }
+        if (key && table.primaryKey().size() == 1 && types.isAutoIncrement(column)) {
+            sql.append(" AUTO_INCREMENT");
+        }
+        return sql.toString();
+    }
+
+    @Override
+    public String addColumn(SourceTable table, SourceColumn column) {
+        return "ALTER TABLE " + tableName(table) + " ADD COLUMN " + quote(column.name()) + " "
+                + mapping(table, column).sqlType() + " NULL";
+    }
+
+    @Override
+    public String modifyColumn(SourceTable table, SourceColumn column) {
+        return "ALTER TABLE " + tableName(table) + " MODIFY COLUMN " + columnDefinition(table, column);
+    }
+
+    @Override
+    public String backfillColumn(SourceTable table, SourceColumn column) {
+        return "UPDATE " + tableName(table) + " SET " + quote(column.name()) + " = ? WHERE " + quote(column.name())
+                + " IS NULL";
+    }
+
+    /**
+     * Insert, or update the row with the same primary key. ON DUPLICATE KEY UPDATE also fires on a
+     * secondary unique key, which would overwrite a different row: the first assignment keeps the key
+     * when it matches and otherwise raises "Subquery returns more than 1 row" ({@link #isOtherRowMatch}).
+     */
     @Override
     public String upsert(SourceTable table, List<String> columns) {
         List<String> updatable = columns.stream().filter(c -> !table.primaryKey().contains(c)).toList();
-        // VALUES(col) is accepted by both MariaDB and MySQL 8 (the row alias form is MySQL-only).
-        String update = updatable.isEmpty()
-                ? quote(columns.get(0)) + " = " + quote(columns.get(0))
-                : updatable.stream().map(c -> quote(c) + " = VALUES(" + quote(c) + ")").collect(Collectors.joining(", "));
-        return insert(table, columns) + " ON DUPLICATE KEY UPDATE " + update;
+        String first = table.primaryKey().get(0);
+        String sameKey = table.primaryKey().stream().map(k -> quote(k) + " <=> " + incoming(k))
+                .collect(Collectors.joining(" AND "));
+        String guard = quote(first) + " = IF(" + sameKey + ", " + quote(first) + ", (SELECT 1 UNION ALL SELECT 2))";
+        String update = updatable.stream().map(c -> quote(c) + " = " + incoming(c)).collect(Collectors.joining(", "));
+        return insert(table, columns) + (server.rowAlias() ? " AS " + ROW : "") + " ON DUPLICATE KEY UPDATE " + guard
+                + (update.isEmpty() ? "" : ", " + update);
+    }
+
+    private String incoming(String column) {
+        return server.rowAlias() ? ROW + "." + quote(column) : "VALUES(" + quote(column) + ")";
+    }
+
+    @Override
+    public boolean isOtherRowMatch(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getErrorCode() == GUARD_ERROR) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -79,9 +149,16 @@ public final class MySqlDialect implements Dialect {
 
     @Override
     public String delete(SourceTable table, List<String> matchColumns) {
-        String where = matchColumns.stream().map(c -> quote(c) + " <=> ?").collect(Collectors.joining(" AND "));
+        String where = matchColumns.stream().map(c -> quote(c) + " <=> " + parameter(table, c))
+                .collect(Collectors.joining(" AND "));
         // A keyless table may hold identical rows: a delete event removes exactly one of them.
         return "DELETE FROM " + tableName(table) + " WHERE " + where + (table.hasPrimaryKey() ? "" : " LIMIT 1");
+    }
+
+    /** MySQL's binary JSON never equals a string parameter; compare it as JSON. */
+    private String parameter(SourceTable table, String column) {
+        boolean json = table.column(column).map(c -> "JSON".equals(mapping(table, c).sqlType())).orElse(false);
+        return json && server.jsonIsBinary() ? "CAST(? AS JSON)" : "?";
     }
 
     @Override
@@ -140,9 +217,21 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
-    public void bind(PreparedStatement statement, int index, SourceColumn column, Schema valueSchema, Object value)
-            throws SQLException {
-        binder.bind(statement, index, column, valueSchema, value);
+    public void bind(PreparedStatement statement, int index, SourceTable table, SourceColumn column, Schema valueSchema,
+                     Object value) throws SQLException {
+        binder.bind(statement, index, column, valueSchema, value, lossy.accepts(table.id(), column));
+    }
+
+    static String connectionUrl(String url) {
+        StringBuilder result = new StringBuilder(url);
+        if (!url.contains("rewriteBatchedStatements")) {
+            // Multi-row statements are what make JDBC batches fast on MySQL.
+            result.append(result.indexOf("?") >= 0 ? "&" : "?").append("rewriteBatchedStatements=true");
+        }
+        if (!url.contains("sessionVariables")) {
+            result.append(result.indexOf("?") >= 0 ? "&" : "?").append(SESSION);
+        }
+        return result.toString();
     }
 
     private String quoteAll(List<String> names) {

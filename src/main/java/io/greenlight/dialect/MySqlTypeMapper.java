@@ -2,66 +2,152 @@ package io.greenlight.dialect;
 
 import io.greenlight.schema.SourceColumn;
 
+import java.util.stream.Collectors;
+
 /**
- * PostgreSQL column → MySQL/MariaDB column type. Key columns get types MySQL can index
- * (InnoDB keys are limited to 3072 bytes, i.e. 768 utf8mb4 characters).
+ * PostgreSQL column → MySQL/MariaDB column type, with what the mapping cannot carry. Key columns
+ * (primary and unique keys) get types InnoDB can index: keys are limited to 3072 bytes, i.e. 768
+ * utf8mb4 characters, shared evenly by the columns of a composite key. docs/type-mapping.md documents this class; TypeMappingDocTest keeps them equal.
  */
 final class MySqlTypeMapper {
 
-    private static final int MAX_VARCHAR = 16383;
-    private static final int MAX_KEY_CHARS = 768;
+    static final int MAX_VARCHAR = 1024;
+    static final int MAX_KEY_CHARS = 768;
+    static final int MAX_DECIMAL_PRECISION = 65;
+    static final int MAX_DECIMAL_SCALE = 30;
+    /** Largest money amount a double carries exactly to the cent (15 significant digits). */
+    static final String MONEY_EXACT = "9999999999999.99";
 
-    String columnType(SourceColumn column, boolean key) {
-        if (column.array()) {
-            return "JSON";
+    /** @param keyWidth column count of the widest key the column is in, 0 for none */
+    TypeMapping map(SourceColumn column, int keyWidth) {
+        int keyChars = keyWidth == 0 ? 0 : MAX_KEY_CHARS / keyWidth;
+        if (column.generated()) {
+            return TypeMapping.lossy(base(column, keyChars).sqlType(), "generated column: PostgreSQL before 18 does not "
+                    + "publish its values to logical replication; the target column is created nullable and stays NULL");
         }
+        if (column.array()) {
+            return TypeMapping.exact("JSON", "one-dimensional arrays as JSON arrays (numbers, strings, booleans, null)");
+        }
+        return base(column, keyChars);
+    }
+
+    private TypeMapping base(SourceColumn column, int keyChars) {
         return switch (column.typeName()) {
-            case "int2" -> "SMALLINT";
-            case "int4" -> "INT";
-            case "int8" -> "BIGINT";
-            case "oid" -> "BIGINT UNSIGNED";
-            case "float4" -> "FLOAT";
-            case "float8" -> "DOUBLE";
+            case "int2" -> TypeMapping.exact("SMALLINT");
+            case "int4" -> TypeMapping.exact("INT");
+            case "int8" -> TypeMapping.exact("BIGINT");
+            case "oid" -> TypeMapping.exact("INT UNSIGNED");
+            case "float4" -> TypeMapping.exact("FLOAT", "NaN and ±Infinity stop apply (accepted: stored as NULL)");
+            case "float8" -> TypeMapping.exact("DOUBLE", "NaN and ±Infinity stop apply (accepted: stored as NULL)");
             case "numeric" -> decimal(column);
-            case "money" -> "DECIMAL(19,2)";
-            case "bool" -> "BOOLEAN";
-            case "varchar" -> text(column.length(), key);
-            case "bpchar" -> column.length() > 0 && column.length() <= 255 ? "CHAR(" + column.length() + ")" : text(column.length(), key);
-            case "text", "name", "citext" -> text(-1, key);
-            case "bytea" -> key ? "VARBINARY(3072)" : "LONGBLOB";
-            case "uuid" -> "CHAR(36)";
-            case "json", "jsonb" -> "JSON";
-            case "date" -> "DATE";
-            case "time" -> "TIME(" + fraction(column) + ")";
-            case "timestamp", "timestamptz" -> "DATETIME(" + fraction(column) + ")";
-            default -> text(-1, key);
+            case "money" -> TypeMapping.exact("DECIMAL(19,2)", "assumes 2 fraction digits (lc_monetary); the connector "
+                    + "reads money as a double, so values beyond ±" + MONEY_EXACT + " stop apply (accepted: stored as read)");
+            case "bool" -> TypeMapping.exact("BOOLEAN");
+            case "bpchar" -> character(column, keyChars);
+            case "varchar" -> text(column.length(), keyChars);
+            case "text", "citext", "name" -> text(-1, keyChars);
+            case "bytea" -> keyChars > 0 ? TypeMapping.exact("VARBINARY(" + keyChars * 4 + ")",
+                    "key column: values over " + keyChars * 4 + " bytes fail loudly") : TypeMapping.exact("LONGBLOB");
+            case "uuid" -> TypeMapping.exact("CHAR(36)", "lower-case canonical text");
+            case "json", "jsonb" -> TypeMapping.exact("JSON",
+                    "MySQL 8 normalizes whitespace and key order (MariaDB keeps the text as is)");
+            case "hstore" -> TypeMapping.exact("JSON", "as a JSON object of strings");
+            case "date" -> TypeMapping.exact("DATE", TEMPORAL_RANGE);
+            case "time" -> TypeMapping.exact("TIME(" + fraction(column) + ")", "24:00:00 is kept");
+            case "timetz" -> TypeMapping.lossy("TIME(" + fraction(column) + ")", "converted to UTC; the offset is not kept");
+            case "timestamp" -> TypeMapping.exact("DATETIME(" + fraction(column) + ")", TEMPORAL_RANGE);
+            case "timestamptz" -> TypeMapping.exact("DATETIME(" + fraction(column) + ")", "UTC; " + TEMPORAL_RANGE);
+            case "interval" -> TypeMapping.exact("VARCHAR(64)", "ISO 8601 duration text, e.g. P1Y2M3DT4H5M6.78S");
+            case "inet", "cidr" -> TypeMapping.exact("VARCHAR(43)", "PostgreSQL's text form, e.g. 10.1.0.0/16");
+            case "macaddr" -> TypeMapping.exact("CHAR(17)");
+            case "macaddr8" -> TypeMapping.exact("CHAR(23)");
+            case "bit" -> column.length() > 0 && column.length() <= 64
+                    ? TypeMapping.exact("BIT(" + column.length() + ")")
+                    : TypeMapping.exact("LONGTEXT", "bit strings over 64 bits as text of 0 and 1");
+            case "varbit" -> TypeMapping.lossy(text(column.length(), keyChars).sqlType(), "as text of 0 and 1; "
+                    + "the connector does not carry the bit length, so leading zeros are lost");
+            case "xml" -> TypeMapping.exact("LONGTEXT", "document text");
+            case "tsvector" -> TypeMapping.exact("LONGTEXT", "PostgreSQL's text form; not searchable as a tsvector");
+            case "int4range", "int8range", "numrange", "daterange", "tsrange", "tstzrange" ->
+                    TypeMapping.exact("VARCHAR(255)", "PostgreSQL's text form, e.g. [1,10)");
+            default -> {
+                if (!column.enumLabels().isEmpty()) {
+                    yield enumeration(column);
+                }
+                yield TypeMapping.lossy(text(-1, keyChars).sqlType(), "type " + column.typeName()
+                        + " has no mapping: the connector's representation is stored as text (JSON for structured values)");
+            }
         };
     }
 
+    static final String TEMPORAL_RANGE = "'infinity' and years outside 1-9999 stop apply "
+            + "(accepted: clamped to 0001-01-01 / 9999-12-31 23:59:59.999999)";
+
     boolean isAutoIncrement(SourceColumn column) {
         boolean integral = switch (column.typeName()) {
-            case "int2", "int4", "int8" -> true;
+            case "int2", "int4", "int8" -> !column.array();
             default -> false;
         };
         return integral && (column.identity()
                 || (column.defaultExpression() != null && column.defaultExpression().startsWith("nextval(")));
     }
 
-    private static String decimal(SourceColumn column) {
+    /** The DECIMAL(p,s) a numeric column is stored in: precision at most 65, scale at most 30. */
+    static int[] decimalTarget(SourceColumn column) {
         if (column.precision() <= 0) {
-            return "DECIMAL(65,30)";
+            return new int[]{MAX_DECIMAL_PRECISION, MAX_DECIMAL_SCALE};
         }
-        return "DECIMAL(" + Math.min(column.precision(), 65) + "," + Math.min(Math.max(column.scale(), 0), 30) + ")";
+        int scale = Math.min(Math.max(column.scale(), 0), MAX_DECIMAL_SCALE);
+        return new int[]{Math.min(column.precision(), MAX_DECIMAL_PRECISION), scale};
     }
 
-    private static String text(int length, boolean key) {
-        if (key) {
-            return "VARCHAR(" + (length > 0 ? Math.min(length, MAX_KEY_CHARS) : MAX_KEY_CHARS) + ")";
+    private static TypeMapping decimal(SourceColumn column) {
+        int[] target = decimalTarget(column);
+        String type = "DECIMAL(" + target[0] + "," + target[1] + ")";
+        if (column.precision() <= 0) {
+            return TypeMapping.exact(type, "unconstrained: a value with more than 35 integer or 30 fraction digits "
+                    + "stops apply (accepted: fraction rounded half-up to 30 digits); NaN and ±Infinity stop apply");
+        }
+        if (column.scale() > MAX_DECIMAL_SCALE) {
+            return TypeMapping.lossy(type, "scale " + column.scale() + " exceeds MySQL's 30: fractions are rounded half-up");
+        }
+        if (column.precision() > MAX_DECIMAL_PRECISION) {
+            return TypeMapping.exact(type, "precision over 65: values with more digits stop apply");
+        }
+        return TypeMapping.exact(type);
+    }
+
+    private static TypeMapping character(SourceColumn column, int keyChars) {
+        if (column.length() > 0 && column.length() <= 255 && (keyChars == 0 || column.length() <= keyChars)) {
+            return TypeMapping.exact("CHAR(" + column.length() + ")",
+                    "trailing pad spaces are not returned, as PostgreSQL ignores them in comparisons");
+        }
+        return text(column.length(), keyChars);
+    }
+
+    /** @param keyChars the characters a key column may index, 0 for a column in no key */
+    private static TypeMapping text(int length, int keyChars) {
+        if (keyChars > 0) {
+            int chars = length > 0 ? Math.min(length, keyChars) : keyChars;
+            return length > 0 && length <= keyChars ? TypeMapping.exact("VARCHAR(" + chars + ")")
+                    : TypeMapping.exact("VARCHAR(" + chars + ")", "key column: values over " + chars + " characters fail loudly");
         }
         if (length > 0 && length <= MAX_VARCHAR) {
-            return "VARCHAR(" + length + ")";
+            return TypeMapping.exact("VARCHAR(" + length + ")");
         }
-        return "LONGTEXT";
+        if (length > 0 && length <= 16383) {
+            return TypeMapping.exact("TEXT");
+        }
+        if (length > 0 && length <= 4194303) {
+            return TypeMapping.exact("MEDIUMTEXT");
+        }
+        return TypeMapping.exact("LONGTEXT");
+    }
+
+    private static TypeMapping enumeration(SourceColumn column) {
+        return TypeMapping.exact(column.enumLabels().stream()
+                .map(l -> "'" + l.replace("\\", "\\\\").replace("'", "''") + "'")
+                .collect(Collectors.joining(",", "ENUM(", ")")), "labels and their order as on the source");
     }
 
     private static int fraction(SourceColumn column) {

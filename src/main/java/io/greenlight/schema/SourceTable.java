@@ -4,14 +4,21 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A captured table: its columns in ordinal order, its primary key and its replica identity
- * ('d' default, 'f' full, 'i' index, 'n' nothing).
+ * A captured table: its columns in ordinal order, its primary key, its other unique keys (plain
+ * column lists, no partial or expression indexes) and its replica identity ('d' default, 'f'
+ * full, 'i' index, 'n' nothing).
  */
-public record SourceTable(TableId id, List<SourceColumn> columns, List<String> primaryKey, char replicaIdentity) {
+public record SourceTable(TableId id, List<SourceColumn> columns, List<String> primaryKey,
+                          List<List<String>> uniqueKeys, char replicaIdentity) {
 
     public SourceTable {
         columns = List.copyOf(columns);
         primaryKey = List.copyOf(primaryKey);
+        uniqueKeys = uniqueKeys.stream().map(List::copyOf).toList();
+    }
+
+    public SourceTable(TableId id, List<SourceColumn> columns, List<String> primaryKey, char replicaIdentity) {
+        this(id, columns, primaryKey, List.of(), replicaIdentity);
     }
 
     public Optional<SourceColumn> column(String name) {
@@ -22,8 +29,27 @@ public record SourceTable(TableId id, List<SourceColumn> columns, List<String> p
         return !primaryKey.isEmpty();
     }
 
+    /**
+     * The column count of the widest primary or unique key the column is part of, 0 when it is in
+     * none: key columns share the target's index length limit.
+     */
+    public int keyWidth(String name) {
+        int width = primaryKey.contains(name) ? primaryKey.size() : 0;
+        for (List<String> key : uniqueKeys) {
+            if (key.contains(name)) {
+                width = Math.max(width, key.size());
+            }
+        }
+        return width;
+    }
+
     /** Columns that identify a row: the primary key, or every column for a keyless table. */
     public List<String> identityColumns() {
         return hasPrimaryKey() ? primaryKey : columns.stream().map(SourceColumn::name).toList();
+    }
+
+    /** The same table with a different column list (schema evolution). */
+    public SourceTable withColumns(List<SourceColumn> newColumns) {
+        return new SourceTable(id, newColumns, primaryKey, uniqueKeys, replicaIdentity);
     }
 }

@@ -1,5 +1,6 @@
 package io.greenlight.verify;
 
+import io.greenlight.Pipeline;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.schema.SourceTable;
 import io.micrometer.core.instrument.Gauge;
@@ -25,7 +26,10 @@ public class RowCountVerifier implements Verifier {
 
     private final AtomicLong mismatched = new AtomicLong();
 
-    public RowCountVerifier(MeterRegistry registry) {
+    private final Pipeline pipeline;
+
+    public RowCountVerifier(MeterRegistry registry, Pipeline pipeline) {
+        this.pipeline = pipeline;
         Gauge.builder("greenlight.verify.mismatched.rows", mismatched, AtomicLong::get)
                 .description("Rows that differ between source and target in the last verification").register(registry);
     }
@@ -37,7 +41,8 @@ public class RowCountVerifier implements Verifier {
         try (Connection s = source.getConnection(); Connection t = target.getConnection()) {
             for (SourceTable table : tables) {
                 long sourceRows = count(s, "SELECT count(*) FROM " + pgName(table));
-                long targetRows = count(t, "SELECT count(*) FROM " + Dialect.forUrl(t.getMetaData().getURL()).tableName(table));
+                Dialect dialect = pipeline.dialect().orElseThrow(() -> new SQLException("the target's dialect is not known yet"));
+                long targetRows = count(t, "SELECT count(*) FROM " + dialect.tableName(table));
                 long diff = Math.abs(sourceRows - targetRows);
                 verdicts.add(new TableVerdict(table.id().toString(), sourceRows, targetRows, diff,
                         diff == 0 ? "row counts equal" : "source has " + sourceRows + " rows, target " + targetRows));

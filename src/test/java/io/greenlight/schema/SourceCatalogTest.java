@@ -56,6 +56,38 @@ class SourceCatalogTest {
     }
 
     @Test
+    void domainsResolveToTheirBaseTypeEnumsCarryLabelsAndUniqueKeysAreRead() throws Exception {
+        try (Connection c = TestServers.get().postgres.connect(DB)) {
+            Sql.exec(c, "CREATE TYPE level AS ENUM ('low', 'it''s high')", "CREATE DOMAIN short_name AS varchar(12)",
+                    "CREATE TABLE shaped (id int PRIMARY KEY, lvl level, nm short_name, code text UNIQUE,"
+                            + " a int, b int, late text UNIQUE DEFERRABLE, UNIQUE (a, b))");
+            SourceTable table = new SourceCatalog(c).table(new TableId("public", "shaped")).orElseThrow();
+            assertEquals(List.of("low", "it's high"), table.column("lvl").orElseThrow().enumLabels());
+            assertEquals("varchar", table.column("nm").orElseThrow().typeName());
+            assertEquals(12, table.column("nm").orElseThrow().length());
+            assertEquals(List.of(List.of("code"), List.of("a", "b")), table.uniqueKeys(), "deferrable keys are left out");
+        }
+    }
+
+    @Test
+    void missingValueOfAnAddedColumnSurvivesATableRewriteWhenItsDefaultIsConstant() throws Exception {
+        try (Connection c = TestServers.get().postgres.connect(DB)) {
+            Sql.exec(c, "CREATE TABLE grown (id int PRIMARY KEY, n int)", "INSERT INTO grown VALUES (1, 1)",
+                    "ALTER TABLE grown ADD COLUMN d int DEFAULT 7, ADD COLUMN s text DEFAULT 'it''s',"
+                            + " ADD COLUMN t timestamptz DEFAULT now(), ADD COLUMN plain text");
+            SourceCatalog catalog = new SourceCatalog(c);
+            SourceTable table = catalog.table(new TableId("public", "grown")).orElseThrow();
+            assertEquals("7", catalog.missingValue(table.id(), table.column("d").orElseThrow()).orElseThrow());
+            assertTrue(catalog.missingValue(table.id(), table.column("plain").orElseThrow()).isEmpty());
+            Sql.exec(c, "ALTER TABLE grown ALTER n TYPE bigint"); // rewrites the table: missing values are materialized
+            table = catalog.table(new TableId("public", "grown")).orElseThrow();
+            assertEquals("7", catalog.missingValue(table.id(), table.column("d").orElseThrow()).orElseThrow());
+            assertEquals("it's", catalog.missingValue(table.id(), table.column("s").orElseThrow()).orElseThrow());
+            assertTrue(catalog.missingValue(table.id(), table.column("t").orElseThrow()).isEmpty());
+        }
+    }
+
+    @Test
     void missingTableIsEmpty() throws Exception {
         try (Connection c = TestServers.get().postgres.connect(DB)) {
             assertTrue(new SourceCatalog(c).table(new TableId("public", "nope")).isEmpty());

@@ -2,8 +2,11 @@ package io.greenlight.testing;
 
 import io.greenlight.kafka.EmbeddedKafkaBroker;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -24,6 +27,25 @@ public final class TestServers {
         this.mariadb = mariadb;
         this.kafka = kafka;
         this.kafkaBootstrap = bootstrap;
+    }
+
+    /**
+     * The greenlight.* settings that point an in-JVM Greenlight at these servers, for source and
+     * target databases named {@code database}, with its own topic prefix, slot and publication.
+     */
+    public Map<String, String> greenlightConfig(String database) throws IOException {
+        Map<String, String> config = new HashMap<>();
+        config.put("greenlight.source.url", postgres.jdbcUrl(database));
+        config.put("greenlight.source.username", "postgres");
+        config.put("greenlight.target.url", mariadb.jdbcUrl(database));
+        config.put("greenlight.target.username", "root");
+        config.put("greenlight.kafka.bootstrap-servers", kafkaBootstrap);
+        config.put("greenlight.kafka.topic-prefix", database);
+        config.put("greenlight.source.slot", "greenlight_" + database);
+        config.put("greenlight.source.publication", "greenlight_" + database);
+        config.put("greenlight.data-dir", Files.createTempDirectory("greenlight-data-").toString());
+        config.put("greenlight.apply.batch-max-wait", "50MS");
+        return config;
     }
 
     public static synchronized TestServers get() {

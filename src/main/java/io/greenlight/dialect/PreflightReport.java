@@ -1,0 +1,71 @@
+package io.greenlight.dialect;
+
+import io.greenlight.schema.SourceColumn;
+import io.greenlight.schema.SourceTable;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Every captured column with its target type, and what will not arrive exactly. Built at start
+ * (logged, served by GET /preflight); Greenlight refuses to start while {@link #problems()} is not empty.
+ */
+public record PreflightReport(String dialect, List<ColumnReport> columns, List<String> problems) {
+
+    /** One source column: its PostgreSQL type, target type, and whether loss is possible and accepted. */
+    public record ColumnReport(String table, String column, String sourceType, String targetType, boolean lossy,
+                               boolean accepted, String note) {
+    }
+
+    public PreflightReport {
+        columns = List.copyOf(columns);
+        problems = List.copyOf(problems);
+    }
+
+    public static PreflightReport of(Dialect dialect, Collection<SourceTable> tables, LossyPolicy lossy) {
+        List<ColumnReport> columns = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (SourceTable table : tables) {
+            checkIdentifier(dialect, "Table " + table.id(), table.id().table(), problems);
+            for (SourceColumn column : table.columns()) {
+                String ref = LossyPolicy.columnRef(table.id(), column.name());
+                checkIdentifier(dialect, "Column " + ref, column.name(), problems);
+                TypeMapping mapping = dialect.mapping(table, column);
+                boolean accepted = lossy.accepts(table.id(), column);
+                columns.add(new ColumnReport(table.id().toString(), column.name(), column.formatted(), mapping.sqlType(),
+                        mapping.lossy(), accepted, mapping.note()));
+                if (mapping.lossy() && !accepted) {
+                    problems.add("Column " + ref + " (" + column.formatted() + ") maps to " + mapping.sqlType()
+                            + " with loss: " + mapping.note() + ". Accept it with " + LossyPolicy.KEY + "=" + ref
+                            + " (or the type: " + column.typeName() + "), or change the source column.");
+                }
+            }
+        }
+        return new PreflightReport(dialect.name(), columns, problems);
+    }
+
+    private static void checkIdentifier(Dialect dialect, String what, String name, List<String> problems) {
+        try {
+            dialect.quote(name);
+        } catch (IllegalArgumentException e) {
+            problems.add(what + ": " + e.getMessage() + ".");
+        }
+    }
+
+    /** The report as log lines: one per column, lossy ones marked. */
+    public String describe() {
+        StringBuilder text = new StringBuilder("Type mapping to " + dialect + " (" + columns.size() + " columns):");
+        for (ColumnReport c : columns) {
+            text.append("\n  ").append(c.table()).append('.').append(c.column()).append(' ').append(c.sourceType())
+                    .append(" -> ").append(c.targetType());
+            if (c.lossy()) {
+                text.append(c.accepted() ? "  [LOSSY, accepted]" : "  [LOSSY, NOT accepted]");
+            }
+            if (!c.note().isEmpty()) {
+                text.append("  (").append(c.note()).append(')');
+            }
+        }
+        return text.toString();
+    }
+}
