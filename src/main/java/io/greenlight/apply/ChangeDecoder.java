@@ -44,7 +44,7 @@ public final class ChangeDecoder {
         Struct after = envelope.schema().field("after") != null ? envelope.getStruct("after") : null;
         // Snapshot reads share one LSN and are re-read whole after a restart: no stream position.
         SourcePosition position = op == ChangeOp.READ || source.schema().field("sequence") == null ? null
-                : SourcePosition.parse(source.getString("sequence")).orElse(null);
+                : SourcePosition.parse(source.getString("sequence"), op == ChangeOp.DELETE ? 0 : 1).orElse(null);
         return Optional.of(new Change(table, op, before, after, lsn, position, source.getInt64("ts_ms"),
                 record.topic(), record.partition(), record.offset()));
     }

@@ -38,7 +38,9 @@ public final class OffsetStore {
                 long commit = rs.getLong(4);
                 boolean hasCommit = !rs.wasNull();
                 long lsn = rs.getLong(5);
-                SourcePosition watermark = hasCommit && !rs.wasNull() ? new SourcePosition(commit, lsn) : null;
+                boolean hasLsn = !rs.wasNull();
+                int rank = rs.getInt(7);
+                SourcePosition watermark = hasCommit && hasLsn ? new SourcePosition(commit, lsn, rank) : null;
                 long ts = rs.getLong(6);
                 positions.put(new TopicPartition(rs.getString(1), rs.getInt(2)),
                         new PartitionPosition(rs.getLong(3), watermark, rs.wasNull() ? Long.MIN_VALUE : ts));
@@ -58,9 +60,11 @@ public final class OffsetStore {
                 if (watermark == null) {
                     ps.setNull(4, Types.BIGINT);
                     ps.setNull(5, Types.BIGINT);
+                    ps.setInt(7, 0);
                 } else {
                     ps.setLong(4, watermark.lastCommitLsn());
                     ps.setLong(5, watermark.lsn());
+                    ps.setInt(7, watermark.rank());
                 }
                 if (e.getValue().sourceTsMs() == Long.MIN_VALUE) {
                     ps.setNull(6, Types.BIGINT);

@@ -7,15 +7,17 @@ import java.util.Optional;
 
 /**
  * Where a streamed change sits in the source's commit-ordered stream: (commit LSN of the
- * previous transaction, the change's own LSN), Debezium's "sequence". Ordering by it follows the
- * stream, so a change at or below a partition's watermark is a replay after a capture restart.
+ * previous transaction, the change's own LSN), Debezium's "sequence", and a rank that orders the
+ * two events of one primary-key update (delete of the old key = 0, then the new row = 1) which
+ * share one LSN. Ordering by it follows the stream, so a change at or below a partition's
+ * watermark is a replay after a capture restart.
  */
-public record SourcePosition(long lastCommitLsn, long lsn) implements Comparable<SourcePosition> {
+public record SourcePosition(long lastCommitLsn, long lsn, int rank) implements Comparable<SourcePosition> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Parses Debezium's {@code ["<lastCommitLsn>","<lsn>"]}; empty when absent or incomplete. */
-    public static Optional<SourcePosition> parse(String sequence) {
+    public static Optional<SourcePosition> parse(String sequence, int rank) {
         if (sequence == null || sequence.isBlank()) {
             return Optional.empty();
         }
@@ -25,7 +27,7 @@ public record SourcePosition(long lastCommitLsn, long lsn) implements Comparable
                 return Optional.empty();
             }
             long commit = array.get(0).isNull() ? 0 : Long.parseLong(array.get(0).asText());
-            return Optional.of(new SourcePosition(commit, Long.parseLong(array.get(1).asText())));
+            return Optional.of(new SourcePosition(commit, Long.parseLong(array.get(1).asText()), rank));
         } catch (Exception e) {
             return Optional.empty();
         }
@@ -34,6 +36,10 @@ public record SourcePosition(long lastCommitLsn, long lsn) implements Comparable
     @Override
     public int compareTo(SourcePosition other) {
         int byCommit = Long.compareUnsigned(lastCommitLsn, other.lastCommitLsn);
-        return byCommit != 0 ? byCommit : Long.compareUnsigned(lsn, other.lsn);
+        if (byCommit != 0) {
+            return byCommit;
+        }
+        int byLsn = Long.compareUnsigned(lsn, other.lsn);
+        return byLsn != 0 ? byLsn : Integer.compare(rank, other.rank);
     }
 }

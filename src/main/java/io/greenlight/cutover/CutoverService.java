@@ -9,8 +9,13 @@ import io.greenlight.dialect.Dialect;
 import io.greenlight.lag.LagTracker;
 import io.greenlight.verify.Verifier;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import jakarta.annotation.PreDestroy;
+import java.util.ArrayList;
+import java.util.List;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
@@ -24,6 +29,7 @@ import java.util.UUID;
  * Owns the one cutover: starts it (once), persists it, resumes or safely fails it after a
  * restart, and exposes its state as metrics.
  */
+@Startup
 @ApplicationScoped
 public class CutoverService {
 
@@ -39,6 +45,8 @@ public class CutoverService {
     private volatile CutoverStateMachine running;
     private volatile CutoverRecord last;
     private Thread thread;
+    private final MeterRegistry registry;
+    private final List<Meter> gauges = new ArrayList<>();
 
     public CutoverService(Pipeline pipeline, LagTracker lag, Verifier verifier, ObjectMapper json,
                           Instance<KubernetesClient> kubernetes, GreenlightConfig config, MeterRegistry registry) {
@@ -48,13 +56,20 @@ public class CutoverService {
         this.json = json;
         this.kubernetes = kubernetes;
         this.config = config;
+        this.registry = registry;
         for (CutoverState state : CutoverState.values()) {
-            Gauge.builder("greenlight.cutover.state", this, s -> s.current().map(r -> r.state() == state ? 1 : 0).orElse(0))
-                    .tag("state", state.name()).description("1 for the state the cutover is in").register(registry);
+            gauges.add(Gauge.builder("greenlight.cutover.state", this, s -> s.current().map(r -> r.state() == state ? 1 : 0).orElse(0))
+                    .tag("state", state.name()).description("1 for the state the cutover is in").register(registry));
         }
-        Gauge.builder("greenlight.cutover.write.blocked.seconds", this,
+        gauges.add(Gauge.builder("greenlight.cutover.write.blocked.seconds", this,
                         s -> s.current().map(CutoverRecord::writeBlockedSecondsNow).orElse(0.0))
-                .description("Seconds source writes were (or are being) blocked: fence to switch").register(registry);
+                .description("Seconds source writes were (or are being) blocked: fence to switch").register(registry));
+    }
+
+    /** Gauges read this instance: remove them with it (a registry can outlive the application in tests). */
+    @PreDestroy
+    void removeGauges() {
+        gauges.forEach(registry::remove);
     }
 
     /** After the pipeline is up: load the persisted cutover and resume or fail it safely. */

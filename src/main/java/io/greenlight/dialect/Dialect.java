@@ -38,10 +38,10 @@ public interface Dialect {
 
     String createOffsetsTable();
 
-    /** Upsert of (topic, partition, next_offset, last_commit_lsn, lsn, source_ts_ms) into the offsets table. */
+    /** Upsert of (topic, partition, next_offset, last_commit_lsn, lsn, source_ts_ms, lsn_rank) into the offsets table. */
     String upsertOffset();
 
-    /** Selects topic, partition, next_offset, last_commit_lsn, lsn, source_ts_ms of every stored position. */
+    /** Selects topic, partition, next_offset, last_commit_lsn, lsn, source_ts_ms, lsn_rank of every stored position. */
     String selectOffsets();
 
     String createCutoverTable();

@@ -170,21 +170,22 @@ public final class MySqlDialect implements Dialect {
     public String createOffsetsTable() {
         return "CREATE TABLE IF NOT EXISTS greenlight_offsets (topic VARCHAR(249) NOT NULL, "
                 + "kafka_partition INT NOT NULL, next_offset BIGINT NOT NULL, "
-                + "last_commit_lsn BIGINT NULL, lsn BIGINT NULL, source_ts_ms BIGINT NULL, "
+                + "last_commit_lsn BIGINT NULL, lsn BIGINT NULL, source_ts_ms BIGINT NULL, lsn_rank TINYINT NOT NULL DEFAULT 0, "
                 + "updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6), "
                 + "PRIMARY KEY (topic, kafka_partition)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
     }
 
     @Override
     public String upsertOffset() {
-        return "INSERT INTO greenlight_offsets (topic, kafka_partition, next_offset, last_commit_lsn, lsn, source_ts_ms) "
-                + "VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE next_offset = VALUES(next_offset), "
-                + "last_commit_lsn = VALUES(last_commit_lsn), lsn = VALUES(lsn), source_ts_ms = VALUES(source_ts_ms)";
+        return "INSERT INTO greenlight_offsets (topic, kafka_partition, next_offset, last_commit_lsn, lsn, source_ts_ms, lsn_rank) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE next_offset = VALUES(next_offset), "
+                + "last_commit_lsn = VALUES(last_commit_lsn), lsn = VALUES(lsn), source_ts_ms = VALUES(source_ts_ms), "
+                + "lsn_rank = VALUES(lsn_rank)";
     }
 
     @Override
     public String selectOffsets() {
-        return "SELECT topic, kafka_partition, next_offset, last_commit_lsn, lsn, source_ts_ms FROM greenlight_offsets";
+        return "SELECT topic, kafka_partition, next_offset, last_commit_lsn, lsn, source_ts_ms, lsn_rank FROM greenlight_offsets";
     }
 
     @Override

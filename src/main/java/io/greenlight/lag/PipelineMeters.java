@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Map;
@@ -25,6 +26,7 @@ public class PipelineMeters {
     private final Map<String, LongAdder> capturedByTable = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> appliedByTable = new ConcurrentHashMap<>();
     private final Counter applyErrors;
+    private final java.util.List<io.micrometer.core.instrument.Meter> gauges = new java.util.ArrayList<>();
     private final Timer applyBatch;
     private final AtomicLong consumerLagRecords = new AtomicLong();
     private final AtomicLong slotLagBytes = new AtomicLong(-1);
@@ -35,19 +37,25 @@ public class PipelineMeters {
                 .description("Failed attempts to write a batch to the target").register(registry);
         this.applyBatch = Timer.builder("cdc.apply.batch").description("Time to write one batch and its offsets to the target")
                 .publishPercentileHistogram().register(registry);
-        Gauge.builder("cdc.lag.seconds", lag, LagTracker::endToEndSeconds)
-                .description("Now minus the source commit time up to which every change is applied to the target").register(registry);
-        Gauge.builder("cdc.capture.lag.seconds", lag, LagTracker::captureSeconds)
-                .description("Now minus the newest source commit time published to Kafka").register(registry);
-        Gauge.builder("cdc.apply.lag.seconds", lag, LagTracker::applySeconds)
-                .description("How far the target trails what capture published, in source time").register(registry);
-        Gauge.builder("cdc.clock.skew.seconds", lag, LagTracker::skewSeconds)
-                .description("Source clock minus Greenlight's clock (corrected for in lag)").register(registry);
-        Gauge.builder("cdc.kafka.consumer.lag.records", consumerLagRecords, AtomicLong::get)
-                .description("Records in Kafka not yet consumed by apply").register(registry);
-        Gauge.builder("cdc.replication.slot.lag.bytes", slotLagBytes, AtomicLong::get)
+        gauges.add(Gauge.builder("cdc.lag.seconds", lag, LagTracker::endToEndSeconds)
+                .description("Now minus the source commit time up to which every change is applied to the target").register(registry));
+        gauges.add(Gauge.builder("cdc.capture.lag.seconds", lag, LagTracker::captureSeconds)
+                .description("Now minus the newest source commit time published to Kafka").register(registry));
+        gauges.add(Gauge.builder("cdc.apply.lag.seconds", lag, LagTracker::applySeconds)
+                .description("How far the target trails what capture published, in source time").register(registry));
+        gauges.add(Gauge.builder("cdc.clock.skew.seconds", lag, LagTracker::skewSeconds)
+                .description("Source clock minus Greenlight's clock (corrected for in lag)").register(registry));
+        gauges.add(Gauge.builder("cdc.kafka.consumer.lag.records", consumerLagRecords, AtomicLong::get)
+                .description("Records in Kafka not yet consumed by apply").register(registry));
+        gauges.add(Gauge.builder("cdc.replication.slot.lag.bytes", slotLagBytes, AtomicLong::get)
                 .description("WAL bytes between the source's current position and the slot's confirmed flush position")
-                .register(registry);
+                .register(registry));
+    }
+
+    /** Gauges read this instance's state: remove them with it (a registry can outlive the application in tests). */
+    @PreDestroy
+    void removeGauges() {
+        gauges.forEach(registry::remove);
     }
 
     public Timer applyBatch() {

@@ -5,6 +5,8 @@ import io.greenlight.dialect.Dialect;
 import io.greenlight.schema.SourceTable;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import javax.sql.DataSource;
@@ -21,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Compares row counts per table. It catches lost and doubled rows, not changed values: the
  * row-by-row comparison replaces it when it lands.
  */
+@Startup
 @ApplicationScoped
 public class RowCountVerifier implements Verifier {
 
@@ -28,10 +31,19 @@ public class RowCountVerifier implements Verifier {
 
     private final Pipeline pipeline;
 
+    private final MeterRegistry registry;
+    private final Gauge gauge;
+
     public RowCountVerifier(MeterRegistry registry, Pipeline pipeline) {
         this.pipeline = pipeline;
-        Gauge.builder("greenlight.verify.mismatched.rows", mismatched, AtomicLong::get)
+        this.registry = registry;
+        this.gauge = Gauge.builder("greenlight.verify.mismatched.rows", mismatched, AtomicLong::get)
                 .description("Rows that differ between source and target in the last verification").register(registry);
+    }
+
+    @PreDestroy
+    void removeGauge() {
+        registry.remove(gauge);
     }
 
     @Override

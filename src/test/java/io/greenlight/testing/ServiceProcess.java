@@ -50,6 +50,18 @@ public final class ServiceProcess implements AutoCloseable {
         return response.body();
     }
 
+    /** A request with an optional bearer token and JSON body; returns status code and body. */
+    public HttpResponse<String> send(String method, String path, String token, String body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** The phase from GET /status, or "UNREACHABLE" while the HTTP server is not up. */
     public String phase() {
         try {
