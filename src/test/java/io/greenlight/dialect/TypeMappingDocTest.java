@@ -20,27 +20,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * docs/type-mapping.md cannot drift: each row's PostgreSQL column is created on the real
+ * README.md's type mapping table cannot drift: each row's PostgreSQL column is created on the real
  * PostgreSQL, read back through the catalog, mapped by the code, and the target table is created
  * on the real MariaDB.
  */
 class TypeMappingDocTest {
 
     static final String HEADING = "## Type mapping (PostgreSQL → MySQL/MariaDB)";
-    /** The README's section once it is there, else the stand-alone page. */
-    private static final Path DOC = readmeHasSection() ? Path.of("README.md") : Path.of("docs/type-mapping.md");
+    private static final Path DOC = Path.of("README.md");
     private static final Pattern ROW = Pattern.compile("^\\| `([^`]+)` \\| `([^`]+)` \\|(.*)\\|\\s*$");
     private static final String DB = "type_doc";
 
     record DocRow(String pgDefinition, String mysqlType, boolean lossy) {
-    }
-
-    private static boolean readmeHasSection() {
-        try {
-            return Files.exists(Path.of("README.md")) && Files.readString(Path.of("README.md")).contains(HEADING);
-        } catch (java.io.IOException e) {
-            return false;
-        }
     }
 
     static List<DocRow> rows() throws Exception {
