@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
@@ -31,14 +30,7 @@ class CutoverRestartIT {
         try (Connection c = SERVERS.postgres.connect(db)) {
             Sql.exec(c, "CREATE TABLE items (id serial PRIMARY KEY, name text)", "INSERT INTO items (name) VALUES ('a'), ('b')");
         }
-        Map<String, String> env = new HashMap<>();
-        env.put("GREENLIGHT_SOURCE_URL", SERVERS.postgres.jdbcUrl(db));
-        env.put("GREENLIGHT_SOURCE_USERNAME", "postgres");
-        env.put("GREENLIGHT_TARGET_URL", SERVERS.mariadb.jdbcUrl(db));
-        env.put("GREENLIGHT_TARGET_USERNAME", "root");
-        env.put("GREENLIGHT_SOURCE_SLOT", "it_" + db);
-        env.put("GREENLIGHT_SOURCE_PUBLICATION", "it_" + db);
-        env.put("GREENLIGHT_DATA_DIR", Files.createTempDirectory("greenlight-it-" + db).toString());
+        Map<String, String> env = SERVERS.serviceEnv(db);
         Path log = Files.createTempFile("greenlight-" + db, ".log");
 
         try (ServiceProcess unsecured = ServiceProcess.start(env, log)) {

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,16 +52,8 @@ class ServiceRestartIT {
                     "INSERT INTO accounts SELECT g, 0, 'seed' FROM generate_series(1, 2000) g",
                     "CREATE TABLE ledger (account int, amount bigint)", "ALTER TABLE ledger REPLICA IDENTITY FULL");
         }
-        Path dataDir = Files.createTempDirectory("greenlight-it-" + db);
         Path log = Files.createTempFile("greenlight-" + db, ".log");
-        Map<String, String> env = new HashMap<>();
-        env.put("GREENLIGHT_SOURCE_URL", SERVERS.postgres.jdbcUrl(db));
-        env.put("GREENLIGHT_SOURCE_USERNAME", "postgres");
-        env.put("GREENLIGHT_TARGET_URL", SERVERS.mariadb.jdbcUrl(db));
-        env.put("GREENLIGHT_TARGET_USERNAME", "root");
-        env.put("GREENLIGHT_SOURCE_SLOT", "it_" + db);
-        env.put("GREENLIGHT_SOURCE_PUBLICATION", "it_" + db);
-        env.put("GREENLIGHT_DATA_DIR", dataDir.toString());
+        Map<String, String> env = SERVERS.serviceEnv(db);
 
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong transactions = new AtomicLong();

@@ -48,6 +48,17 @@ public final class TestServers {
         return config;
     }
 
+    /** The same settings as environment variables, for the packaged service, with its embedded broker. */
+    public Map<String, String> serviceEnv(String database) throws IOException {
+        Map<String, String> env = new HashMap<>();
+        greenlightConfig(database).forEach((key, value) -> {
+            if (!key.equals("greenlight.kafka.bootstrap-servers")) {
+                env.put(key.toUpperCase().replace('.', '_').replace('-', '_'), value);
+            }
+        });
+        return env;
+    }
+
     public static synchronized TestServers get() {
         if (instance == null) {
             try {

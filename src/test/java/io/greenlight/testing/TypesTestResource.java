@@ -1,7 +1,5 @@
 package io.greenlight.testing;
 
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +9,7 @@ import java.util.Map;
  * snapshot rows, ids below 100) with the same edge values the test inserts again while streaming
  * (ids from 100 on).
  */
-public class TypesTestResource implements QuarkusTestResourceLifecycleManager {
+public class TypesTestResource extends PipelineTestResource {
 
     public static final String DATABASE = "types";
     public static final int STREAMED = 100;
@@ -58,61 +56,59 @@ public class TypesTestResource implements QuarkusTestResourceLifecycleManager {
             "(%d, '-infinity', '-infinity', '-infinity', 'Infinity', '-Infinity')");
 
     @Override
-    public Map<String, String> start() {
-        TestServers servers = TestServers.get();
-        try {
-            servers.postgres.createDatabase(DATABASE);
-            servers.mariadb.createDatabase(DATABASE);
-            try (Connection c = servers.postgres.connect(DATABASE)) {
-                Sql.exec(c,
-                        "CREATE EXTENSION hstore",
-                        "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
-                        "CREATE DOMAIN positive_int AS integer CHECK (VALUE > 0)",
-                        "CREATE TABLE numbers (id int PRIMARY KEY, i2 smallint, i4 integer, i8 bigint, n12 numeric(12,2),"
-                                + " n38 numeric(38,0), nfree numeric, r real, d double precision, m money, b boolean)",
-                        "CREATE TABLE texts (id int PRIMARY KEY, c char(5), v varchar(10), t text, u uuid, j json, jb jsonb,"
-                                + " bytes bytea, x xml, e mood, dom positive_int, arr integer[], tarr text[])",
-                        "CREATE TABLE times (id int PRIMARY KEY, d date, t time, t3 time(3), ts timestamp, ts0 timestamp(0),"
-                                + " tstz timestamptz, dr date)",
-                        "CREATE TABLE others (id int PRIMARY KEY, ip inet, net cidr, mac macaddr, bits bit(12), b1 bit(1),"
-                                + " vb varbit(20), tsv tsvector, ir int4range, iv interval, h hstore, tz timetz)",
-                        "CREATE TABLE infinite (id int PRIMARY KEY, d date, ts timestamp, tstz timestamptz, f float8, nfree numeric)",
-                        "CREATE TABLE toasty (id int PRIMARY KEY, small int, big text, bb bytea, arr text[], js jsonb)",
-                        "ALTER TABLE toasty ALTER big SET STORAGE EXTERNAL, ALTER bb SET STORAGE EXTERNAL,"
-                                + " ALTER arr SET STORAGE EXTERNAL, ALTER js SET STORAGE EXTERNAL",
-                        "CREATE TABLE toasty_keyless (small int, big text)",
-                        "ALTER TABLE toasty_keyless ALTER big SET STORAGE EXTERNAL, REPLICA IDENTITY FULL",
-                        "CREATE TABLE composite (region text, id int, v numeric(6,2), PRIMARY KEY (region, id))",
-                        "CREATE TABLE keyless (name text, price numeric(8,2), at timestamptz, payload jsonb)",
-                        "ALTER TABLE keyless REPLICA IDENTITY FULL",
-                        "CREATE TABLE uniq (id int PRIMARY KEY, email text NOT NULL UNIQUE, n int)",
-                        "CREATE TABLE gen (id int PRIMARY KEY, a int, g int GENERATED ALWAYS AS (a * 2) STORED)",
-                        "CREATE TABLE evolving (id int PRIMARY KEY, v varchar(10), n integer, num numeric(5,2),"
-                                + " gone text NOT NULL)",
-                        "CREATE TABLE \"Select\" (\"Order\" int PRIMARY KEY, \"we`ird \"\"name\"\"\" text, \"ünï\" int)");
-                insert(c, "numbers", NUMBERS, 0);
-                insert(c, "texts", TEXTS, 0);
-                insert(c, "times", TIMES, 0);
-                insert(c, "others", OTHERS, 0);
-                insert(c, "infinite", INFINITE, 0);
-                Sql.exec(c, "INSERT INTO toasty SELECT g, g, repeat(md5(g::text), 200), convert_to(repeat(md5(g::text), 100), 'UTF8'),"
-                                + " ARRAY[repeat('a', 5000)], jsonb_build_object('k', repeat('j', 5000)) FROM generate_series(1, 4) g",
-                        "INSERT INTO toasty_keyless SELECT g, repeat(md5(g::text), 200) FROM generate_series(1, 3) g",
-                        "INSERT INTO composite VALUES ('eu', 1, 1.50), ('us', 1, 2.50), ('eu', 2, 3.00)",
-                        "INSERT INTO keyless VALUES ('a', 1.10, '2024-01-01 00:00:00+00', '{\"k\": 1}'), ('a', 1.10, '2024-01-01 00:00:00+00', '{\"k\": 1}'),"
-                                + " ('b', NULL, NULL, NULL)",
-                        "INSERT INTO uniq VALUES (1, 'a@x', 1), (2, 'b@x', 2)",
-                        "INSERT INTO gen (id, a) VALUES (1, 10)",
-                        "INSERT INTO evolving VALUES (1, 'short', 1, 1.25, 'x')",
-                        "INSERT INTO \"Select\" VALUES (1, 'odd', 2)");
-            }
-            Map<String, String> config = servers.greenlightConfig(DATABASE);
-            config.put("greenlight.types.lossy-accept", "timetz,public.others.vb,public.infinite.d,public.infinite.ts,"
-                    + "public.infinite.tstz,public.infinite.f,public.infinite.nfree,public.gen.g");
-            return config;
-        } catch (Exception e) {
-            throw new IllegalStateException("Preparing the type test databases failed: " + e.getMessage(), e);
-        }
+    protected String database() {
+        return DATABASE;
+    }
+
+    @Override
+    protected void createSource(Connection c) throws Exception {
+        Sql.exec(c,
+                "CREATE EXTENSION hstore",
+                "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
+                "CREATE DOMAIN positive_int AS integer CHECK (VALUE > 0)",
+                "CREATE TABLE numbers (id int PRIMARY KEY, i2 smallint, i4 integer, i8 bigint, n12 numeric(12,2),"
+                        + " n38 numeric(38,0), nfree numeric, r real, d double precision, m money, b boolean)",
+                "CREATE TABLE texts (id int PRIMARY KEY, c char(5), v varchar(10), t text, u uuid, j json, jb jsonb,"
+                        + " bytes bytea, x xml, e mood, dom positive_int, arr integer[], tarr text[])",
+                "CREATE TABLE times (id int PRIMARY KEY, d date, t time, t3 time(3), ts timestamp, ts0 timestamp(0),"
+                        + " tstz timestamptz, dr date)",
+                "CREATE TABLE others (id int PRIMARY KEY, ip inet, net cidr, mac macaddr, bits bit(12), b1 bit(1),"
+                        + " vb varbit(20), tsv tsvector, ir int4range, iv interval, h hstore, tz timetz)",
+                "CREATE TABLE infinite (id int PRIMARY KEY, d date, ts timestamp, tstz timestamptz, f float8, nfree numeric)",
+                "CREATE TABLE toasty (id int PRIMARY KEY, small int, big text, bb bytea, arr text[], js jsonb)",
+                "ALTER TABLE toasty ALTER big SET STORAGE EXTERNAL, ALTER bb SET STORAGE EXTERNAL,"
+                        + " ALTER arr SET STORAGE EXTERNAL, ALTER js SET STORAGE EXTERNAL",
+                "CREATE TABLE toasty_keyless (small int, big text)",
+                "ALTER TABLE toasty_keyless ALTER big SET STORAGE EXTERNAL, REPLICA IDENTITY FULL",
+                "CREATE TABLE composite (region text, id int, v numeric(6,2), PRIMARY KEY (region, id))",
+                "CREATE TABLE keyless (name text, price numeric(8,2), at timestamptz, payload jsonb)",
+                "ALTER TABLE keyless REPLICA IDENTITY FULL",
+                "CREATE TABLE uniq (id int PRIMARY KEY, email text NOT NULL UNIQUE, n int)",
+                "CREATE TABLE gen (id int PRIMARY KEY, a int, g int GENERATED ALWAYS AS (a * 2) STORED)",
+                "CREATE TABLE evolving (id int PRIMARY KEY, v varchar(10), n integer, num numeric(5,2),"
+                        + " gone text NOT NULL)",
+                "CREATE TABLE \"Select\" (\"Order\" int PRIMARY KEY, \"we`ird \"\"name\"\"\" text, \"ünï\" int)");
+        insert(c, "numbers", NUMBERS, 0);
+        insert(c, "texts", TEXTS, 0);
+        insert(c, "times", TIMES, 0);
+        insert(c, "others", OTHERS, 0);
+        insert(c, "infinite", INFINITE, 0);
+        Sql.exec(c, "INSERT INTO toasty SELECT g, g, repeat(md5(g::text), 200), convert_to(repeat(md5(g::text), 100), 'UTF8'),"
+                        + " ARRAY[repeat('a', 5000)], jsonb_build_object('k', repeat('j', 5000)) FROM generate_series(1, 4) g",
+                "INSERT INTO toasty_keyless SELECT g, repeat(md5(g::text), 200) FROM generate_series(1, 3) g",
+                "INSERT INTO composite VALUES ('eu', 1, 1.50), ('us', 1, 2.50), ('eu', 2, 3.00)",
+                "INSERT INTO keyless VALUES ('a', 1.10, '2024-01-01 00:00:00+00', '{\"k\": 1}'), ('a', 1.10, '2024-01-01 00:00:00+00', '{\"k\": 1}'),"
+                        + " ('b', NULL, NULL, NULL)",
+                "INSERT INTO uniq VALUES (1, 'a@x', 1), (2, 'b@x', 2)",
+                "INSERT INTO gen (id, a) VALUES (1, 10)",
+                "INSERT INTO evolving VALUES (1, 'short', 1, 1.25, 'x')",
+                "INSERT INTO \"Select\" VALUES (1, 'odd', 2)");
+    }
+
+    @Override
+    protected void configure(Map<String, String> config) throws Exception {
+        config.put("greenlight.types.lossy-accept", "timetz,public.others.vb,public.infinite.d,public.infinite.ts,"
+                + "public.infinite.tstz,public.infinite.f,public.infinite.nfree,public.gen.g");
     }
 
     /** Inserts each row template with ids first, first + 1, ... */
@@ -124,8 +120,4 @@ public class TypesTestResource implements QuarkusTestResourceLifecycleManager {
         Sql.exec(c, sql.toString());
     }
 
-    @Override
-    public void stop() {
-        // The servers are shared by the whole test run and stop when the JVM exits.
-    }
 }

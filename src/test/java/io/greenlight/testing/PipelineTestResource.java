@@ -1,0 +1,45 @@
+package io.greenlight.testing;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.sql.Connection;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A fresh source database (its tables made by the subclass), a fresh target database, the
+ * shared test Kafka broker, and the greenlight.* settings pointing at them.
+ */
+public abstract class PipelineTestResource implements QuarkusTestResourceLifecycleManager {
+
+    protected abstract String database();
+
+    /** Creates the source schema and rows that exist before Greenlight starts. */
+    protected abstract void createSource(Connection source) throws Exception;
+
+    /** Adds settings beyond the common ones. */
+    protected void configure(Map<String, String> config) throws Exception {
+    }
+
+    @Override
+    public final Map<String, String> start() {
+        TestServers servers = TestServers.get();
+        try {
+            servers.postgres.createDatabase(database());
+            servers.mariadb.createDatabase(database());
+            try (Connection c = servers.postgres.connect(database())) {
+                createSource(c);
+            }
+            Map<String, String> config = new HashMap<>(servers.greenlightConfig(database()));
+            configure(config);
+            return config;
+        } catch (Exception e) {
+            throw new IllegalStateException("Preparing the test databases '" + database() + "' failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        // The servers are shared by the whole test run and stop when the JVM exits.
+    }
+}
