@@ -73,6 +73,7 @@ final class CutoverStateMachine implements Runnable {
         CutoverOptions options = record.options();
         long deadline = System.nanoTime() + (long) (options.timeoutSeconds() * 1e9);
         try {
+            switchActions.check(options.actions());
             transition(CutoverState.WAITING_FOR_LAG, "waiting for lag ≤ " + options.maxLagSeconds() + " s for "
                     + options.stableSeconds() + " s");
             if (!waitForStableLag(options, deadline)) {

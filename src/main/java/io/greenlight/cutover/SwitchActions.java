@@ -25,6 +25,20 @@ final class SwitchActions {
         this.kubernetes = kubernetes;
     }
 
+    /**
+     * Checks, before anything is fenced, that the actions can run: the Service exists (this also
+     * opens the Kubernetes connection, so the switch itself is quick).
+     */
+    void check(CutoverOptions.Actions actions) {
+        if (actions.kubernetes() != null) {
+            CutoverOptions.KubernetesService k = actions.kubernetes();
+            if (kubernetes.get().services().inNamespace(k.namespace()).withName(k.service()).get() == null) {
+                throw new IllegalStateException("Kubernetes Service " + k.namespace() + "/" + k.service()
+                        + " does not exist (actions.kubernetes); nothing was fenced");
+            }
+        }
+    }
+
     /** Runs every configured action; one line per action done. Throws on the first that fails. */
     List<String> run(CutoverOptions.Actions actions, CutoverRecord record) throws Exception {
         List<String> done = new ArrayList<>();
