@@ -15,6 +15,8 @@ import java.util.Map;
 public class GreenlightTestResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String DATABASE = "shop";
+    /** Bearer token of the mutating endpoints (POST /verify, POST /cutover). */
+    public static final String API_TOKEN = "test-token";
 
     @Override
     public Map<String, String> start() {
@@ -47,6 +49,7 @@ public class GreenlightTestResource implements QuarkusTestResourceLifecycleManag
                     "greenlight.source.publication", "greenlight_shop",
                     "greenlight.data-dir", Files.createTempDirectory("greenlight-data-").toString(),
                     "greenlight.apply.batch-max-wait", "50MS"));
+            config.put("greenlight.api.token", API_TOKEN);
             // The shipped connector file (connectors/): the embedded engine runs with it in every test.
             config.put("greenlight.capture.connector-config",
                     Path.of("connectors/debezium-postgres.properties").toAbsolutePath().toString());
