@@ -72,8 +72,11 @@ final class TableComparison {
 
     private void compareSnapshot(DataSource source, DataSource target) throws SQLException {
         try (Connection s = source.getConnection(); Connection t = target.getConnection()) {
+            // Pooled connections go back as they came: autocommit and isolation restored.
             boolean sAuto = s.getAutoCommit();
             boolean tAuto = t.getAutoCommit();
+            int sIsolation = s.getTransactionIsolation();
+            int tIsolation = t.getTransactionIsolation();
             snapshot(s);
             snapshot(t);
             try {
@@ -85,8 +88,8 @@ final class TableComparison {
                     compareKeyless(s, t);
                 }
             } finally {
-                end(s, sAuto);
-                end(t, tAuto);
+                end(s, sAuto, sIsolation);
+                end(t, tAuto, tIsolation);
             }
         }
     }
@@ -97,9 +100,10 @@ final class TableComparison {
         c.setReadOnly(true);
     }
 
-    private static void end(Connection c, boolean autoCommit) throws SQLException {
+    private static void end(Connection c, boolean autoCommit, int isolation) throws SQLException {
         c.rollback();
         c.setReadOnly(false);
+        c.setTransactionIsolation(isolation);
         c.setAutoCommit(autoCommit);
     }
 
