@@ -118,7 +118,10 @@ final class TableComparison {
         int n = options.chunkSize();
         ArrayDeque<Object[]> sourceBuffer = new ArrayDeque<>(n);
         ArrayDeque<Object[]> targetBuffer = new ArrayDeque<>(n);
-        try (RowStream src = new RowStream(s, q, false, n); RowStream tgt = new RowStream(t, q, true, n)) {
+        String name = Thread.currentThread().getName();
+        try (RowStream sourceStream = new RowStream(s, q, false, n); RowStream targetStream = new RowStream(t, q, true, n);
+             Prefetch src = new Prefetch(sourceStream, Math.min(n, 1000), name + "-source");
+             Prefetch tgt = new Prefetch(targetStream, Math.min(n, 1000), name + "-target")) {
             while (true) {
                 fill(src, sourceBuffer, n);
                 fill(tgt, targetBuffer, n);
@@ -146,7 +149,7 @@ final class TableComparison {
         }
     }
 
-    private static void fill(RowStream stream, ArrayDeque<Object[]> buffer, int n) throws SQLException {
+    private static void fill(Prefetch stream, ArrayDeque<Object[]> buffer, int n) throws SQLException {
         Object[] row;
         while (buffer.size() < n && (row = stream.next()) != null) {
             buffer.add(row);
