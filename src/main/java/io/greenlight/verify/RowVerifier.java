@@ -6,6 +6,7 @@ import io.greenlight.schema.SourceTable;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -30,12 +31,21 @@ public class RowVerifier implements Verifier {
     private final AtomicLong mismatched = new AtomicLong();
     private final GreenlightConfig.Verify config;
     private final LagTracker lag;
+    private final MeterRegistry registry;
+    private final Gauge gauge;
 
     public RowVerifier(MeterRegistry registry, GreenlightConfig config, LagTracker lag) {
         this.config = config.verify();
         this.lag = lag;
-        Gauge.builder("greenlight.verify.mismatched.rows", mismatched, AtomicLong::get)
+        this.registry = registry;
+        this.gauge = Gauge.builder("greenlight.verify.mismatched.rows", mismatched, AtomicLong::get)
                 .description("Rows that differ between source and target in the last verification").register(registry);
+    }
+
+    /** A restarted application (tests) registers a fresh gauge instead of finding this one. */
+    @PreDestroy
+    void removeGauge() {
+        registry.remove(gauge);
     }
 
     /** The options from greenlight.verify.*. */

@@ -157,7 +157,11 @@ enum ValueKind {
     }
 
     private static Long time(String s) {
-        return s == null ? null : LocalTime.parse(s).toNanoOfDay() / 1000;
+        if (s == null) {
+            return null;
+        }
+        // PostgreSQL's 24:00:00 (end of day) is kept as such by the target's TIME.
+        return s.startsWith("24:") ? 86_400_000_000L : LocalTime.parse(s).toNanoOfDay() / 1000;
     }
 
     private static long micros(Instant instant) {

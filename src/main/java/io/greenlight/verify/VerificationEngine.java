@@ -1,6 +1,7 @@
 package io.greenlight.verify;
 
 import io.greenlight.dialect.Dialect;
+import io.greenlight.dialect.MySqlDialect;
 import io.greenlight.schema.SourceTable;
 
 import javax.sql.DataSource;
@@ -25,10 +26,7 @@ public final class VerificationEngine {
     public static VerificationResult run(DataSource source, DataSource target, Collection<SourceTable> tables,
                                          VerifyOptions options, CatchUp catchUp, VerifyProgress progress,
                                          Consumer<TableVerdict> onTable) throws SQLException {
-        Dialect dialect;
-        try (Connection c = target.getConnection()) {
-            dialect = Dialect.forUrl(c.getMetaData().getURL());
-        }
+        Dialect dialect = targetDialect(target);
         progress.tablesTotal(tables.size());
         AtomicInteger threads = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(options.parallelism(), tables.size())), r -> {
@@ -64,5 +62,16 @@ public final class VerificationEngine {
             pool.shutdownNow();
             progress.finished();
         }
+    }
+
+    /** Table names and quoting of the target; only MySQL/MariaDB targets are compared. */
+    private static Dialect targetDialect(DataSource target) throws SQLException {
+        try (Connection c = target.getConnection()) {
+            String url = c.getMetaData().getURL();
+            if (!url.startsWith("jdbc:mysql:") && !url.startsWith("jdbc:mariadb:")) {
+                throw new SQLException("Verification compares PostgreSQL with MySQL/MariaDB; the target is " + url.split("//")[0]);
+            }
+        }
+        return new MySqlDialect();
     }
 }
