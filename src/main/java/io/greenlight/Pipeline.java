@@ -164,7 +164,8 @@ public class Pipeline {
             GreenlightConfig.Source src = config.source();
             if (source == null) {
                 // Lives as long as the process: slot lag stays visible while the pipeline is stopped.
-                source = DataSources.pool(src.url().orElseThrow(), src.username().orElseThrow(), src.password(), 3,
+                source = DataSources.pool(src.url().orElseThrow(), src.username().orElseThrow(), src.password(),
+                        config.verify().parallelism() + 4, // a verification holds one per table it reads
                         org.postgresql.Driver.class, new PostgreSQLExceptionSorter());
             }
             GreenlightConfig.Target tgt = config.target();

@@ -46,6 +46,11 @@ public final class ConfigValidator {
         positive(problems, "greenlight.kafka.replication-factor", kafka.replicationFactor());
         positive(problems, "greenlight.apply.batch-size", config.apply().batchSize());
         positive(problems, "greenlight.target.pool-size", config.target().poolSize());
+        positive(problems, "greenlight.verify.chunk-size", config.verify().chunkSize());
+        positive(problems, "greenlight.verify.parallelism", config.verify().parallelism());
+        positive(problems, "greenlight.verify.sample-size", config.verify().sampleSize());
+        positive(problems, "greenlight.verify.recheck-limit", config.verify().recheckLimit());
+        positiveDuration(problems, "greenlight.verify.catch-up-timeout", config.verify().catchUpTimeout());
         positiveDuration(problems, "greenlight.heartbeat.interval", config.heartbeat().interval());
         positiveDuration(problems, "greenlight.apply.batch-max-wait", config.apply().batchMaxWait());
         double maxLag = config.cutover().maxLagSeconds();

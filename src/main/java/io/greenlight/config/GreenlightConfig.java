@@ -37,6 +37,8 @@ public interface GreenlightConfig {
 
     Types types();
 
+    Verify verify();
+
     interface Source {
         /** jdbc:postgresql://HOST:PORT/DB */
         Optional<String> url();
@@ -116,6 +118,29 @@ public interface GreenlightConfig {
     interface Cutover {
         @WithDefault("2")
         double maxLagSeconds();
+    }
+
+    /** Row-by-row verification (POST /verify, and the cutover when asked to verify). */
+    interface Verify {
+        /** Rows per chunk: each chunk is hashed on both sides, differing chunks are compared row by row. */
+        @WithDefault("10000")
+        int chunkSize();
+
+        /** Tables compared at the same time (each holds one source and one target connection). */
+        @WithDefault("2")
+        int parallelism();
+
+        /** Mismatched rows listed per kind (missing, extra, differing) and table. */
+        @WithDefault("20")
+        int sampleSize();
+
+        /** Mismatched rows per table re-read after the target caught up (more are reported unchecked). */
+        @WithDefault("10000")
+        int recheckLimit();
+
+        /** How long a re-check waits for the target to apply what the source had committed. */
+        @WithDefault("60S")
+        Duration catchUpTimeout();
     }
 
     interface Api {

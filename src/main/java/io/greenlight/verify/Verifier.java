@@ -10,4 +10,10 @@ import java.util.Collection;
 public interface Verifier {
 
     VerificationResult verify(DataSource source, DataSource target, Collection<SourceTable> tables) throws SQLException;
+
+    /** With explicit options, reporting progress as tables and rows are compared. */
+    default VerificationResult verify(DataSource source, DataSource target, Collection<SourceTable> tables,
+                                      VerifyOptions options, VerifyProgress progress) throws SQLException {
+        return verify(source, target, tables);
+    }
 }

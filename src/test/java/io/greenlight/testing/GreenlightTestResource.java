@@ -11,6 +11,8 @@ import java.util.Map;
 public class GreenlightTestResource extends PipelineTestResource {
 
     public static final String DATABASE = "shop";
+    /** Bearer token of the mutating endpoints (POST /verify, POST /cutover). */
+    public static final String API_TOKEN = "test-token";
 
     @Override
     protected String database() {
@@ -35,6 +37,7 @@ public class GreenlightTestResource extends PipelineTestResource {
 
     @Override
     protected void configure(Map<String, String> config) throws Exception {
+        config.put("greenlight.api.token", API_TOKEN);
         // The shipped connector file (connectors/): the embedded engine runs with it in every test.
         config.put("greenlight.capture.connector-config",
                 Path.of("connectors/debezium-postgres.properties").toAbsolutePath().toString());

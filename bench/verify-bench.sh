@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Benchmark of POST /verify: a throwaway PostgreSQL and MariaDB each get the same ROWS-row table
+# (default 1,000,000), Greenlight runs against them (embedded Kafka, no snapshot: the target is
+# loaded directly), and one verification of the table reports rows/s. Not a test: run it by hand.
+#   bench/verify-bench.sh                 # 1M rows, default chunk size
+#   ROWS=200000 CHUNK=5000 bench/verify-bench.sh
+# Everything lives under $BENCH_DIR and is removed at exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+free_port() {
+  local p
+  for p in $(shuf -i 20000-60000 -n 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+ROWS=${ROWS:-1000000}
+CHUNK=${CHUNK:-10000}
+BENCH_DIR=${BENCH_DIR:-/tmp/greenlight-verify-bench}
+PG_PORT=$(free_port); MARIADB_PORT=$(free_port); HTTP_PORT=$(free_port)
+TOKEN=bench-token
+JAR=target/quarkus-app/quarkus-run.jar
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+AS_PG=(); [ "$(id -u)" -eq 0 ] && AS_PG=(runuser -u postgres --)
+MYSQLD_USER=(); [ "$(id -u)" -eq 0 ] && MYSQLD_USER=(--user=root)
+START=$(date +%s)
+say() { printf '[bench %4ss] %s\n' "$(( $(date +%s) - START ))" "$*"; }
+psql_src() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d bench -v ON_ERROR_STOP=1 -qAt "$@"; }
+maria() { mariadb -h 127.0.0.1 -P "$MARIADB_PORT" -u root -N -B bench -e "$1"; }
+api() { curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
+
+cleanup() {
+  set +e
+  [ -n "${GL_PID:-}" ] && kill "$GL_PID" 2>/dev/null && wait "$GL_PID" 2>/dev/null
+  [ -f "$BENCH_DIR/mysql/mysqld.pid" ] && kill "$(cat "$BENCH_DIR/mysql/mysqld.pid")" 2>/dev/null && sleep 2
+  "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$BENCH_DIR/pg/data" -m immediate -w stop >/dev/null 2>&1
+  rm -rf "$BENCH_DIR"
+}
+trap cleanup EXIT INT TERM
+
+[ -f "$JAR" ] || { say "Building Greenlight"; mvn -B -q package -DskipTests; }
+rm -rf "$BENCH_DIR"; mkdir -p "$BENCH_DIR/pg" "$BENCH_DIR/mysql"; chmod 755 "$BENCH_DIR" "$BENCH_DIR/pg"
+[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$BENCH_DIR/pg"
+
+say "PostgreSQL on $PG_PORT, MariaDB on $MARIADB_PORT"
+"${AS_PG[@]}" "$PG_BIN/initdb" -D "$BENCH_DIR/pg/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+"${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$BENCH_DIR/pg/data" -l "$BENCH_DIR/pg/server.log" -w -o \
+  "-p $PG_PORT -k $BENCH_DIR/pg -c listen_addresses=127.0.0.1 -c wal_level=logical -c max_wal_senders=10 -c max_replication_slots=10 -c fsync=off -c synchronous_commit=off" start >/dev/null
+psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE bench"
+mariadb-install-db --no-defaults --datadir="$BENCH_DIR/mysql/data" "${MYSQLD_USER[@]}" --auth-root-authentication-method=normal \
+  --skip-test-db --skip-name-resolve >/dev/null 2>&1
+mariadbd --no-defaults --datadir="$BENCH_DIR/mysql/data" "${MYSQLD_USER[@]}" --port="$MARIADB_PORT" --bind-address=127.0.0.1 \
+  --socket="$BENCH_DIR/mysql/mysqld.sock" --pid-file="$BENCH_DIR/mysql/mysqld.pid" --log-error="$BENCH_DIR/mysql/error.log" \
+  --skip-log-bin --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 \
+  --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci &
+until mariadb -h 127.0.0.1 -P "$MARIADB_PORT" -u root -e "select 1" >/dev/null 2>&1; do sleep 0.2; done
+mariadb -h 127.0.0.1 -P "$MARIADB_PORT" -u root -e "CREATE DATABASE bench"
+
+say "Loading $ROWS rows on each side"
+psql_src -c "CREATE TABLE items (id bigint PRIMARY KEY, amount numeric(12,2), name text, created timestamptz, flag boolean, doc jsonb)"
+psql_src -c "INSERT INTO items SELECT g, g * 0.25, 'item ' || g, timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second',
+  g % 2 = 0, jsonb_build_object('n', g, 'tag', 'x') FROM generate_series(1, $ROWS) g"
+# The DDL MySqlDialect creates for this table.
+maria "CREATE TABLE items (id BIGINT NOT NULL, amount DECIMAL(12,2), name LONGTEXT, created DATETIME(6), flag BOOLEAN,
+  doc JSON, PRIMARY KEY (id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+maria "SET SESSION max_recursive_iterations = $((ROWS + 1)); INSERT INTO items
+  WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < $ROWS)
+  SELECT g, g * 0.25, CONCAT('item ', g), TIMESTAMP '2024-01-01 00:00:00' + INTERVAL g SECOND, g % 2 = 0,
+  JSON_OBJECT('tag', 'x', 'n', g) FROM s"
+say "Loaded: source $(psql_src -c 'select count(*) from items'), target $(maria 'select count(*) from items')"
+
+GREENLIGHT_SOURCE_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/bench" GREENLIGHT_SOURCE_USERNAME=postgres \
+GREENLIGHT_TARGET_URL="jdbc:mysql://127.0.0.1:$MARIADB_PORT/bench" GREENLIGHT_TARGET_USERNAME=root \
+GREENLIGHT_SOURCE_SNAPSHOT_MODE=no_data GREENLIGHT_API_TOKEN=$TOKEN \
+GREENLIGHT_DATA_DIR="$BENCH_DIR/data" QUARKUS_HTTP_PORT="$HTTP_PORT" \
+  java -Xmx512m -jar "$JAR" >"$BENCH_DIR/greenlight.log" 2>&1 &
+GL_PID=$!
+until curl -fsS "http://127.0.0.1:$HTTP_PORT/status" 2>/dev/null | grep -q '"phase":"STREAMING"'; do
+  sleep 1
+  kill -0 "$GL_PID" 2>/dev/null || { tail -30 "$BENCH_DIR/greenlight.log"; exit 1; }
+done
+say "Greenlight streaming; POST /verify (chunkSize $CHUNK)"
+id=$(api -X POST -d "{\"tables\": [\"public.items\"], \"chunkSize\": $CHUNK}" "http://127.0.0.1:$HTTP_PORT/verify" \
+  | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+while :; do
+  report=$(api "http://127.0.0.1:$HTTP_PORT/verify/$id")
+  state=$(echo "$report" | sed -n 's/.*"state":"\([A-Z]*\)".*/\1/p')
+  case "$state" in PENDING|RUNNING) sleep 1 ;; *) break ;; esac
+done
+rows=$(echo "$report" | sed -n 's/.*"rowsCompared":\([0-9]*\).*/\1/p')
+rate=$(echo "$report" | sed -n 's/.*"rowsPerSecond":\([0-9]*\).*/\1/p')
+secs=$(echo "$report" | sed -n 's/.*"elapsedSeconds":\([0-9.]*\).*/\1/p')
+say "Verification $state: $rows rows compared in $secs s = $rate rows/s (goal: 200000 rows/s)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); RSS of the service: $(grep -h VmRSS /proc/$GL_PID/status 2>/dev/null || echo '?')"
+[ "$state" = PASSED ]

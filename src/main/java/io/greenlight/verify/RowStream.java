@@ -1,0 +1,41 @@
+package io.greenlight.verify;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Streams one side's rows as canonical values with a server-side cursor: PostgreSQL fetches
+ * {@code fetchSize} rows at a time (the connection is in a transaction), MySQL/MariaDB streams
+ * row by row (fetch size Integer.MIN_VALUE). Never holds the table in memory.
+ */
+final class RowStream implements AutoCloseable {
+
+    private final Statement statement;
+    private final ResultSet rs;
+    private final TableQueries queries;
+    private final boolean targetSide;
+
+    RowStream(Connection connection, TableQueries queries, boolean targetSide, int fetchSize) throws SQLException {
+        this.queries = queries;
+        this.targetSide = targetSide;
+        this.statement = connection.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+        statement.setFetchSize(targetSide ? Integer.MIN_VALUE : fetchSize);
+        this.rs = statement.executeQuery(targetSide ? queries.targetScan() : queries.sourceScan());
+    }
+
+    /** The next row, or null after the last. */
+    Object[] next() throws SQLException {
+        return rs.next() ? queries.read(rs, targetSide) : null;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try {
+            rs.close();
+        } finally {
+            statement.close();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.greenlight.verify;
+
+import io.greenlight.dialect.Dialect;
+import io.greenlight.dialect.MySqlDialect;
+import io.greenlight.schema.SourceTable;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/** Runs the table comparisons, {@code parallelism} tables at a time; no CDI, so tests call it directly. */
+public final class VerificationEngine {
+
+    private VerificationEngine() {
+    }
+
+    public static VerificationResult run(DataSource source, DataSource target, Collection<SourceTable> tables,
+                                         VerifyOptions options, CatchUp catchUp, VerifyProgress progress,
+                                         Consumer<TableVerdict> onTable) throws SQLException {
+        Dialect dialect = targetDialect(target);
+        progress.tablesTotal(tables.size());
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(options.parallelism(), tables.size())), r -> {
+            Thread t = new Thread(r, "greenlight-verify-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<TableVerdict>> futures = new ArrayList<>();
+            for (SourceTable table : tables) {
+                futures.add(pool.submit(() -> {
+                    TableVerdict verdict = new TableComparison(table, dialect, options, catchUp, progress).run(source, target);
+                    progress.tableDone();
+                    onTable.accept(verdict);
+                    return verdict;
+                }));
+            }
+            List<TableVerdict> verdicts = new ArrayList<>();
+            List<SourceTable> order = List.copyOf(tables);
+            for (int i = 0; i < futures.size(); i++) {
+                try {
+                    verdicts.add(futures.get(i).get());
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    throw new SQLException("Verifying " + order.get(i).id() + " failed: " + cause.getMessage(), cause);
+                }
+            }
+            return new VerificationResult(verdicts);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("Verification interrupted", e);
+        } finally {
+            pool.shutdownNow();
+            progress.finished();
+        }
+    }
+
+    /** Table names and quoting of the target; only MySQL/MariaDB targets are compared. */
+    private static Dialect targetDialect(DataSource target) throws SQLException {
+        try (Connection c = target.getConnection()) {
+            String url = c.getMetaData().getURL();
+            if (!url.startsWith("jdbc:mysql:") && !url.startsWith("jdbc:mariadb:")) {
+                throw new SQLException("Verification compares PostgreSQL with MySQL/MariaDB; the target is " + url.split("//")[0]);
+            }
+        }
+        return new MySqlDialect();
+    }
+}
