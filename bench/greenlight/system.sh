@@ -46,7 +46,7 @@ sys_health() {
 }
 
 sys_pids() {
-  echo "greenlight $(cat "$RUN_DIR/greenlight.pid")"
+  if [[ -f $RUN_DIR/greenlight.pid ]]; then echo "greenlight $(cat "$RUN_DIR/greenlight.pid")"; fi
 }
 
 sys_stop() {

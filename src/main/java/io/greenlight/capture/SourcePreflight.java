@@ -135,6 +135,15 @@ public final class SourcePreflight {
                 }
             }
         }
+        TableId heartbeat = new TableId(HeartbeatWriter.SCHEMA, HeartbeatWriter.TABLE);
+        if (tables.contains(heartbeat) && !published.contains(heartbeat.toString())) {
+            // Greenlight's own table: adding it to an operator's publication changes nothing else.
+            try (Statement st = connection.createStatement()) {
+                st.execute("ALTER PUBLICATION " + quote(publication) + " ADD TABLE " + qualified(heartbeat));
+            }
+            published.add(heartbeat.toString());
+            LOG.infof("Added %s to the existing publication %s", heartbeat, publication);
+        }
         List<String> missing = tables.stream().map(TableId::toString).filter(t -> !published.contains(t)).toList();
         if (!missing.isEmpty()) {
             throw new SourceNotReadyException(List.of("Publication " + publication + " exists but does not publish "
