@@ -8,11 +8,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The packaged service refuses to start on bad config, naming the key; secrets stay out of the log. */
+/**
+ * The packaged service refuses to start on bad config, naming the key; secrets stay out of the
+ * log. A pipeline that cannot come up says so, instead of idling with zero events.
+ */
 class ConfigStartupIT {
 
     @Test
@@ -28,5 +33,29 @@ class ConfigStartupIT {
             assertTrue(output.contains("greenlight.source.url is not set. Set it (or GREENLIGHT_SOURCE_URL)"), output);
             assertFalse(output.contains("very-secret-password"), output);
         }
+    }
+
+    @Test
+    void unreachableDatabasesLeaveTheServiceUpButFailedDownForLivenessAndLagGrowing() throws Exception {
+        Path log = Files.createTempFile("greenlight-unreachable", ".log");
+        try (ServiceProcess service = ServiceProcess.start(Map.of(
+                "GREENLIGHT_SOURCE_URL", "jdbc:postgresql://127.0.0.1:1/shop",
+                "GREENLIGHT_SOURCE_USERNAME", "replicator",
+                "GREENLIGHT_TARGET_URL", "jdbc:mysql://127.0.0.1:1/shop",
+                "GREENLIGHT_TARGET_USERNAME", "writer",
+                "GREENLIGHT_DATA_DIR", Files.createTempDirectory("greenlight-unreachable").toString()), log)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> "FAILED".equals(service.phase()));
+            String status = service.get("/status");
+            assertTrue(status.contains("\"component\":\"startup\""), status);
+            assertEquals(503, service.send("GET", "/q/health/live", null, null).statusCode());
+            double first = lag(service);
+            Thread.sleep(1500);
+            assertTrue(lag(service) > first + 1, "lag keeps growing while nothing is replicated");
+        }
+    }
+
+    private static double lag(ServiceProcess service) throws Exception {
+        String status = service.get("/status");
+        return Double.parseDouble(status.replaceAll("(?s).*\"endToEndSeconds\":([0-9.]+).*", "$1"));
     }
 }

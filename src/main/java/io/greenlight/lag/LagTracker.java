@@ -1,5 +1,6 @@
 package io.greenlight.lag;
 
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.common.TopicPartition;
 
@@ -21,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Source times are corrected by the measured clock skew, and lag is never negative. Before
  * anything is known, lag counts from the pipeline start: no news is never zero lag.
  */
+@Startup // lag counts from the process start even if the pipeline never comes up
 @ApplicationScoped
 public class LagTracker {
 
