@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.SQLTransientException;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -236,8 +237,20 @@ public final class ApplyLoop implements Runnable {
                 sample.stop(meters.applyBatch());
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection);
+                if (e instanceof SQLException sql && !usable(connection)) {
+                    // Whatever the driver called it ("statement closed", "link failure"): the connection died.
+                    throw new SQLTransientConnectionException("the target connection was lost: " + sql.getMessage(), "08006", sql);
+                }
                 throw e;
             }
+        }
+    }
+
+    private static boolean usable(Connection connection) {
+        try {
+            return !connection.isClosed() && connection.isValid(2);
+        } catch (SQLException e) {
+            return false;
         }
     }
 
