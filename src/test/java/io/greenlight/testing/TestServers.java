@@ -76,8 +76,9 @@ public final class TestServers {
         return instance;
     }
 
+    /** Databases first: they are separate processes that outlive this JVM if the hook is cut short. */
     private void shutdown() {
-        for (AutoCloseable server : new AutoCloseable[]{kafka, mariadb, postgres}) {
+        for (AutoCloseable server : new AutoCloseable[]{postgres, mariadb, kafka}) {
             try {
                 server.close();
             } catch (Exception e) {
