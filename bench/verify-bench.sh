@@ -8,21 +8,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-free_port() {
-  local p
-  for p in $(shuf -i 20000-60000 -n 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
+source scripts/lib/throwaway-servers.sh
 ROWS=${ROWS:-1000000}
 CHUNK=${CHUNK:-10000}
 BENCH_DIR=${BENCH_DIR:-/tmp/greenlight-verify-bench}
 PG_PORT=$(free_port); MARIADB_PORT=$(free_port); HTTP_PORT=$(free_port)
 TOKEN=bench-token
 JAR=target/quarkus-app/quarkus-run.jar
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-AS_PG=(); [ "$(id -u)" -eq 0 ] && AS_PG=(runuser -u postgres --)
-MYSQLD_USER=(); [ "$(id -u)" -eq 0 ] && MYSQLD_USER=(--user=root)
 START=$(date +%s)
 say() { printf '[bench %4ss] %s\n' "$(( $(date +%s) - START ))" "$*"; }
 psql_src() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d bench -v ON_ERROR_STOP=1 -qAt "$@"; }
@@ -32,29 +24,16 @@ api() { curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: applicatio
 cleanup() {
   set +e
   [ -n "${GL_PID:-}" ] && kill "$GL_PID" 2>/dev/null && wait "$GL_PID" 2>/dev/null
-  [ -f "$BENCH_DIR/mysql/mysqld.pid" ] && kill "$(cat "$BENCH_DIR/mysql/mysqld.pid")" 2>/dev/null && sleep 2
-  "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$BENCH_DIR/pg/data" -m immediate -w stop >/dev/null 2>&1
-  rm -rf "$BENCH_DIR"
+  stop_servers "$BENCH_DIR"
 }
 trap cleanup EXIT INT TERM
 
 [ -f "$JAR" ] || { say "Building Greenlight"; mvn -B -q package -DskipTests; }
-rm -rf "$BENCH_DIR"; mkdir -p "$BENCH_DIR/pg" "$BENCH_DIR/mysql"; chmod 755 "$BENCH_DIR" "$BENCH_DIR/pg"
-[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$BENCH_DIR/pg"
+rm -rf "$BENCH_DIR"
 
 say "PostgreSQL on $PG_PORT, MariaDB on $MARIADB_PORT"
-"${AS_PG[@]}" "$PG_BIN/initdb" -D "$BENCH_DIR/pg/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
-"${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$BENCH_DIR/pg/data" -l "$BENCH_DIR/pg/server.log" -w -o \
-  "-p $PG_PORT -k $BENCH_DIR/pg -c listen_addresses=127.0.0.1 -c wal_level=logical -c max_wal_senders=10 -c max_replication_slots=10 -c fsync=off -c synchronous_commit=off" start >/dev/null
-psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE bench"
-mariadb-install-db --no-defaults --datadir="$BENCH_DIR/mysql/data" "${MYSQLD_USER[@]}" --auth-root-authentication-method=normal \
-  --skip-test-db --skip-name-resolve >/dev/null 2>&1
-mariadbd --no-defaults --datadir="$BENCH_DIR/mysql/data" "${MYSQLD_USER[@]}" --port="$MARIADB_PORT" --bind-address=127.0.0.1 \
-  --socket="$BENCH_DIR/mysql/mysqld.sock" --pid-file="$BENCH_DIR/mysql/mysqld.pid" --log-error="$BENCH_DIR/mysql/error.log" \
-  --skip-log-bin --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 \
-  --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci &
-until mariadb -h 127.0.0.1 -P "$MARIADB_PORT" -u root -e "select 1" >/dev/null 2>&1; do sleep 0.2; done
-mariadb -h 127.0.0.1 -P "$MARIADB_PORT" -u root -e "CREATE DATABASE bench"
+start_pg "$BENCH_DIR" "$PG_PORT" bench
+start_mariadb "$BENCH_DIR" "$MARIADB_PORT" bench --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0
 
 say "Loading $ROWS rows on each side"
 psql_src -c "CREATE TABLE items (id bigint PRIMARY KEY, amount numeric(12,2), name text, created timestamptz, flag boolean, doc jsonb)"

@@ -6,21 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-free_port() {
-  local p
-  for p in $(shuf -i 20000-60000 -n 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
+source scripts/lib/throwaway-servers.sh
 DEMO_DIR=${DEMO_DIR:-/tmp/greenlight-demo}
 PG_PORT=${PG_PORT:-$(free_port)}
 MARIADB_PORT=${MARIADB_PORT:-$(free_port)}
 HTTP_PORT=${HTTP_PORT:-8080}
 DEMO_SECONDS=${DEMO_SECONDS:-0}
 JAR=target/quarkus-app/quarkus-run.jar
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-AS_PG=(); [ "$(id -u)" -eq 0 ] && AS_PG=(runuser -u postgres --)
-MYSQLD_USER=(); [ "$(id -u)" -eq 0 ] && MYSQLD_USER=(--user=root)
 START=$(date +%s)
 
 say() { printf '\n\033[1m[demo %3ss] %s\033[0m\n' "$(( $(date +%s) - START ))" "$*"; }
@@ -31,33 +23,20 @@ cleanup() {
   set +e
   [ -n "${WRITER_PID:-}" ] && kill "$WRITER_PID" 2>/dev/null
   [ -n "${GL_PID:-}" ] && kill "$GL_PID" 2>/dev/null && wait "$GL_PID" 2>/dev/null
-  [ -f "$DEMO_DIR/mysql/mysqld.pid" ] && kill "$(cat "$DEMO_DIR/mysql/mysqld.pid")" 2>/dev/null && sleep 2
-  "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$DEMO_DIR/pg/data" -m fast -w stop >/dev/null 2>&1
-  rm -rf "$DEMO_DIR"
+  stop_servers "$DEMO_DIR"
 }
 trap cleanup EXIT INT TERM
 
 [ -f "$JAR" ] || { say "Building Greenlight (first run only)"; mvn -B -q package -DskipTests; }
-rm -rf "$DEMO_DIR"; mkdir -p "$DEMO_DIR/pg" "$DEMO_DIR/mysql"; chmod 755 "$DEMO_DIR" "$DEMO_DIR/pg"
-[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$DEMO_DIR/pg"
+rm -rf "$DEMO_DIR"
 
 say "Starting PostgreSQL (wal_level=logical) on port $PG_PORT"
-"${AS_PG[@]}" "$PG_BIN/initdb" -D "$DEMO_DIR/pg/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
-"${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$DEMO_DIR/pg/data" -l "$DEMO_DIR/pg/server.log" -w -o \
-  "-p $PG_PORT -k $DEMO_DIR/pg -c listen_addresses=127.0.0.1 -c wal_level=logical -c max_wal_senders=10 -c max_replication_slots=10" start >/dev/null \
-  || { cat "$DEMO_DIR/pg/server.log"; exit 1; }
-psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE shop"
+start_pg "$DEMO_DIR" "$PG_PORT" shop
 psql_src -f scripts/demo/sample-schema.sql
 echo "source: $(psql_src -c 'select count(*) from customers') customers, $(psql_src -c 'select count(*) from orders') orders"
 
 say "Starting MariaDB (target) on port $MARIADB_PORT"
-mariadb-install-db --no-defaults --datadir="$DEMO_DIR/mysql/data" "${MYSQLD_USER[@]}" --auth-root-authentication-method=normal \
-  --skip-test-db --skip-name-resolve >/dev/null 2>&1
-mariadbd --no-defaults --datadir="$DEMO_DIR/mysql/data" "${MYSQLD_USER[@]}" --port="$MARIADB_PORT" --bind-address=127.0.0.1 \
-  --socket="$DEMO_DIR/mysql/mysqld.sock" --pid-file="$DEMO_DIR/mysql/mysqld.pid" --log-error="$DEMO_DIR/mysql/error.log" \
-  --skip-log-bin --innodb-buffer-pool-size=64M --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci &
-until mariadb -h 127.0.0.1 -P "$MARIADB_PORT" -u root -e "select 1" >/dev/null 2>&1; do sleep 0.2; done
-mariadb -h 127.0.0.1 -P "$MARIADB_PORT" -u root -e "CREATE DATABASE shop"
+start_mariadb "$DEMO_DIR" "$MARIADB_PORT" shop --innodb-buffer-pool-size=64M
 
 say "Starting Greenlight (embedded Kafka) on http://127.0.0.1:$HTTP_PORT — log: $DEMO_DIR/greenlight.log"
 GREENLIGHT_SOURCE_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/shop" GREENLIGHT_SOURCE_USERNAME=postgres \

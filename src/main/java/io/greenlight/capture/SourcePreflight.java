@@ -116,9 +116,9 @@ public final class SourcePreflight {
             }
         }
         if (!exists) {
-            String list = String.join(", ", tables.stream().map(SourcePreflight::qualified).toList());
+            String list = String.join(", ", tables.stream().map(TableId::quoted).toList());
             try (Statement st = connection.createStatement()) {
-                st.execute("CREATE PUBLICATION " + quote(publication) + " FOR TABLE " + list);
+                st.execute("CREATE PUBLICATION " + TableId.quoteIdentifier(publication) + " FOR TABLE " + list);
             }
             LOG.infof("Created publication %s for %d table(s)", publication, tables.size());
             return;
@@ -139,7 +139,7 @@ public final class SourcePreflight {
         if (tables.contains(heartbeat) && !published.contains(heartbeat.toString())) {
             // Greenlight's own table: adding it to an operator's publication changes nothing else.
             try (Statement st = connection.createStatement()) {
-                st.execute("ALTER PUBLICATION " + quote(publication) + " ADD TABLE " + qualified(heartbeat));
+                st.execute("ALTER PUBLICATION " + TableId.quoteIdentifier(publication) + " ADD TABLE " + heartbeat.quoted());
             }
             published.add(heartbeat.toString());
             LOG.infof("Added %s to the existing publication %s", heartbeat, publication);
@@ -147,9 +147,9 @@ public final class SourcePreflight {
         List<String> missing = tables.stream().map(TableId::toString).filter(t -> !published.contains(t)).toList();
         if (!missing.isEmpty()) {
             throw new SourceNotReadyException(List.of("Publication " + publication + " exists but does not publish "
-                    + missing + ". Run: ALTER PUBLICATION " + quote(publication) + " ADD TABLE "
+                    + missing + ". Run: ALTER PUBLICATION " + TableId.quoteIdentifier(publication) + " ADD TABLE "
                     + String.join(", ", tables.stream().filter(t -> missing.contains(t.toString()))
-                    .map(SourcePreflight::qualified).toList()) + "; or set greenlight.source.publication to a new name."));
+                    .map(TableId::quoted).toList()) + "; or set greenlight.source.publication to a new name."));
         }
         Set<String> extra = new TreeSet<>(published);
         tables.forEach(t -> extra.remove(t.toString()));
@@ -191,13 +191,5 @@ public final class SourcePreflight {
             rs.next();
             return rs.getString(1);
         }
-    }
-
-    private static String qualified(TableId id) {
-        return quote(id.schema()) + "." + quote(id.table());
-    }
-
-    private static String quote(String identifier) {
-        return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 }

@@ -56,7 +56,7 @@ final class SequenceSync {
             return null;
         }
         try (PreparedStatement ps = source.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
-            ps.setString(1, '"' + table.id().schema().replace("\"", "\"\"") + "\".\"" + table.id().table().replace("\"", "\"\"") + '"');
+            ps.setString(1, table.id().quoted());
             ps.setString(2, column.name());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;

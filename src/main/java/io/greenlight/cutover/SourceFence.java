@@ -43,13 +43,13 @@ final class SourceFence {
         switch (fence.mode()) {
             case NONE -> {
             }
-            case READ_ONLY -> undo.add("ALTER DATABASE " + quote(currentDatabase()) + " RESET default_transaction_read_only");
+            case READ_ONLY -> undo.add("ALTER DATABASE " + TableId.quoteIdentifier(currentDatabase()) + " RESET default_transaction_read_only");
             case REVOKE -> {
                 for (String role : fence.roles()) {
                     for (TableId table : tables) {
                         List<String> granted = directGrants(table, role);
                         if (!granted.isEmpty()) {
-                            undo.add("GRANT " + String.join(", ", granted) + " ON TABLE " + qualified(table) + " TO " + quote(role));
+                            undo.add("GRANT " + String.join(", ", granted) + " ON TABLE " + table.quoted() + " TO " + TableId.quoteIdentifier(role));
                         }
                     }
                 }
@@ -65,11 +65,11 @@ final class SourceFence {
                 case NONE -> {
                     return 0;
                 }
-                case READ_ONLY -> st.execute("ALTER DATABASE " + quote(currentDatabase()) + " SET default_transaction_read_only = on");
+                case READ_ONLY -> st.execute("ALTER DATABASE " + TableId.quoteIdentifier(currentDatabase()) + " SET default_transaction_read_only = on");
                 case REVOKE -> {
                     for (String role : fence.roles()) {
                         for (TableId table : tables) {
-                            st.execute("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON TABLE " + qualified(table) + " FROM " + quote(role));
+                            st.execute("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON TABLE " + table.quoted() + " FROM " + TableId.quoteIdentifier(role));
                         }
                     }
                 }
@@ -98,7 +98,7 @@ final class SourceFence {
     private List<String> directGrants(TableId table, String role) throws SQLException {
         List<String> privileges = new ArrayList<>();
         try (PreparedStatement ps = source.prepareStatement(DIRECT_GRANTS)) {
-            ps.setString(1, qualified(table));
+            ps.setString(1, table.quoted());
             ps.setString(2, role);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -114,13 +114,5 @@ final class SourceFence {
             rs.next();
             return rs.getString(1);
         }
-    }
-
-    private static String qualified(TableId table) {
-        return quote(table.schema()) + "." + quote(table.table());
-    }
-
-    private static String quote(String identifier) {
-        return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 }

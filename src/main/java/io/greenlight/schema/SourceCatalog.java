@@ -101,7 +101,7 @@ public final class SourceCatalog {
         if (identity == null) {
             return Optional.empty();
         }
-        String regclass = regclass(id);
+        String regclass = id.quoted();
         List<SourceColumn> columns = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(COLUMNS)) {
             ps.setString(1, regclass);
@@ -135,7 +135,7 @@ public final class SourceCatalog {
      */
     public Optional<String> missingValue(TableId id, SourceColumn column) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(MISSING_VALUE)) {
-            ps.setString(1, regclass(id));
+            ps.setString(1, id.quoted());
             ps.setString(2, column.name());
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next() && rs.getBoolean(1)) {
@@ -189,15 +189,6 @@ public final class SourceCatalog {
                 return rs.next() ? rs.getString(1).charAt(0) : null;
             }
         }
-    }
-
-    /** A regclass literal with both parts quoted, so odd names resolve exactly. */
-    static String regclass(TableId id) {
-        return quote(id.schema()) + "." + quote(id.table());
-    }
-
-    private static String quote(String identifier) {
-        return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
     private static int intOr(ResultSet rs, String column, int fallback) throws SQLException {

@@ -17,6 +17,16 @@ public record TableId(String schema, String table) implements Comparable<TableId
         return toString().compareTo(other.toString());
     }
 
+    /** {@code "schema"."table"}, quoted for PostgreSQL so that any name resolves exactly. */
+    public String quoted() {
+        return quoteIdentifier(schema) + "." + quoteIdentifier(table);
+    }
+
+    /** One PostgreSQL identifier in double quotes, embedded quotes doubled. */
+    public static String quoteIdentifier(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
     @Override
     public String toString() {
         return schema + "." + table;

@@ -3,6 +3,7 @@ package io.greenlight.verify;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.schema.SourceColumn;
 import io.greenlight.schema.SourceTable;
+import io.greenlight.schema.TableId;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -48,7 +49,7 @@ final class TableQueries {
     }
 
     String sourceTable() {
-        return pg(table.id().schema()) + "." + pg(table.id().table());
+        return table.id().quoted();
     }
 
     String targetTable() {
@@ -65,8 +66,8 @@ final class TableQueries {
 
     String sourceScan() {
         String order = keyed() ? " ORDER BY " + keyColumns(i -> kinds[i].sortsAsText()
-                ? pg(columns.get(i).name()) + "::text COLLATE \"C\"" : pg(columns.get(i).name())) : "";
-        return "SELECT " + list(TableQueries::pg) + " FROM " + sourceTable() + order;
+                ? TableId.quoteIdentifier(columns.get(i).name()) + "::text COLLATE \"C\"" : TableId.quoteIdentifier(columns.get(i).name())) : "";
+        return "SELECT " + list(TableId::quoteIdentifier) + " FROM " + sourceTable() + order;
     }
 
     String targetScan() {
@@ -76,8 +77,8 @@ final class TableQueries {
 
     /** One row by key; each parameter is the key value as text, cast to the column's type. */
     String sourceByKey() {
-        return "SELECT " + list(TableQueries::pg) + " FROM " + sourceTable() + " WHERE "
-                + keyPredicate(i -> pg(columns.get(i).name()) + " = CAST(? AS " + columns.get(i).formatted() + ")");
+        return "SELECT " + list(TableId::quoteIdentifier) + " FROM " + sourceTable() + " WHERE "
+                + keyPredicate(i -> TableId.quoteIdentifier(columns.get(i).name()) + " = CAST(? AS " + columns.get(i).formatted() + ")");
     }
 
     String targetByKey() {
@@ -156,9 +157,5 @@ final class TableQueries {
 
     private String keyPredicate(java.util.function.IntFunction<String> expr) {
         return java.util.Arrays.stream(key).mapToObj(expr).collect(Collectors.joining(" AND "));
-    }
-
-    static String pg(String identifier) {
-        return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 }
