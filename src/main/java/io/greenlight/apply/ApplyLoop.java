@@ -113,7 +113,9 @@ public final class ApplyLoop implements Runnable {
                     reportConsumerLag();
                 }
                 boolean full = pending.size() >= batchSize;
-                boolean due = !next.isEmpty() && System.nanoTime() - firstPendingAt >= batchMaxWait.toNanos();
+                // During a cutover's drain writes are blocked on the source: waiting to fill a batch is downtime.
+                boolean due = !next.isEmpty() && (System.nanoTime() - firstPendingAt >= batchMaxWait.toNanos()
+                        || lag.drainPending());
                 if (full || due) {
                     commit(pending, next);
                     pending = new ArrayList<>();

@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +33,8 @@ final class CutoverStateMachine implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(CutoverStateMachine.class);
     private static final long POLL_MS = 100;
+    /** While writes are blocked every wasted millisecond is downtime: poll tightly. */
+    private static final long FENCED_POLL_MS = 5;
 
     private final Pipeline pipeline;
     private final LagTracker lag;
@@ -133,6 +139,14 @@ final class CutoverStateMachine implements Runnable {
             LOG.infof("Cutover %s: fence %s up, %d session(s) ended", record.id(), options.fence().mode(), ended);
         }
 
+        Collection<SourceTable> tables = appTables.stream().map(pipeline.tables()::get).toList();
+        // The fenced source is final, so sequences can be read and the target's counters raised
+        // while the drain is still applying: this keeps the sync out of the write-blocked window.
+        FutureTask<List<String>> sequences = new FutureTask<>(() -> syncSequences(source, target, tables));
+        Thread sequenceThread = new Thread(sequences, "greenlight-cutover-sequences");
+        sequenceThread.setDaemon(true);
+        sequenceThread.start();
+
         String fenceLsn = pipeline.writeMarker(record.id());
         transition(CutoverState.DRAINING, "marker written at source LSN " + fenceLsn);
         Map<TopicPartition, Long> drainTarget = awaitMarker(deadline);
@@ -142,14 +156,11 @@ final class CutoverStateMachine implements Runnable {
         persist.accept(record);
         while (!lag.appliedThrough(drainTarget)) {
             checkDeadline(deadline, "draining to the marker");
-            Thread.sleep(POLL_MS / 2);
+            Thread.sleep(FENCED_POLL_MS);
         }
 
         transition(CutoverState.SYNCING_SEQUENCES, "every change up to the marker is applied");
-        Collection<SourceTable> tables = appTables.stream().map(pipeline.tables()::get).toList();
-        try (Connection s = source.getConnection(); Connection t = target.getConnection()) {
-            record = record.withSequences(new SequenceSync(s, t, dialect).sync(tables));
-        }
+        record = record.withSequences(awaitSequences(sequences, deadline));
 
         if (options.verify()) {
             transition(CutoverState.VERIFYING, record.sequences().size() + " sequence(s) synced");
@@ -171,8 +182,27 @@ final class CutoverStateMachine implements Runnable {
         }
         transition(CutoverState.SWITCHING, "running switch actions");
         List<String> done = switchActions.run(options.actions(), record);
+        done.forEach(line -> LOG.infof("Cutover %s switched %s", record.id(), line));
         record = record.switched(done);
         transition(CutoverState.COMPLETED, String.format("writes were blocked for %.3f s", record.writeBlockedSeconds()));
+    }
+
+    private List<String> syncSequences(DataSource source, DataSource target, Collection<SourceTable> tables)
+            throws SQLException {
+        try (Connection s = source.getConnection(); Connection t = target.getConnection()) {
+            return new SequenceSync(s, t, dialect).sync(tables);
+        }
+    }
+
+    private static List<String> awaitSequences(FutureTask<List<String>> sequences, long deadline) throws Exception {
+        try {
+            return sequences.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            sequences.cancel(true);
+            throw new IllegalStateException("timeoutSeconds ran out while syncing sequences");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("syncing sequences failed: " + e.getCause().getMessage(), e.getCause());
+        }
     }
 
     private Map<TopicPartition, Long> awaitMarker(long deadline) throws InterruptedException {
@@ -182,7 +212,7 @@ final class CutoverStateMachine implements Runnable {
                 return target.get();
             }
             checkDeadline(deadline, "waiting for capture to pass the marker");
-            Thread.sleep(POLL_MS / 4);
+            Thread.sleep(FENCED_POLL_MS);
         }
     }
 

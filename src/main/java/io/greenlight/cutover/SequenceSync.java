@@ -3,6 +3,7 @@ package io.greenlight.cutover;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.schema.SourceColumn;
 import io.greenlight.schema.SourceTable;
+import io.greenlight.schema.TableId;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,7 +16,10 @@ import java.util.List;
 
 /**
  * Moves each target table's generated keys past the source sequence's current value (and past
- * the largest key present), so the first insert on the target cannot collide.
+ * the largest key present), so the first insert on the target cannot collide. Reads only the
+ * fenced source, whose rows are final and what the drain makes the target hold, so it can run
+ * while the drain is still applying; raising a target's key counter never conflicts with apply's
+ * inserts of explicit keys.
  */
 final class SequenceSync {
 
@@ -39,7 +43,7 @@ final class SequenceSync {
                     continue;
                 }
                 long sourceNext = nextValue(sequence);
-                long targetNext = Math.max(sourceNext, maxKey(table, column) + 1);
+                long targetNext = Math.max(sourceNext, maxSourceKey(table, column) + 1);
                 try (Statement st = target.createStatement()) {
                     st.execute(dialect.continueKeysAt(table, targetNext));
                 }
@@ -78,8 +82,9 @@ final class SequenceSync {
         }
     }
 
-    private long maxKey(SourceTable table, SourceColumn column) throws SQLException {
-        try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(dialect.maxOf(table, column.name()))) {
+    private long maxSourceKey(SourceTable table, SourceColumn column) throws SQLException {
+        String sql = "SELECT coalesce(max(" + TableId.quoteIdentifier(column.name()) + "), 0) FROM " + table.id().quoted();
+        try (Statement st = source.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -1,7 +1,8 @@
 package io.greenlight.cutover;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 import java.net.URI;
@@ -11,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /** The switch: tell the world the target is now the database (webhook, Service selector patch). */
@@ -18,7 +20,8 @@ final class SwitchActions {
 
     private final ObjectMapper json;
     private final Supplier<KubernetesClient> kubernetes;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1) // no h2c upgrade round trip inside the window
+            .connectTimeout(Duration.ofSeconds(10)).build();
 
     SwitchActions(ObjectMapper json, Supplier<KubernetesClient> kubernetes) {
         this.json = json;
@@ -43,16 +46,17 @@ final class SwitchActions {
     List<String> run(CutoverOptions.Actions actions, CutoverRecord record) throws Exception {
         List<String> done = new ArrayList<>();
         if (actions.kubernetes() != null) {
+            long started = System.nanoTime();
             CutoverOptions.KubernetesService k = actions.kubernetes();
-            KubernetesClient client = kubernetes.get();
-            if (client.services().inNamespace(k.namespace()).withName(k.service()).get() == null) {
-                throw new IllegalStateException("Kubernetes Service " + k.namespace() + "/" + k.service() + " does not exist");
-            }
-            client.services().inNamespace(k.namespace()).withName(k.service())
-                    .edit(s -> new ServiceBuilder(s).editSpec().withSelector(k.selector()).endSpec().build());
-            done.add("kubernetes: Service " + k.namespace() + "/" + k.service() + " selector set to " + k.selector());
+            // One JSON patch request (no read-modify-write): the Service was checked before the fence.
+            String patch = json.writeValueAsString(List.of(Map.of("op", "add", "path", "/spec/selector", "value", k.selector())));
+            kubernetes.get().services().inNamespace(k.namespace()).withName(k.service())
+                    .patch(PatchContext.of(PatchType.JSON), patch);
+            done.add("kubernetes: Service " + k.namespace() + "/" + k.service() + " selector set to " + k.selector()
+                    + " (" + millisSince(started) + " ms)");
         }
         if (actions.webhook() != null) {
+            long started = System.nanoTime();
             HttpRequest request = HttpRequest.newBuilder(URI.create(actions.webhook().url()))
                     .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(record))).build();
@@ -60,8 +64,13 @@ final class SwitchActions {
             if (response.statusCode() / 100 != 2) {
                 throw new IllegalStateException("Webhook " + actions.webhook().url() + " answered " + response.statusCode());
             }
-            done.add("webhook: POST " + actions.webhook().url() + " → " + response.statusCode());
+            done.add("webhook: POST " + actions.webhook().url() + " → " + response.statusCode()
+                    + " (" + millisSince(started) + " ms)");
         }
         return done;
+    }
+
+    private static long millisSince(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
     }
 }

@@ -52,9 +52,6 @@ public interface Dialect {
     /** Selects the record JSON of the cutover row with the id bound as parameter 1. */
     String selectCutover();
 
-    /** The largest value of a numeric column, 0 for an empty table. */
-    String maxOf(SourceTable table, String column);
-
     /** Makes the table's generated keys continue at {@code next} (sequence sync at cutover). */
     String continueKeysAt(SourceTable table, long next);
 

@@ -207,11 +207,6 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
-    public String maxOf(SourceTable table, String column) {
-        return "SELECT COALESCE(MAX(" + quote(column) + "), 0) FROM " + tableName(table);
-    }
-
-    @Override
     public String continueKeysAt(SourceTable table, long next) {
         // A number we computed, not input: ALTER TABLE takes no bind parameters.
         return "ALTER TABLE " + tableName(table) + " AUTO_INCREMENT = " + Math.max(1, next);

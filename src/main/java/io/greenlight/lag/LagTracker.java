@@ -110,6 +110,11 @@ public class LagTracker {
         }
     }
 
+    /** A cutover's drain is waiting for apply: partial batches should be written at once, not after their wait. */
+    public boolean drainPending() {
+        return !appliedThrough(markerDrainTarget);
+    }
+
     /** Source clock minus local clock, as measured by the heartbeat round trip. */
     public void skewMs(long skew) {
         this.skewMs = skew;
