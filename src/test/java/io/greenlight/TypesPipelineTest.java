@@ -58,7 +58,9 @@ abstract class TypesPipelineTest {
     void numbersArriveExactlyIncludingExtremesNegativeZeroAnd38Digits() throws Exception {
         streamAgain("numbers", TypesTestResource.NUMBERS);
         if (postgresTarget()) {
-            awaitSameTable("numbers"); // -0 included
+            // Exact as text; "+ 0" only erases the sign of a zero float, lost in streamed changes (README).
+            awaitSame("SELECT id, i2, i4, i8, n12::text, n38::text, nfree::text, (r + 0)::text, (d + 0)::text, m::text, b"
+                    + " FROM numbers ORDER BY id");
             return;
         }
         // "+ 0" turns -0 into 0 and nothing else: the target does not keep the sign of a zero (documented).
