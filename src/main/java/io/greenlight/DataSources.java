@@ -3,6 +3,9 @@ package io.greenlight;
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.configuration.AgroalConnectionPoolConfiguration;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
+import io.agroal.api.exceptionsorter.MySQLExceptionSorter;
+import io.agroal.api.exceptionsorter.PostgreSQLExceptionSorter;
+import io.greenlight.dialect.Dialect;
 import io.agroal.api.security.NamePrincipal;
 import io.agroal.api.security.SimplePassword;
 
@@ -14,6 +17,16 @@ import java.util.Optional;
 final class DataSources {
 
     private DataSources() {
+    }
+
+    /** The target's pool: the driver and fatal-error rules of the engine the URL names. */
+    static AgroalDataSource target(String configuredUrl, String user, Optional<String> password, int maxSize)
+            throws SQLException {
+        String url = Dialect.connectionUrl(configuredUrl);
+        if (Dialect.isPostgres(url)) {
+            return pool(url, user, password, maxSize, org.postgresql.Driver.class, new PostgreSQLExceptionSorter());
+        }
+        return pool(url, user, password, maxSize, com.mysql.cj.jdbc.Driver.class, new MySQLExceptionSorter());
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.greenlight;
 
 import io.agroal.api.AgroalDataSource;
-import io.agroal.api.exceptionsorter.MySQLExceptionSorter;
 import io.agroal.api.exceptionsorter.PostgreSQLExceptionSorter;
 import io.greenlight.apply.ApplyLoop;
 import io.greenlight.apply.BatchWriter;
@@ -170,8 +169,8 @@ public class Pipeline {
             }
             GreenlightConfig.Target tgt = config.target();
             if (target == null) {
-                target = DataSources.pool(Dialect.connectionUrl(tgt.url().orElseThrow()), tgt.username().orElseThrow(),
-                        tgt.password(), tgt.poolSize(), com.mysql.cj.jdbc.Driver.class, new MySQLExceptionSorter());
+                target = DataSources.target(tgt.url().orElseThrow(), tgt.username().orElseThrow(), tgt.password(),
+                        tgt.poolSize());
             }
             LossyPolicy lossy = LossyPolicy.of(config.types().lossyAccept().orElse(List.of()));
             Dialect dialect;

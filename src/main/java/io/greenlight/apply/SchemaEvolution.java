@@ -101,7 +101,9 @@ public final class SchemaEvolution {
                     + dialect.quote(known.name()) + " by hand to hold the new values, then restart Greenlight.");
         }
         SourceColumn widened = known.nullable() ? now.get().asNullable() : now.get();
-        if (!dialect.mapping(model, known).sqlType().equals(dialect.mapping(model, widened).sqlType())) {
+        // Appended enum labels change a PostgreSQL target's type, not its name.
+        if (!dialect.mapping(model, known).sqlType().equals(dialect.mapping(model, widened).sqlType())
+                || !known.enumLabels().equals(widened.enumLabels())) {
             ddl.add(dialect.modifyColumn(model, widened));
         }
         return widened;

@@ -45,7 +45,7 @@ final class SequenceSync {
                 long sourceNext = nextValue(sequence);
                 long targetNext = Math.max(sourceNext, maxSourceKey(table, column) + 1);
                 try (Statement st = target.createStatement()) {
-                    st.execute(dialect.continueKeysAt(table, targetNext));
+                    st.execute(dialect.continueKeysAt(table, column.name(), targetNext));
                 }
                 synced.add(table.id() + "." + column.name() + ": source sequence " + sequence + " next " + sourceNext
                         + ", target continues at " + targetNext);

@@ -32,4 +32,13 @@ final class BitText {
         }
         return bits; // varbit: the connector does not carry the length, so leading zeros are lost
     }
+
+    /** The bits as text of 0 and 1: a bit(n) padded to its n, a varbit as the connector's number. */
+    static String bits(SourceColumn column, byte[] littleEndian) {
+        if ("bit".equals(column.typeName()) && column.length() > 0 && column.length() <= 64) {
+            String bits = Long.toBinaryString((Long) of(column, littleEndian));
+            return "0".repeat(Math.max(0, column.length() - bits.length())) + bits;
+        }
+        return (String) of(column, littleEndian);
+    }
 }

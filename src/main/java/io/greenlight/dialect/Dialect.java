@@ -55,6 +55,14 @@ public interface Dialect {
     /** Makes the table's generated keys continue at {@code next} (sequence sync at cutover). */
     String continueKeysAt(SourceTable table, long next);
 
+    /**
+     * Makes the generated keys of one column continue at {@code next}. Engines whose counter
+     * belongs to the table (MySQL's AUTO_INCREMENT) ignore the column.
+     */
+    default String continueKeysAt(SourceTable table, String column, long next) {
+        return continueKeysAt(table, next);
+    }
+
     /** The target type of a source column and what it cannot carry. */
     TypeMapping mapping(SourceTable table, SourceColumn column);
 
@@ -82,6 +90,7 @@ public interface Dialect {
         if (configuredUrl.startsWith("jdbc:mysql:") || configuredUrl.startsWith("jdbc:mariadb:")) {
             return MySqlDialect.connectionUrl(configuredUrl);
         }
+        // PostgreSQL: no batch rewriting; a multi-row ON CONFLICT DO UPDATE cannot touch one key twice.
         return configuredUrl;
     }
 
@@ -92,7 +101,18 @@ public interface Dialect {
             server.requireSupported();
             return new MySqlDialect(server, lossy);
         }
+        if (isPostgres(jdbcUrl)) {
+            PostgresVersion.parse(serverVersion).requireSupported();
+            return new PostgresDialect(lossy);
+        }
         throw new IllegalArgumentException("No target dialect for " + jdbcUrl.split("//")[0]
-                + "; supported: jdbc:mysql:, jdbc:mariadb:");
+                + "; greenlight.target.url must start with one of " + String.join(", ", TARGET_URL_PREFIXES));
+    }
+
+    /** The JDBC URL prefixes of the targets Greenlight writes to. */
+    List<String> TARGET_URL_PREFIXES = List.of("jdbc:mysql:", "jdbc:mariadb:", "jdbc:postgresql:");
+
+    static boolean isPostgres(String jdbcUrl) {
+        return jdbcUrl.startsWith("jdbc:postgresql:");
     }
 }

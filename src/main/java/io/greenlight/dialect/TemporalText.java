@@ -21,8 +21,8 @@ final class TemporalText {
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu-MM-dd");
 
     /** The JDBC driver's ±infinity (PGStatement.DATE_POSITIVE_INFINITY / DATE_NEGATIVE_INFINITY), in epoch millis. */
-    private static final long INFINITY_MILLIS = 9_223_372_036_825_200_000L;
-    private static final long NEG_INFINITY_MILLIS = -9_223_372_036_832_400_000L;
+    static final long INFINITY_MILLIS = 9_223_372_036_825_200_000L;
+    static final long NEG_INFINITY_MILLIS = -9_223_372_036_832_400_000L;
     /**
      * How Debezium renders a date's ±infinity as epoch days. Streaming: its sentinels -5877611-06-21
      * (+infinity in 3.5, +5877611-06-21 in later releases) and -5877611-06-22. Snapshot (3.5): the
@@ -36,6 +36,11 @@ final class TemporalText {
             (long) (int) new java.sql.Date(NEG_INFINITY_MILLIS).toLocalDate().toEpochDay());
 
     private TemporalText() {
+    }
+
+    /** TRUE for a Debezium +infinity date, FALSE for -infinity, null for a real date. */
+    static Boolean dateInfinity(long epochDay) {
+        return INFINITY_DAYS.contains(epochDay) ? Boolean.TRUE : NEG_INFINITY_DAYS.contains(epochDay) ? Boolean.FALSE : null;
     }
 
     static String date(long epochDay, boolean accepted) {

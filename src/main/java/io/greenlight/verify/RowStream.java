@@ -21,7 +21,7 @@ final class RowStream implements AutoCloseable {
         this.queries = queries;
         this.targetSide = targetSide;
         this.statement = connection.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
-        statement.setFetchSize(targetSide ? Integer.MIN_VALUE : fetchSize);
+        statement.setFetchSize(targetSide && !queries.sameEngine ? Integer.MIN_VALUE : fetchSize);
         this.rs = statement.executeQuery(targetSide ? queries.targetScan() : queries.sourceScan());
     }
 

@@ -291,7 +291,7 @@ final class TableComparison {
             for (Mismatch m : keys) {
                 for (int i = 0; i < q.key.length; i++) {
                     ValueKind kind = q.kinds[q.key[i]];
-                    if (targetSide) {
+                    if (targetSide && !q.sameEngine) {
                         kind.bindTarget(ps, i + 1, m.key()[i]);
                     } else {
                         ps.setString(i + 1, kind.sourceParameter(m.key()[i]));

@@ -1,6 +1,7 @@
 package io.greenlight.verify;
 
 import io.greenlight.dialect.Dialect;
+import io.greenlight.dialect.PostgresDialect;
 import io.greenlight.schema.SourceColumn;
 import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
@@ -25,10 +26,13 @@ final class TableQueries {
     /** Positions of the primary key columns within {@link #columns}. */
     final int[] key;
     private final Dialect target;
+    /** A PostgreSQL target holds the source's own types: it is read and ordered exactly like the source. */
+    final boolean sameEngine;
 
     TableQueries(SourceTable table, Dialect target) {
         this.table = table;
         this.target = target;
+        this.sameEngine = target instanceof PostgresDialect;
         List<SourceColumn> compared = new ArrayList<>(table.columns().stream().filter(c -> !c.generated()).toList());
         this.columns = List.copyOf(compared);
         this.kinds = columns.stream().map(ValueKind::of).toArray(ValueKind[]::new);
@@ -71,6 +75,9 @@ final class TableQueries {
     }
 
     String targetScan() {
+        if (sameEngine) {
+            return sourceScan().replace(" FROM " + sourceTable(), " FROM " + targetTable());
+        }
         String order = keyed() ? " ORDER BY " + keyColumns(i -> target.quote(columns.get(i).name())) : "";
         return "SELECT " + list(target::quote) + " FROM " + targetTable() + order;
     }
@@ -82,6 +89,9 @@ final class TableQueries {
     }
 
     String targetByKey() {
+        if (sameEngine) {
+            return sourceByKey().replace(" FROM " + sourceTable() + " WHERE ", " FROM " + targetTable() + " WHERE ");
+        }
         return "SELECT " + list(target::quote) + " FROM " + targetTable() + " WHERE "
                 + keyPredicate(i -> target.quote(columns.get(i).name()) + " = ?");
     }
@@ -89,7 +99,7 @@ final class TableQueries {
     Object[] read(ResultSet rs, boolean targetSide) throws SQLException {
         Object[] row = new Object[kinds.length];
         for (int i = 0; i < kinds.length; i++) {
-            row[i] = targetSide ? kinds[i].readTarget(rs, i + 1) : kinds[i].readSource(rs, i + 1);
+            row[i] = targetSide && !sameEngine ? kinds[i].readTarget(rs, i + 1) : kinds[i].readSource(rs, i + 1);
         }
         return row;
     }

@@ -2,6 +2,7 @@ package io.greenlight.verify;
 
 import io.greenlight.dialect.Dialect;
 import io.greenlight.dialect.MySqlDialect;
+import io.greenlight.dialect.PostgresDialect;
 import io.greenlight.schema.SourceTable;
 
 import javax.sql.DataSource;
@@ -64,12 +65,16 @@ public final class VerificationEngine {
         }
     }
 
-    /** Table names and quoting of the target; only MySQL/MariaDB targets are compared. */
+    /** Table names and quoting of the target: MySQL/MariaDB or PostgreSQL. */
     private static Dialect targetDialect(DataSource target) throws SQLException {
         try (Connection c = target.getConnection()) {
             String url = c.getMetaData().getURL();
+            if (Dialect.isPostgres(url)) {
+                return new PostgresDialect();
+            }
             if (!url.startsWith("jdbc:mysql:") && !url.startsWith("jdbc:mariadb:")) {
-                throw new SQLException("Verification compares PostgreSQL with MySQL/MariaDB; the target is " + url.split("//")[0]);
+                throw new SQLException("Verification compares PostgreSQL with MySQL/MariaDB or PostgreSQL; the target is "
+                        + url.split("//")[0]);
             }
         }
         return new MySqlDialect();

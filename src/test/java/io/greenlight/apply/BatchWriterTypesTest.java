@@ -1,18 +1,23 @@
 package io.greenlight.apply;
 
+import io.greenlight.dialect.Dialect;
 import io.greenlight.dialect.MySqlDialect;
+import io.greenlight.dialect.PostgresDialect;
 import io.greenlight.schema.ChangeOp;
 import io.greenlight.schema.SourceColumn;
 import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
 import io.greenlight.schema.UnchangedToast;
 import io.greenlight.testing.Sql;
+import io.greenlight.testing.TargetEngine;
 import io.greenlight.testing.TestServers;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.sql.Connection;
 import java.util.List;
@@ -22,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** BatchWriter's type-related behaviour against the real MariaDB, with hand-built change events. */
+/** BatchWriter's type-related behaviour against the real MariaDB (and, where both apply, PostgreSQL), with hand-built change events. */
 class BatchWriterTypesTest {
 
     private static final String DB = "batch_types";
@@ -44,6 +49,28 @@ class BatchWriterTypesTest {
         }
     }
 
+    private static final java.util.Set<TargetEngine> PREPARED = java.util.EnumSet.noneOf(TargetEngine.class);
+
+    /** The table on the given engine's target, created on first use (the PostgreSQL target starts lazily). */
+    private static Connection target(TargetEngine engine) throws Exception {
+        if (engine == TargetEngine.MARIADB) {
+            return target();
+        }
+        synchronized (PREPARED) {
+            if (PREPARED.add(engine)) {
+                engine.createDatabase(DB);
+                try (Connection c = engine.connect(DB)) {
+                    Sql.exec(c, dialect(engine).createTable(TABLE));
+                }
+            }
+        }
+        return engine.connect(DB);
+    }
+
+    private static Dialect dialect(TargetEngine engine) {
+        return engine == TargetEngine.POSTGRES ? new PostgresDialect() : DIALECT;
+    }
+
     @Test
     void aValueThatDoesNotFitStopsApplyNamingTableColumnKeyLsnAndTheFix() throws Exception {
         Change change = change(ChangeOp.CREATE, row(42, "1.00000000000000000000000000000000001", "x"), 0x1A2B3C4L);
@@ -57,12 +84,13 @@ class BatchWriterTypesTest {
         }
     }
 
-    @Test
-    void unchangedToastColumnsAreNotWrittenEvenInABatchMixingThemWithChangedOnes() throws Exception {
-        try (Connection c = target()) {
+    @ParameterizedTest
+    @EnumSource(TargetEngine.class)
+    void unchangedToastColumnsAreNotWrittenEvenInABatchMixingThemWithChangedOnes(TargetEngine engine) throws Exception {
+        try (Connection c = target(engine)) {
             Sql.exec(c, "DELETE FROM prices");
             c.setAutoCommit(false);
-            new BatchWriter(DIALECT, Map.of(PRICES, TABLE), null).write(c, List.of(
+            new BatchWriter(dialect(engine), Map.of(PRICES, TABLE), null).write(c, List.of(
                     change(ChangeOp.READ, row(1, "1.5", "long text one"), 1L),
                     change(ChangeOp.READ, row(2, "2.5", "long text two"), 2L),
                     change(ChangeOp.UPDATE, row(1, "1.75", UnchangedToast.PLACEHOLDER), 3L),
@@ -71,6 +99,19 @@ class BatchWriterTypesTest {
             c.commit();
             assertEquals(List.of(List.of("1", "1.95", "long text one"), List.of("2", "2.75", "changed")),
                     Sql.rows(c, "SELECT id, amount, note FROM prices ORDER BY id"));
+        }
+    }
+
+    @Test
+    void anUnconstrainedNumericBeyondMySqlsDecimalArrivesExactlyOnPostgres() throws Exception {
+        String value = "-12345678901234567890123456789012345678901234567890.000000000000000000000000000000000000001";
+        try (Connection c = target(TargetEngine.POSTGRES)) {
+            Sql.exec(c, "DELETE FROM prices");
+            c.setAutoCommit(false);
+            new BatchWriter(dialect(TargetEngine.POSTGRES), Map.of(PRICES, TABLE), null).write(c,
+                    List.of(change(ChangeOp.CREATE, row(42, value, "x"), 1L)));
+            c.commit();
+            assertEquals(List.of(List.of(value)), Sql.rows(c, "SELECT amount::text FROM prices"));
         }
     }
 

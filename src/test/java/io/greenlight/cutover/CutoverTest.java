@@ -3,13 +3,11 @@ package io.greenlight.cutover;
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.greenlight.testing.CutoverTestResource;
+import io.greenlight.testing.TargetEngine;
 import io.greenlight.testing.Sql;
 import io.greenlight.testing.TestServers;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.AfterEach;
@@ -43,16 +41,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Cutover against the real servers under a concurrent write load by the application role:
  * waits for lag, fences, drains exactly, syncs sequences, verifies, switches, fires once.
- * The completed cutover runs last: after it, every POST is a 409 (it fires once).
+ * The completed cutover runs last: after it, every POST is a 409 (it fires once). One suite,
+ * run against each target engine by {@link CutoverMariaDbTest} and {@link CutoverPostgresTest}.
  */
-@QuarkusTest
-@WithTestResource(CutoverTestResource.class)
-@WithKubernetesTestServer(crud = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class CutoverTest {
+abstract class CutoverTest {
 
-    private static final String DB = CutoverTestResource.DATABASE;
     private final TestServers servers = TestServers.get();
+
+    /** The engine the app under test writes to (its test resource picks it). */
+    protected abstract TargetEngine engine();
+
+    /** The source and target database of that resource. */
+    protected abstract String database();
 
     @KubernetesTestServer
     KubernetesServer kubernetes;
@@ -78,7 +79,7 @@ class CutoverTest {
         if (writer != null) {
             writer.join();
         }
-        servers.mariadb.startProcessIfStopped();
+        engine().startProcessIfStopped();
     }
 
     @Test
@@ -145,10 +146,10 @@ class CutoverTest {
                     .formatted(webhook.getAddress().getPort()))
                     .post("/cutover").then().statusCode(202).body("state", equalTo("ARMED"));
             await().atMost(Duration.ofSeconds(10)).until(() -> "WAITING_FOR_LAG".equals(given().get("/cutover").path("state")));
-            servers.mariadb.stopProcess();
+            engine().stopProcess();
             await().atMost(Duration.ofSeconds(30)).until(() -> lagSeconds() > 4);
             given().get("/cutover").then().body("state", equalTo("WAITING_FOR_LAG"));
-            servers.mariadb.startProcess();
+            engine().startProcess();
 
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
                     .failFast("cutover FAILED", () -> "FAILED".equals(given().get("/cutover").path("state")))
@@ -163,15 +164,16 @@ class CutoverTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> refused.get() > 0);
             writing.set(false);
             writer.join();
-            try (Connection s = servers.postgres.connect(DB); Connection t = servers.mariadb.connect(DB)) {
+            try (Connection s = servers.postgres.connect(database()); Connection t = engine().connect(database())) {
                 Sql.assertSameRows(Sql.rows(s, "SELECT id, owner, balance FROM accounts ORDER BY id"),
                         Sql.rows(t, "SELECT id, owner, balance FROM accounts ORDER BY id"));
                 Sql.assertSameRows(Sql.rows(s, "SELECT id, account, amount, at FROM transfers ORDER BY id"),
                         Sql.rows(t, "SELECT id, account, amount, at FROM transfers ORDER BY id"));
                 long sourceNext = Long.parseLong(Sql.rows(s, "SELECT last_value + 1 FROM transfers_id_seq").get(0).get(0));
-                long targetNext = Long.parseLong(Sql.rows(t, "SELECT AUTO_INCREMENT FROM information_schema.TABLES "
-                        + "WHERE TABLE_SCHEMA = 'bank' AND TABLE_NAME = 'transfers'").get(0).get(0));
+                long targetNext = targetNextKey(t, "transfers", "id");
                 assertTrue(targetNext >= sourceNext, "target continues at " + targetNext + ", source sequence at " + sourceNext);
+                long accountsNext = Long.parseLong(Sql.rows(s, "SELECT last_value + 1 FROM accounts_id_seq").get(0).get(0));
+                assertEquals(accountsNext, targetNextKey(t, "accounts", "id"), "serial column: the target continues where the source would");
             }
             assertThrows(SQLException.class, this::appWrite, "the fenced role cannot write on the source");
             assertEquals(1, webhookBodies.size());
@@ -185,6 +187,18 @@ class CutoverTest {
         } finally {
             webhook.stop(0);
         }
+    }
+
+    /**
+     * The key the target generates next for the column: MySQL's AUTO_INCREMENT, or nextval() of the
+     * PostgreSQL target's own sequence (serial or identity).
+     */
+    private long targetNextKey(Connection target, String table, String column) throws SQLException {
+        String query = engine() == TargetEngine.POSTGRES
+                ? "SELECT nextval(pg_get_serial_sequence('public." + table + "', '" + column + "'))"
+                : "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = '" + database()
+                + "' AND TABLE_NAME = '" + table + "'";
+        return Long.parseLong(Sql.rows(target, query).get(0).get(0));
     }
 
     private RequestSpecification authorized() {
@@ -216,7 +230,7 @@ class CutoverTest {
     }
 
     private void appWrite() throws SQLException {
-        try (Connection c = new org.postgresql.Driver().connect(servers.postgres.jdbcUrl(DB) + "?user=app_writer",
+        try (Connection c = new org.postgresql.Driver().connect(servers.postgres.jdbcUrl(database()) + "?user=app_writer",
                 new java.util.Properties())) {
             c.setAutoCommit(false);
             int account = ThreadLocalRandom.current().nextInt(1, 201);

@@ -19,7 +19,8 @@ public class CutoverTestResource extends PipelineTestResource {
 
     @Override
     protected void createSource(Connection c) throws Exception {
-        Sql.exec(c, "CREATE ROLE app_writer LOGIN",
+        Sql.exec(c, // roles belong to the cluster, which the PostgreSQL-target run shares
+                "DO $$ BEGIN CREATE ROLE app_writer LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
                 "CREATE TABLE accounts (id serial PRIMARY KEY, owner text NOT NULL, balance numeric(14,2) NOT NULL)",
                 "CREATE TABLE transfers (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, account int NOT NULL,"
                         + " amount numeric(14,2) NOT NULL, at timestamptz NOT NULL DEFAULT now())",
@@ -33,4 +34,20 @@ public class CutoverTestResource extends PipelineTestResource {
         config.put("greenlight.api.token", TOKEN);
     }
 
+
+    /** The same bank replicated to a PostgreSQL target (database bank_pg: the source cluster is shared). */
+    public static class OnPostgres extends CutoverTestResource {
+
+        public static final String DATABASE = "bank_pg";
+
+        @Override
+        protected String database() {
+            return DATABASE;
+        }
+
+        @Override
+        protected TargetEngine target() {
+            return TargetEngine.POSTGRES;
+        }
+    }
 }

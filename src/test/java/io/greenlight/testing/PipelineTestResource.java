@@ -17,6 +17,15 @@ public abstract class PipelineTestResource implements QuarkusTestResourceLifecyc
     /** Creates the source schema and rows that exist before Greenlight starts. */
     protected abstract void createSource(Connection source) throws Exception;
 
+    /** The engine Greenlight writes to: MariaDB unless a subclass picks PostgreSQL. */
+    protected TargetEngine target() {
+        return TargetEngine.MARIADB;
+    }
+
+    /** Prepares the fresh target database before Greenlight starts (e.g. extensions a PostgreSQL target needs). */
+    protected void createTarget(Connection target) throws Exception {
+    }
+
     /** Adds settings beyond the common ones. */
     protected void configure(Map<String, String> config) throws Exception {
     }
@@ -26,11 +35,16 @@ public abstract class PipelineTestResource implements QuarkusTestResourceLifecyc
         TestServers servers = TestServers.get();
         try {
             servers.postgres.createDatabase(database());
-            servers.mariadb.createDatabase(database());
+            target().createDatabase(database());
+            try (Connection c = target().connect(database())) {
+                createTarget(c);
+            }
             try (Connection c = servers.postgres.connect(database())) {
                 createSource(c);
             }
             Map<String, String> config = new HashMap<>(servers.greenlightConfig(database()));
+            config.put("greenlight.target.url", target().jdbcUrl(database()));
+            config.put("greenlight.target.username", target().username());
             configure(config);
             return config;
         } catch (Exception e) {

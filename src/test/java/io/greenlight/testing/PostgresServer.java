@@ -17,6 +17,7 @@ public final class PostgresServer implements AutoCloseable {
     private final Path dir;
     private final Path bin;
     private final int port;
+    private volatile boolean running;
 
     private PostgresServer(Path dir, Path bin, int port) {
         this.dir = dir;
@@ -39,16 +40,25 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /** Starts (or restarts) the server process on the same data directory and port. */
-    public void startProcess() throws IOException, InterruptedException {
+    public synchronized void startProcess() throws IOException, InterruptedException {
         String options = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c wal_level=logical"
                 + " -c max_wal_senders=20 -c max_replication_slots=20 -c fsync=off -c synchronous_commit=off"
                 + " -c full_page_writes=off -c max_connections=200 -c timezone=UTC";
         ExternalProcess.run(ExternalProcess.asUser("postgres", bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
                 "-l", dir.resolve("server.log").toString(), "-w", "-t", "60", "-o", options, "start"), dir.resolve("pg_ctl.log"));
+        running = true;
+    }
+
+    /** Brings the server back if a test stopped it (and failed before restarting it). */
+    public synchronized void startProcessIfStopped() throws IOException, InterruptedException {
+        if (!running) {
+            startProcess();
+        }
     }
 
     /** Stops the server abruptly (like a crash); {@link #startProcess()} brings it back. */
-    public void stopProcess() throws IOException, InterruptedException {
+    public synchronized void stopProcess() throws IOException, InterruptedException {
+        running = false;
         ExternalProcess.run(ExternalProcess.asUser("postgres", bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
                 "-m", "immediate", "-w", "stop"), dir.resolve("pg_ctl.log"));
     }

@@ -21,6 +21,8 @@ public final class TestServers {
     public final MariaDbServer mariadb;
     public final String kafkaBootstrap;
     private final EmbeddedKafkaBroker kafka;
+    /** A second PostgreSQL, the target of PostgreSQL-to-PostgreSQL tests: started on first use. */
+    private PostgresServer targetPostgres;
 
     private TestServers(PostgresServer postgres, MariaDbServer mariadb, EmbeddedKafkaBroker kafka, String bootstrap) {
         this.postgres = postgres;
@@ -59,6 +61,14 @@ public final class TestServers {
         return env;
     }
 
+    /** The PostgreSQL target cluster (not the source), started the first time a test asks for it. */
+    public synchronized PostgresServer targetPostgres() {
+        if (targetPostgres == null) {
+            targetPostgres = unchecked(PostgresServer::start);
+        }
+        return targetPostgres;
+    }
+
     public static synchronized TestServers get() {
         if (instance == null) {
             try {
@@ -78,9 +88,15 @@ public final class TestServers {
 
     /** Databases first: they are separate processes that outlive this JVM if the hook is cut short. */
     private void shutdown() {
-        for (AutoCloseable server : new AutoCloseable[]{postgres, mariadb, kafka}) {
+        PostgresServer target;
+        synchronized (this) {
+            target = targetPostgres;
+        }
+        for (AutoCloseable server : new AutoCloseable[]{postgres, target, mariadb, kafka}) {
             try {
-                server.close();
+                if (server != null) {
+                    server.close();
+                }
             } catch (Exception e) {
                 System.err.println("Stopping a test server failed: " + e);
             }

@@ -120,4 +120,25 @@ public class TypesTestResource extends PipelineTestResource {
         Sql.exec(c, sql.toString());
     }
 
+
+    /** The same tables replicated to a PostgreSQL target (database types_pg: the source cluster is shared). */
+    public static class OnPostgres extends TypesTestResource {
+
+        public static final String DATABASE = "types_pg";
+
+        @Override
+        protected String database() {
+            return DATABASE;
+        }
+
+        @Override
+        protected TargetEngine target() {
+            return TargetEngine.POSTGRES;
+        }
+
+        @Override
+        protected void createTarget(Connection c) throws Exception {
+            Sql.exec(c, "CREATE EXTENSION hstore"); // extension types need their extension on the target (README)
+        }
+    }
 }
