@@ -156,9 +156,8 @@ public final class BatchWriter {
             } catch (LossyValueException e) {
                 String ref = table.id() + "." + name;
                 throw new ApplyException("Column " + ref + " (" + column.formatted() + "), key " + RowKey.of(table, row)
-                        + ", at " + change.coordinates() + ": " + e.getMessage() + ". Apply stopped. "
-                        + "Accept the loss with " + LossyPolicy.KEY + "=" + ref + ", or widen the target column, "
-                        + "then restart Greenlight.", e);
+                        + ", at " + change.coordinates() + ": " + e.getMessage() + ". "
+                        + "Accept the loss with " + LossyPolicy.KEY + "=" + ref + " (then restart), or widen the target column.", e);
             } catch (RuntimeException e) {
                 throw new ApplyException("Column " + table.id() + "." + name + " value at " + change.coordinates()
                         + " cannot be converted for the target: " + e.getMessage(), e);
