@@ -205,6 +205,7 @@ public class Pipeline {
                         + String.join("\n  - ", report.problems()));
             }
 
+            topics.refuseCollisions(tables.keySet());
             List<String> changeTopics = new ArrayList<>(tables.keySet().stream().map(topics::table).toList());
             List<TopicPartition> partitions;
             try (TopicAdmin admin = new TopicAdmin(kafka.admin())) {

@@ -178,7 +178,7 @@ public final class BatchWriter {
                         + run.size() + " change(s)) matched a different row through a unique key of the target that is "
                         + "not its primary key; writing it would overwrite that row. The source either has a deferrable "
                         + "unique constraint whose values were swapped in one transaction, or lacks that unique key. "
-                        + "Drop the unique index on the target (recreate it after cutover), then restart Greenlight.", e);
+                        + "Drop the unique index on the target (recreate it after cutover), or remove the row that holds the value there.", e);
             }
             throw describe(e, run);
         }

@@ -82,10 +82,10 @@ public final class PoisonPolicy {
             return new Narrowed(rest, next, null, Map.of());
         }
         if (mode == Mode.STOP_PIPELINE) {
-            throw new ApplyException(what + " Apply stopped (greenlight.apply.on-error=stop-pipeline).", poison.cause());
+            throw new ApplyException("Apply stopped (greenlight.apply.on-error=stop-pipeline) at " + what, poison.cause());
         }
-        String error = what + " Table " + bad.table() + " paused; the other tables go on. After fixing the cause, POST /tables/"
-                + bad.table() + "/resume (or restart Greenlight).";
+        String error = "Table " + bad.table() + " paused (the other tables go on) at " + what
+                + " After fixing the cause, POST /tables/" + bad.table() + "/resume (or restart Greenlight).";
         return pause(batch, next, partitions, poison, error);
     }
 
@@ -145,14 +145,14 @@ public final class PoisonPolicy {
         return new PartitionPosition(change.offset() + 1, watermark, ts);
     }
 
-    /** "Change to public.prices, key {id=42}, at LSN ..., Kafka ...: <what the target said>." */
+    /** "public.prices key {id=42}, LSN 0/1A2B3C4 (Kafka t-0@17): <what the target said>." */
     private String describe(Change change, Exception cause) {
         SourceTable table = writer.tables().get(change.table());
         Struct row = change.after() != null ? change.after() : change.before();
-        String key = table != null && row != null ? ", key " + RowKey.of(table, row) : "";
+        String key = table != null && row != null ? " key " + RowKey.of(table, row) : "";
         String reason = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getName();
-        return "Change to " + change.table() + key + " (op " + change.op().label() + ", LSN " + Change.formatLsn(change.lsn())
-                + ", Kafka " + change.topic() + "-" + change.partition() + "@" + change.offset() + ") cannot be applied: "
-                + reason + (reason.endsWith(".") ? "" : ".");
+        return change.table() + key + ", LSN " + Change.formatLsn(change.lsn()) + " (" + change.op().label() + ", Kafka "
+                + change.topic() + "-" + change.partition() + "@" + change.offset() + "): " + reason
+                + (reason.endsWith(".") ? "" : ".");
     }
 }

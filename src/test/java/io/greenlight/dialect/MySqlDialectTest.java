@@ -169,6 +169,26 @@ class MySqlDialectTest {
         assertTrue(refused.describe().contains("public.events.at timetz -> TIME(6)  [LOSSY, NOT accepted]"), refused.describe());
     }
 
+    @Test
+    void preflightRefusesColumnsThatDifferOnlyInCase() {
+        SourceTable mixed = new SourceTable(new TableId("public", "Mixed"), List.of(column("id", "int4", -1, 32, 0, false),
+                column("Name", "text", -1, -1, -1, true), column("name", "text", -1, -1, -1, true)), List.of("id"), 'd');
+        assertEquals(List.of("Table \"public\".\"Mixed\" has columns \"Name\" and \"name\" that mariadb cannot tell apart "
+                        + "(it ignores case in column names). Rename one of them on the source."),
+                PreflightReport.of(DIALECT, List.of(mixed), LossyPolicy.none()).problems());
+    }
+
+    @Test
+    void preflightRefusesTwoSchemasTablesOfTheSameName() {
+        List<SourceColumn> columns = List.of(column("id", "int4", -1, 32, 0, false));
+        List<SourceTable> tables = List.of(new SourceTable(new TableId("public", "orders"), columns, List.of("id"), 'd'),
+                new SourceTable(new TableId("sales", "orders"), columns, List.of("id"), 'd'));
+        List<String> problems = PreflightReport.of(DIALECT, tables, LossyPolicy.none()).problems();
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("Tables \"public\".\"orders\" and \"sales\".\"orders\" would both be written "
+                + "to the target table `orders`."), problems.get(0));
+    }
+
     /** Binds one value into its column of row id 100, reads it back as text. */
     private static String roundTrip(SourceColumn column, Schema schema, Object value, boolean accepted) throws Exception {
         try (Connection c = target()) {
