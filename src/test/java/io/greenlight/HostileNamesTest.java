@@ -77,7 +77,7 @@ class HostileNamesTest {
                 .post("/verify").then().statusCode(202).extract().path("id");
         await().atMost(CONVERGE).pollInterval(Duration.ofMillis(300))
                 .until(() -> !given().get("/verify/" + id).path("state").toString().matches("PENDING|RUNNING"));
-        given().get("/verify/" + id).then().body("state", equalTo("DONE")).body("result.matches", equalTo(true))
+        given().get("/verify/" + id).then().body("state", equalTo("PASSED")).body("result.matches", equalTo(true))
                 .body("result.mismatchedRows", equalTo(0));
     }
 

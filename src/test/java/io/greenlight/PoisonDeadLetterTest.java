@@ -89,7 +89,8 @@ class PoisonDeadLetterTest {
             consumer.seekToBeginning(List.of(partition));
             long end = consumer.endOffsets(List.of(partition)).get(partition);
             List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-            while (consumer.position(partition) < end) {
+            long deadline = System.nanoTime() + CONVERGE.toNanos();
+            while (consumer.position(partition) < end && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(500)).forEach(records::add);
             }
             return records;
@@ -100,7 +101,8 @@ class PoisonDeadLetterTest {
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
             consumer.assign(List.of(partition));
             consumer.seek(partition, offset);
-            while (true) {
+            long deadline = System.nanoTime() + CONVERGE.toNanos();
+            while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     if (record.offset() == offset) {
                         return record;
@@ -108,6 +110,7 @@ class PoisonDeadLetterTest {
                 }
             }
         }
+        throw new AssertionError("no record at " + partition + "@" + offset);
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {

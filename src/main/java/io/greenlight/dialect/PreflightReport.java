@@ -9,7 +9,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Every captured column with its target type, and what will not arrive exactly. Built at start
@@ -30,7 +29,6 @@ public record PreflightReport(String dialect, List<ColumnReport> columns, List<S
     public static PreflightReport of(Dialect dialect, Collection<SourceTable> tables, LossyPolicy lossy) {
         List<ColumnReport> columns = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        sameTargetTable(dialect, tables, problems);
         for (SourceTable table : tables) {
             checkIdentifier(dialect, "Table " + table.id(), table.id().table(), problems);
             sameTargetColumn(dialect, table, problems);
@@ -49,24 +47,6 @@ public record PreflightReport(String dialect, List<ColumnReport> columns, List<S
             }
         }
         return new PreflightReport(dialect.name(), columns, problems);
-    }
-
-    /** Source tables written to one target table (the target has no schemas of the source's) would be merged. */
-    private static void sameTargetTable(Dialect dialect, Collection<SourceTable> tables, List<String> problems) {
-        Map<String, List<String>> byTarget = new TreeMap<>();
-        for (SourceTable table : tables) {
-            try {
-                byTarget.computeIfAbsent(dialect.tableName(table), k -> new ArrayList<>()).add(table.id().quoted());
-            } catch (IllegalArgumentException e) {
-                // reported by checkIdentifier
-            }
-        }
-        byTarget.forEach((target, sources) -> {
-            if (sources.size() > 1) {
-                problems.add("Tables " + String.join(" and ", sources) + " would both be written to the target table " + target
-                        + ". Leave all but one out of greenlight.source.tables, or rename them on the source.");
-            }
-        });
     }
 
     /** Columns whose names the target does not tell apart (MySQL ignores case in column names). */

@@ -178,17 +178,6 @@ class MySqlDialectTest {
                 PreflightReport.of(DIALECT, List.of(mixed), LossyPolicy.none()).problems());
     }
 
-    @Test
-    void preflightRefusesTwoSchemasTablesOfTheSameName() {
-        List<SourceColumn> columns = List.of(column("id", "int4", -1, 32, 0, false));
-        List<SourceTable> tables = List.of(new SourceTable(new TableId("public", "orders"), columns, List.of("id"), 'd'),
-                new SourceTable(new TableId("sales", "orders"), columns, List.of("id"), 'd'));
-        List<String> problems = PreflightReport.of(DIALECT, tables, LossyPolicy.none()).problems();
-        assertEquals(1, problems.size(), problems.toString());
-        assertTrue(problems.get(0).startsWith("Tables \"public\".\"orders\" and \"sales\".\"orders\" would both be written "
-                + "to the target table `orders`."), problems.get(0));
-    }
-
     /** Binds one value into its column of row id 100, reads it back as text. */
     private static String roundTrip(SourceColumn column, Schema schema, Object value, boolean accepted) throws Exception {
         try (Connection c = target()) {

@@ -37,7 +37,7 @@ public class HostileNamesTestResource extends PipelineTestResource {
                 "CREATE TABLE \"user\" (\"key\" int PRIMARY KEY, \"group\" text, \"order\" int, \"from\" text)",
                 "CREATE TABLE \"CamelCase\" (\"Id\" int PRIMARY KEY, \"Value\" text)",
                 "CREATE TABLE camelcase (id int PRIMARY KEY, value text)",
-                "CREATE TABLE \"quo\"\"te`back\" (\"a\"\"b`c\" int PRIMARY KEY, \"'single'\" text)",
+                "CREATE TABLE \"quo\"\"te`back\" (\"a\"\"b`c\" int PRIMARY KEY, \"'single\" text)",
                 "CREATE TABLE \"" + UNICODE + "\" (\"ïd\" int PRIMARY KEY, \"名前\" text)",
                 "CREATE TABLE \"" + LONGEST_TABLE + "\" (\"" + LONGEST_COLUMN + "\" int PRIMARY KEY, \"v\" text)",
                 "INSERT INTO \"" + INJECTION + "\" VALUES (1, 'it''s', 'a; b', 'ä', 1), (2, NULL, '`', '☕', -2)",
