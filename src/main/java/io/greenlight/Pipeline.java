@@ -4,7 +4,10 @@ import io.agroal.api.AgroalDataSource;
 import io.agroal.api.exceptionsorter.PostgreSQLExceptionSorter;
 import io.greenlight.apply.ApplyLoop;
 import io.greenlight.apply.BatchWriter;
+import io.greenlight.apply.DeadLetters;
 import io.greenlight.apply.OffsetStore;
+import io.greenlight.apply.PoisonPolicy;
+import io.greenlight.apply.TablePauses;
 import io.greenlight.apply.SchemaEvolution;
 import io.greenlight.capture.CaptureEngine;
 import io.greenlight.capture.ChangePublisher;
@@ -63,6 +66,8 @@ public class Pipeline {
     private final PipelineMeters meters;
     private final LagTracker lag;
     private final TopicNames topics;
+    private final TablePauses pauses;
+    private DeadLetters deadLetters;
 
     private EmbeddedKafkaBroker broker;
     private volatile String bootstrapServers;
@@ -84,7 +89,8 @@ public class Pipeline {
     private final Event<PipelineStarted> started;
 
     public Pipeline(GreenlightConfig config, PipelineState state, PipelineMeters meters, LagTracker lag,
-                    Event<PipelineStarted> started) {
+                    Event<PipelineStarted> started, TablePauses pauses) {
+        this.pauses = pauses;
         this.started = started;
         this.config = config;
         this.state = state;
@@ -151,6 +157,10 @@ public class Pipeline {
             join(applyThread);
             apply = null;
         }
+        if (deadLetters != null) {
+            deadLetters.close();
+            deadLetters = null;
+        }
         if (state.phase() != PipelineState.Phase.FAILED) {
             state.phase(PipelineState.Phase.STOPPED);
         }
@@ -194,6 +204,7 @@ public class Pipeline {
                         + String.join("\n  - ", report.problems()));
             }
 
+            topics.refuseCollisions(tables.keySet());
             List<String> changeTopics = new ArrayList<>(tables.keySet().stream().map(topics::table).toList());
             List<TopicPartition> partitions;
             try (TopicAdmin admin = new TopicAdmin(kafka.admin())) {
@@ -201,6 +212,10 @@ public class Pipeline {
                 admin.ensureChangeTopics(changeTopics, config.kafka().partitions(), config.kafka().replicationFactor(),
                         config.kafka().retention());
                 partitions = admin.partitionsOf(changeTopics);
+                if (config.apply().deadLetterTopic().isPresent()) {
+                    admin.ensureChangeTopics(List.of(config.apply().deadLetterTopic().get()), 1,
+                            config.kafka().replicationFactor(), config.kafka().retention());
+                }
             }
 
             OffsetStore offsets = new OffsetStore(dialect);
@@ -211,11 +226,22 @@ public class Pipeline {
                 }
             }
 
+            pauses.reset(applicationTables());
+            BatchWriter writer = new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect));
+            deadLetters = config.apply().deadLetterTopic().map(topic -> new DeadLetters(topic, kafka, meters)).orElse(null);
+            if (deadLetters != null) {
+                LOG.warnf("greenlight.apply.dead-letter-topic=%s: changes the target cannot take are copied there and NOT "
+                        + "applied; their tables go on. Each one is logged and counted in greenlight_dead_letter_events_total.",
+                        deadLetters.topic());
+            }
+            PoisonPolicy poison = new PoisonPolicy(PoisonPolicy.Mode.of(config.apply().onError()),
+                    Optional.ofNullable(deadLetters), pauses, target, writer, offsets);
             apply = new ApplyLoop(kafka.consumer("apply", config.apply().batchSize()), partitions, target,
-                    new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect)), offsets, meters, lag,
+                    writer, offsets, meters, lag,
                     config.apply().batchSize(),
                     config.apply().batchMaxWait(), e -> failed("apply", e,
-                    "Fix the cause named above, then restart Greenlight; apply resumes from the target's greenlight_offsets."));
+                    "Fix the cause named above, then restart Greenlight; apply resumes from the target's greenlight_offsets."),
+                    poison, pauses);
             applyThread = new Thread(apply, "greenlight-apply");
             applyThread.start();
 

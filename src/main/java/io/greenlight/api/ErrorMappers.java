@@ -19,6 +19,17 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         Response.StatusType status = e.getResponse().getStatusInfo();
+        if (status.getStatusCode() == 400) {
+            // A body the JSON reader gave up on (e.g. cut short) arrives wrapped: say what was wrong with it.
+            for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                if (t instanceof JsonProcessingException json) {
+                    return badJson(json);
+                }
+            }
+            if (e.getMessage() == null || e.getMessage().startsWith("HTTP 400")) {
+                return json(400, "Bad Request", "The request body is not valid JSON for this endpoint.");
+            }
+        }
         return json(status.getStatusCode(), status.getReasonPhrase(), e.getMessage());
     }
 

@@ -2,6 +2,7 @@ package io.greenlight.api;
 
 import io.greenlight.Pipeline;
 import io.greenlight.PipelineState;
+import io.greenlight.apply.TablePauses;
 import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
 import io.greenlight.schema.TableId;
@@ -10,16 +11,19 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** GET /status: phase, failure, and per-table counts. Never shows credentials. */
 @Path("/status")
 @Produces(MediaType.APPLICATION_JSON)
 public class StatusResource {
 
-    public record TableStatus(String table, String state, long captured, long applied) {
+    /** state is the phase, or PAUSED (with the error and since when) while apply of the table is paused. */
+    public record TableStatus(String table, String state, long captured, long applied, String error, Instant since) {
     }
 
     public record KafkaStatus(String bootstrapServers, boolean embedded) {
@@ -38,8 +42,10 @@ public class StatusResource {
     private final PipelineState state;
     private final PipelineMeters meters;
     private final LagTracker lag;
+    private final TablePauses pauses;
 
-    public StatusResource(Pipeline pipeline, PipelineState state, PipelineMeters meters, LagTracker lag) {
+    public StatusResource(Pipeline pipeline, PipelineState state, PipelineMeters meters, LagTracker lag, TablePauses pauses) {
+        this.pauses = pauses;
         this.pipeline = pipeline;
         this.state = state;
         this.meters = meters;
@@ -53,7 +59,10 @@ public class StatusResource {
         List<TableStatus> tables = new ArrayList<>();
         for (TableId id : pipeline.applicationTables()) {
             long[] counts = totals.getOrDefault(id.toString(), new long[2]);
-            tables.add(new TableStatus(id.toString(), phase.name(), counts[0], counts[1]));
+            Optional<TablePauses.Pause> pause = pauses.get(id);
+            tables.add(new TableStatus(id.toString(), pause.map(p -> p.resumeRequested() ? "RESUMING" : "PAUSED").orElse(phase.name()),
+                    counts[0], counts[1], pause.map(TablePauses.Pause::error).orElse(null),
+                    pause.map(TablePauses.Pause::since).orElse(null)));
         }
         LagStatus lagStatus = new LagStatus(lag.endToEndSeconds(), lag.captureSeconds(), lag.applySeconds(),
                 lag.skewSeconds(), meters.slotLagBytes(), meters.consumerLagRecords());

@@ -2,6 +2,7 @@ package io.greenlight.apply;
 
 import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
+import io.greenlight.schema.TableId;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.faulttolerance.api.Guard;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -49,6 +50,10 @@ public final class ApplyLoop implements Runnable {
     private final Consumer<Throwable> onFailure;
     private final ChangeDecoder decoder = new ChangeDecoder();
     private final Guard retry;
+    private final PoisonPolicy poison;
+    private final TablePauses pauses;
+    /** Partitions of paused tables, held with KafkaConsumer.pause until resumed. */
+    private final Map<TableId, List<TopicPartition>> held = new HashMap<>();
 
     private volatile boolean closing;
     private volatile boolean running;
@@ -61,7 +66,7 @@ public final class ApplyLoop implements Runnable {
 
     public ApplyLoop(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, DataSource target,
                      BatchWriter writer, OffsetStore offsets, PipelineMeters meters, LagTracker lag, int batchSize,
-                     Duration batchMaxWait, Consumer<Throwable> onFailure) {
+                     Duration batchMaxWait, Consumer<Throwable> onFailure, PoisonPolicy poison, TablePauses pauses) {
         this.consumer = consumer;
         this.partitions = List.copyOf(partitions);
         this.target = target;
@@ -72,6 +77,8 @@ public final class ApplyLoop implements Runnable {
         this.batchSize = batchSize;
         this.batchMaxWait = batchMaxWait;
         this.onFailure = onFailure;
+        this.poison = poison;
+        this.pauses = pauses;
         this.retry = Guard.create().withDescription("apply batch to target")
                 .withRetry().maxRetries(-1).maxDuration(3650, ChronoUnit.DAYS)
                 .delay(200, ChronoUnit.MILLIS).jitter(100, ChronoUnit.MILLIS)
@@ -91,6 +98,7 @@ public final class ApplyLoop implements Runnable {
             Map<TopicPartition, PartitionPosition> next = new HashMap<>();
             long firstPendingAt = 0;
             while (!closing) {
+                resumeRequested();
                 long waited = pending.isEmpty() && next.isEmpty() ? 0 : System.nanoTime() - firstPendingAt;
                 Duration timeout = pending.isEmpty() && next.isEmpty() ? batchMaxWait
                         : batchMaxWait.minusNanos(Math.min(waited, batchMaxWait.toNanos()));
@@ -210,11 +218,35 @@ public final class ApplyLoop implements Runnable {
         }
     }
 
-    private void commit(List<Change> changes, Map<TopicPartition, PartitionPosition> next) throws Exception {
-        retry.call(() -> {
-            writeOnce(changes, next);
-            return null;
-        }, Void.class);
+    private void commit(List<Change> batch, Map<TopicPartition, PartitionPosition> positions) throws Exception {
+        List<Change> changes = batch;
+        Map<TopicPartition, PartitionPosition> next = positions;
+        Map<TableId, Map<TopicPartition, PartitionPosition>> paused = new HashMap<>();
+        while (true) {
+            List<Change> attempt = changes;
+            Map<TopicPartition, PartitionPosition> attemptNext = next;
+            try {
+                retry.call(() -> {
+                    writeOnce(attempt, attemptNext);
+                    return null;
+                }, Void.class);
+                break;
+            } catch (Exception e) {
+                if (closing || isTransient(e)) {
+                    throw e;
+                }
+                meters.applyError();
+                // Not curable by retrying: hold back the change at fault (see PoisonPolicy) and write the rest.
+                PoisonPolicy.Narrowed narrowed = retry.call(() -> poison.narrow(attempt, attemptNext, partitions, e),
+                        PoisonPolicy.Narrowed.class);
+                changes = narrowed.changes();
+                next = narrowed.next();
+                if (narrowed.paused() != null) {
+                    paused.put(narrowed.paused(), narrowed.pausedAt());
+                }
+            }
+        }
+        paused.forEach(this::hold);
         next.forEach((partition, position) -> lag.applied(partition, position.nextOffset(), position.sourceTsMs()));
         retrying = false;
         if (consecutiveFailures > 0) {
@@ -244,6 +276,42 @@ public final class ApplyLoop implements Runnable {
                     throw new SQLTransientConnectionException("the target connection was lost: " + sql.getMessage(), "08006", sql);
                 }
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * Stops reading the paused table's partitions and rewinds them to where it stopped, with the
+     * replay watermark and commit time they had there, so a resume re-reads from the change at fault.
+     */
+    private void hold(TableId table, Map<TopicPartition, PartitionPosition> at) {
+        List<TopicPartition> tablePartitions = List.copyOf(at.keySet());
+        consumer.pause(tablePartitions);
+        at.forEach((partition, position) -> {
+            if (position == null) {
+                consumer.seekToBeginning(List.of(partition));
+                watermarks.remove(partition);
+                commitTimes.remove(partition);
+            } else {
+                consumer.seek(partition, position.nextOffset());
+                if (position.watermark() == null) {
+                    watermarks.remove(partition);
+                } else {
+                    watermarks.put(partition, position.watermark());
+                }
+                commitTimes.put(partition, position.sourceTsMs());
+            }
+        });
+        held.put(table, tablePartitions);
+    }
+
+    /** POST /tables/{table}/resume: read the table's partitions again from where they were held. */
+    private void resumeRequested() {
+        for (TableId table : pauses.takeResumeRequests()) {
+            List<TopicPartition> tablePartitions = held.remove(table);
+            if (tablePartitions != null) {
+                consumer.resume(tablePartitions);
+                LOG.infof("Apply of %s resumes from the change it was paused at", table);
             }
         }
     }

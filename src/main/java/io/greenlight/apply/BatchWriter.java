@@ -156,9 +156,8 @@ public final class BatchWriter {
             } catch (LossyValueException e) {
                 String ref = table.id() + "." + name;
                 throw new ApplyException("Column " + ref + " (" + column.formatted() + "), key " + RowKey.of(table, row)
-                        + ", at " + change.coordinates() + ": " + e.getMessage() + ". Apply stopped. "
-                        + "Accept the loss with " + LossyPolicy.KEY + "=" + ref + ", or widen the target column, "
-                        + "then restart Greenlight.", e);
+                        + ", at " + change.coordinates() + ": " + e.getMessage() + ". "
+                        + "Accept the loss with " + LossyPolicy.KEY + "=" + ref + " (then restart), or widen the target column.", e);
             } catch (RuntimeException e) {
                 throw new ApplyException("Column " + table.id() + "." + name + " value at " + change.coordinates()
                         + " cannot be converted for the target: " + e.getMessage(), e);
@@ -179,7 +178,7 @@ public final class BatchWriter {
                         + run.size() + " change(s)) matched a different row through a unique key of the target that is "
                         + "not its primary key; writing it would overwrite that row. The source either has a deferrable "
                         + "unique constraint whose values were swapped in one transaction, or lacks that unique key. "
-                        + "Drop the unique index on the target (recreate it after cutover), then restart Greenlight.", e);
+                        + "Drop the unique index on the target (recreate it after cutover), or remove the row that holds the value there.", e);
             }
             throw describe(e, run);
         }

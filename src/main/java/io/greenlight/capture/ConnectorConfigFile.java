@@ -36,6 +36,8 @@ public final class ConnectorConfigFile {
             derived("database.dbname", "greenlight.source.url"),
             derived("database.user", "greenlight.source.username"),
             derived("topic.prefix", "greenlight.kafka.topic-prefix"),
+            derived("topic.naming.strategy", null),
+            derived("topic.delimiter", null),
             derived("plugin.name", null),
             derived("slot.name", "greenlight.source.slot"),
             derived("publication.name", "greenlight.source.publication"),

@@ -51,6 +51,7 @@ public final class SourcePreflight {
             problems.add("No tables to capture: schema public has none and greenlight.source.tables is not set.");
         }
         tables.values().forEach(t -> checkReplicaIdentity(t, problems));
+        tables.values().forEach(t -> checkQuotedLookingNames(t, problems));
         TableId heartbeat = new TableId(HeartbeatWriter.SCHEMA, HeartbeatWriter.TABLE);
         try {
             HeartbeatWriter.createTable(connection);
@@ -87,6 +88,22 @@ public final class SourcePreflight {
                     + (identity == 'd' ? "DEFAULT" : "USING INDEX")
                     + ": its updates and deletes cannot be replicated. Run: ALTER TABLE " + table.id()
                     + " REPLICA IDENTITY FULL; or add a primary key.");
+        }
+    }
+
+    /**
+     * Debezium's pgoutput decoder strips a pair of quotes (", ' or `) around a streamed table or
+     * column name, so {@code 'a'} would arrive as {@code a}: refuse such names rather than lose the column.
+     */
+    private static void checkQuotedLookingNames(SourceTable table, List<String> problems) {
+        List<String> names = new ArrayList<>();
+        names.add(table.id().table());
+        table.columns().forEach(c -> names.add(c.name()));
+        for (String name : names) {
+            if (name.length() >= 2 && name.charAt(0) == name.charAt(name.length() - 1) && "\"'`".indexOf(name.charAt(0)) >= 0) {
+                problems.add("Table " + table.id().quoted() + ": the name " + TableId.quoteIdentifier(name) + " begins and ends "
+                        + "with " + name.charAt(0) + "; Debezium's streaming strips those and would lose it. Rename it on the source.");
+            }
         }
     }
 

@@ -11,6 +11,7 @@ public final class ConfigValidator {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static final Pattern TOPIC_PREFIX = Pattern.compile("[A-Za-z0-9_\\-]{1,100}");
+    private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._\\-]{1,249}");
     private static final Pattern TABLE = Pattern.compile("[^.\\s]+\\.[^.\\s]+");
     /** A type name (one part) or schema.table.column (three parts; the table part may contain dots). */
     private static final Pattern LOSSY_ENTRY = Pattern.compile("[^.\\s]+|[^.\\s]+\\..+\\.[^.\\s]+");
@@ -53,6 +54,13 @@ public final class ConfigValidator {
         positiveDuration(problems, "greenlight.verify.catch-up-timeout", config.verify().catchUpTimeout());
         positiveDuration(problems, "greenlight.heartbeat.interval", config.heartbeat().interval());
         positiveDuration(problems, "greenlight.apply.batch-max-wait", config.apply().batchMaxWait());
+        String onError = config.apply().onError();
+        if (!onError.equals("pause-table") && !onError.equals("stop-pipeline")) {
+            problems.add(invalid("greenlight.apply.on-error", onError, "pause-table or stop-pipeline"));
+        }
+        config.apply().deadLetterTopic().filter(t -> !TOPIC.matcher(t).matches() || t.equals(".") || t.equals(".."))
+                .ifPresent(t -> problems.add(invalid("greenlight.apply.dead-letter-topic", t,
+                        "a Kafka topic name: letters, digits, '.', '_' and '-', at most 249 characters")));
         double maxLag = config.cutover().maxLagSeconds();
         if (!(maxLag > 0 && maxLag <= 3600)) {
             problems.add(invalid("greenlight.cutover.max-lag-seconds", String.valueOf(maxLag), "a number of seconds in (0, 3600]"));

@@ -113,6 +113,19 @@ public interface GreenlightConfig {
         /** Longest time a partial batch waits for more events before it is written. */
         @WithDefault("100MS")
         Duration batchMaxWait();
+
+        /**
+         * What a change the target cannot take does: pause-table (stop that table's partitions at
+         * the change, keep the others applying) or stop-pipeline.
+         */
+        @WithDefault("pause-table")
+        String onError();
+
+        /**
+         * Kafka topic that receives such changes instead (key, value and headers naming the table,
+         * coordinates and error), after which the table goes on. Unset: off.
+         */
+        Optional<String> deadLetterTopic();
     }
 
     interface Cutover {

@@ -22,6 +22,14 @@ public interface Dialect {
     /** The target table a source table is written to, quoted. */
     String tableName(SourceTable table);
 
+    /**
+     * The form under which the target compares column names: two source columns with the same
+     * form would be one column there. Identity unless the target folds names.
+     */
+    default String columnNameKey(String column) {
+        return column;
+    }
+
     /** CREATE TABLE IF NOT EXISTS with the mapped column types and the source's primary key. */
     String createTable(SourceTable table);
 

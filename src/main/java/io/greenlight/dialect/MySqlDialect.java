@@ -58,6 +58,12 @@ public final class MySqlDialect implements Dialect {
         return '`' + identifier.replace("`", "``") + '`';
     }
 
+    /** MySQL and MariaDB compare column names without regard to case, on every platform. */
+    @Override
+    public String columnNameKey(String column) {
+        return column.toLowerCase(java.util.Locale.ROOT);
+    }
+
     @Override
     public String tableName(SourceTable table) {
         return quote(table.id().table());

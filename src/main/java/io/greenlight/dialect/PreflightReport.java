@@ -2,10 +2,13 @@ package io.greenlight.dialect;
 
 import io.greenlight.schema.SourceColumn;
 import io.greenlight.schema.SourceTable;
+import io.greenlight.schema.TableId;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every captured column with its target type, and what will not arrive exactly. Built at start
@@ -28,6 +31,7 @@ public record PreflightReport(String dialect, List<ColumnReport> columns, List<S
         List<String> problems = new ArrayList<>();
         for (SourceTable table : tables) {
             checkIdentifier(dialect, "Table " + table.id(), table.id().table(), problems);
+            sameTargetColumn(dialect, table, problems);
             for (SourceColumn column : table.columns()) {
                 String ref = LossyPolicy.columnRef(table.id(), column.name());
                 checkIdentifier(dialect, "Column " + ref, column.name(), problems);
@@ -43,6 +47,16 @@ public record PreflightReport(String dialect, List<ColumnReport> columns, List<S
             }
         }
         return new PreflightReport(dialect.name(), columns, problems);
+    }
+
+    /** Columns whose names the target does not tell apart (MySQL ignores case in column names). */
+    private static void sameTargetColumn(Dialect dialect, SourceTable table, List<String> problems) {
+        Map<String, List<String>> byKey = new LinkedHashMap<>();
+        table.columns().forEach(c -> byKey.computeIfAbsent(dialect.columnNameKey(c.name()), k -> new ArrayList<>())
+                .add(TableId.quoteIdentifier(c.name())));
+        byKey.values().stream().filter(names -> names.size() > 1).forEach(names -> problems.add("Table " + table.id().quoted()
+                + " has columns " + String.join(" and ", names) + " that " + dialect.name()
+                + " cannot tell apart (it ignores case in column names). Rename one of them on the source."));
     }
 
     private static void checkIdentifier(Dialect dialect, String what, String name, List<String> problems) {

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -25,6 +26,8 @@ public class PipelineMeters {
     private final Map<String, Counter> applied = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> capturedByTable = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> appliedByTable = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> tablePaused = new ConcurrentHashMap<>();
+    private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
     private final Counter applyErrors;
     private final java.util.List<io.micrometer.core.instrument.Meter> gauges = new java.util.ArrayList<>();
     private final Timer applyBatch;
@@ -94,6 +97,23 @@ public class PipelineMeters {
 
     public double applyErrors() {
         return applyErrors.count();
+    }
+
+    /** greenlight_table_paused{table}: 1 while apply of the table is paused at a change the target cannot take. */
+    public synchronized void tablePaused(String table, boolean paused) {
+        tablePaused.computeIfAbsent(table, t -> {
+            AtomicInteger value = new AtomicInteger();
+            gauges.add(Gauge.builder("greenlight.table.paused", value, AtomicInteger::get).tag("table", t)
+                    .description("1 while apply of the table is paused at a change the target cannot take").register(registry));
+            return value;
+        }).set(paused ? 1 : 0);
+    }
+
+    /** greenlight_dead_letter_events_total{table}: changes written to the dead-letter topic instead of the target. */
+    public void deadLettered(String table) {
+        deadLettered.computeIfAbsent(table, t -> Counter.builder("greenlight.dead.letter.events").tag("table", t)
+                .description("Changes the target could not take, written to the dead-letter topic instead")
+                .register(registry)).increment();
     }
 
     /** Per table: {captured, applied} since this process started. */

@@ -7,6 +7,7 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
@@ -73,6 +74,27 @@ class ConfigValidatorTest {
         InvalidConfigException e = invalid(props);
         assertTrue(e.getMessage().contains("greenlight.cutover.max-lag-seconds is '-1.0'"), e.getMessage());
         assertTrue(e.getMessage().contains("greenlight.apply.batch-size is '0'"), e.getMessage());
+    }
+
+    @Test
+    void unknownOnErrorPolicyIsRefusedNamingTheKeyAndChoices() {
+        Map<String, String> props = new HashMap<>(VALID);
+        props.put("greenlight.apply.on-error", "skip");
+        assertEquals(List.of("greenlight.apply.on-error is 'skip', expected pause-table or stop-pipeline."), invalid(props).problems());
+    }
+
+    @Test
+    void onErrorDefaultsToPausingTheTableAndDeadLetteringIsOff() {
+        GreenlightConfig config = config(VALID);
+        assertEquals("pause-table", config.apply().onError());
+        assertTrue(config.apply().deadLetterTopic().isEmpty());
+    }
+
+    @Test
+    void deadLetterTopicThatKafkaWouldRejectIsRefused() {
+        Map<String, String> props = new HashMap<>(VALID);
+        props.put("greenlight.apply.dead-letter-topic", "dead letters");
+        assertTrue(invalid(props).getMessage().contains("greenlight.apply.dead-letter-topic is 'dead letters'"));
     }
 
     @Test

@@ -169,6 +169,15 @@ class MySqlDialectTest {
         assertTrue(refused.describe().contains("public.events.at timetz -> TIME(6)  [LOSSY, NOT accepted]"), refused.describe());
     }
 
+    @Test
+    void preflightRefusesColumnsThatDifferOnlyInCase() {
+        SourceTable mixed = new SourceTable(new TableId("public", "Mixed"), List.of(column("id", "int4", -1, 32, 0, false),
+                column("Name", "text", -1, -1, -1, true), column("name", "text", -1, -1, -1, true)), List.of("id"), 'd');
+        assertEquals(List.of("Table \"public\".\"Mixed\" has columns \"Name\" and \"name\" that mariadb cannot tell apart "
+                        + "(it ignores case in column names). Rename one of them on the source."),
+                PreflightReport.of(DIALECT, List.of(mixed), LossyPolicy.none()).problems());
+    }
+
     /** Binds one value into its column of row id 100, reads it back as text. */
     private static String roundTrip(SourceColumn column, Schema schema, Object value, boolean accepted) throws Exception {
         try (Connection c = target()) {

@@ -1,0 +1,47 @@
+package io.greenlight.api;
+
+import io.greenlight.Pipeline;
+import io.greenlight.apply.TablePauses;
+import io.greenlight.schema.TableId;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.util.Optional;
+
+/** POST /tables/{schema.table}/resume: apply of a paused table retries from the change it stopped at. */
+@Path("/tables")
+@Produces(MediaType.APPLICATION_JSON)
+public class TablesResource {
+
+    /** 202 body: the table, that a resume was asked for, and the error it had been paused with. */
+    public record Resumed(String table, String state, String pausedWith) {
+    }
+
+    private final Pipeline pipeline;
+    private final TablePauses pauses;
+
+    public TablesResource(Pipeline pipeline, TablePauses pauses) {
+        this.pipeline = pipeline;
+        this.pauses = pauses;
+    }
+
+    @POST
+    @Path("/{table}/resume")
+    public Response resume(@PathParam("table") String name) {
+        Optional<TableId> table = pipeline.applicationTables().stream().filter(t -> t.toString().equals(name)).findFirst();
+        if (table.isEmpty()) {
+            return ErrorMappers.json(404, "Not Found", "No replicated table '" + name + "'. Greenlight replicates: "
+                    + String.join(", ", pipeline.applicationTables().stream().map(TableId::toString).toList()) + ".");
+        }
+        Optional<TablePauses.Pause> pause = pauses.get(table.get());
+        if (pause.isEmpty() || !pauses.requestResume(table.get())) {
+            return ErrorMappers.json(409, "Conflict", "Table " + name + " is not paused; apply of it is running. "
+                    + "GET /status shows each table's state.");
+        }
+        return Response.accepted(new Resumed(name, "RESUMING", pause.get().error())).type(MediaType.APPLICATION_JSON).build();
+    }
+}

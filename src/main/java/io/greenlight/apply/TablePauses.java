@@ -1,0 +1,71 @@
+package io.greenlight.apply;
+
+import io.greenlight.lag.PipelineMeters;
+import io.greenlight.schema.TableId;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Tables whose apply is paused at a change the target cannot take, with the error and since
+ * when. Apply pauses them; the resume endpoint asks apply to retry them. Only memory: after a
+ * restart apply starts from greenlight_offsets, meets the same change and pauses again unless
+ * the cause is gone.
+ */
+@ApplicationScoped
+public class TablePauses {
+
+    /** A paused table: why, since when, and whether a resume was asked for and not yet taken by apply. */
+    public record Pause(TableId table, String error, Instant since, boolean resumeRequested) {
+    }
+
+    private final Map<TableId, Pause> paused = new ConcurrentHashMap<>();
+    private final PipelineMeters meters;
+
+    public TablePauses(PipelineMeters meters) {
+        this.meters = meters;
+    }
+
+    /** A new pipeline run: nothing is paused; every table's greenlight_table_paused gauge reads 0. */
+    public void reset(Collection<TableId> tables) {
+        paused.keySet().forEach(t -> meters.tablePaused(t.toString(), false));
+        paused.clear();
+        tables.forEach(t -> meters.tablePaused(t.toString(), false));
+    }
+
+    public void pause(TableId table, String error) {
+        paused.put(table, new Pause(table, error, Instant.now(), false));
+        meters.tablePaused(table.toString(), true);
+    }
+
+    public Optional<Pause> get(TableId table) {
+        return Optional.ofNullable(paused.get(table));
+    }
+
+    public boolean isPaused(TableId table) {
+        return paused.containsKey(table);
+    }
+
+    /** Asks apply to retry the table from the change it stopped at; false when it is not paused. */
+    public boolean requestResume(TableId table) {
+        return paused.computeIfPresent(table, (t, p) -> new Pause(t, p.error(), p.since(), true)) != null;
+    }
+
+    /** For apply: the tables to resume now; they count as running again from here on. */
+    List<TableId> takeResumeRequests() {
+        List<TableId> resumed = new ArrayList<>();
+        for (Pause pause : List.copyOf(paused.values())) {
+            if (pause.resumeRequested() && paused.remove(pause.table(), pause)) {
+                meters.tablePaused(pause.table().toString(), false);
+                resumed.add(pause.table());
+            }
+        }
+        return resumed;
+    }
+}

@@ -1,0 +1,65 @@
+package io.greenlight.testing;
+
+import java.sql.Connection;
+import java.util.Map;
+
+/**
+ * Source tables for the poison-data tests: prices (an unconstrained numeric, DECIMAL(65,30) on
+ * the target), accounts (whose target gets a unique key the source lacks) and notes (never
+ * poisoned: it must keep replicating). Subclasses pick the on-error policy.
+ */
+public class PoisonTestResource extends PipelineTestResource {
+
+    public static final String API_TOKEN = "poison-token";
+    /** 35 fraction digits: more than DECIMAL(65,30) holds. */
+    public static final String TOO_PRECISE = "1.00000000000000000000000000000000001";
+
+    @Override
+    protected String database() {
+        return "poison";
+    }
+
+    @Override
+    protected void createSource(Connection c) throws Exception {
+        Sql.exec(c,
+                "CREATE TABLE prices (id int PRIMARY KEY, amount numeric)",
+                "CREATE TABLE accounts (id int PRIMARY KEY, email text NOT NULL)",
+                "CREATE TABLE notes (id int PRIMARY KEY, body text)",
+                "INSERT INTO notes VALUES (1, 'before start')");
+    }
+
+    @Override
+    protected void configure(Map<String, String> config) throws Exception {
+        config.put("greenlight.api.token", API_TOKEN);
+    }
+
+    /** greenlight.apply.on-error=stop-pipeline. */
+    public static class StopPipeline extends PoisonTestResource {
+        @Override
+        protected String database() {
+            return "poison_stop";
+        }
+
+        @Override
+        protected void configure(Map<String, String> config) throws Exception {
+            super.configure(config);
+            config.put("greenlight.apply.on-error", "stop-pipeline");
+        }
+    }
+
+    /** greenlight.apply.dead-letter-topic set. */
+    public static class DeadLetter extends PoisonTestResource {
+        public static final String TOPIC = "poison_dlq.dead-letters";
+
+        @Override
+        protected String database() {
+            return "poison_dlq";
+        }
+
+        @Override
+        protected void configure(Map<String, String> config) throws Exception {
+            super.configure(config);
+            config.put("greenlight.apply.dead-letter-topic", TOPIC);
+        }
+    }
+}
