@@ -44,3 +44,21 @@ stop_servers() { # dir
   "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$dir/pg/data" -m fast -w stop >/dev/null 2>&1
   rm -rf "$dir"
 }
+
+restart_pg() { # dir: fast-mode restart on the same port and options
+  "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$1/pg/data" -l "$1/pg/server.log" -m fast -w restart >/dev/null
+}
+
+restart_mariadb() { # dir port [extra mariadbd options]: clean stop (SIGTERM), then start on the same data
+  local dir=$1 port=$2 pid; shift 2
+  pid=$(cat "$dir/mysql/mysqld.pid" 2>/dev/null || true)
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true # reaps it when this shell started it
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  fi
+  mariadbd --no-defaults --datadir="$dir/mysql/data" "${MYSQLD_USER[@]}" --port="$port" --bind-address=127.0.0.1 \
+    --socket="$dir/mysql/mysqld.sock" --pid-file="$dir/mysql/mysqld.pid" --log-error="$dir/mysql/error.log" \
+    --skip-log-bin --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci "$@" &
+  until mariadb -h 127.0.0.1 -P "$port" -u root -e "select 1" >/dev/null 2>&1; do sleep 0.2; done
+}

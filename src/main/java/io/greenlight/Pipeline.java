@@ -15,6 +15,9 @@ import io.greenlight.capture.ConnectorConfigFile;
 import io.greenlight.capture.DebeziumProperties;
 import io.greenlight.capture.HeartbeatWriter;
 import io.greenlight.capture.SnapshotProgress;
+import io.greenlight.capture.SlotGuard;
+import io.greenlight.capture.SourceCleanup;
+import io.greenlight.capture.SourceOffsets;
 import io.greenlight.capture.SourcePreflight;
 import io.greenlight.config.ConfigValidator;
 import io.greenlight.config.GreenlightConfig;
@@ -35,6 +38,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
@@ -85,6 +89,8 @@ public class Pipeline {
     private volatile PreflightReport preflight;
     private Thread starter;
     private Thread applyThread;
+    /** Bumped by every start and stop: a bring-up that was overtaken starts nothing. */
+    private long generation;
 
     private final Event<PipelineStarted> started;
 
@@ -123,9 +129,17 @@ public class Pipeline {
     }
 
     /** Brings the pipeline up on a background thread; failures end in phase FAILED with the cause. */
-    public synchronized void start() {
-        state.phase(PipelineState.Phase.STARTING);
-        starter = new Thread(this::bringUp, "greenlight-start");
+    public void start() {
+        stop(); // a start while running restarts: one set of components at a time
+        synchronized (this) {
+            startLocked();
+        }
+    }
+
+    private void startLocked() {
+        state.restarting();
+        long current = ++generation;
+        starter = new Thread(() -> bringUp(current), "greenlight-start");
         starter.start();
     }
 
@@ -134,12 +148,22 @@ public class Pipeline {
      * the pools and the slot-lag poller: what the source retains while stopped stays visible,
      * and a cutover record can still be written.
      */
-    public synchronized void stop() {
-        if (starter != null) {
-            starter.interrupt();
-            join(starter);
+    public void stop() {
+        Thread bringingUp;
+        synchronized (this) {
+            generation++;
+            bringingUp = starter;
             starter = null;
         }
+        if (bringingUp != null) {
+            // Outside the lock: the bring-up takes it to start components, sees it was overtaken, and ends.
+            bringingUp.interrupt();
+            join(bringingUp);
+        }
+        stopComponents();
+    }
+
+    private synchronized void stopComponents() {
         if (heartbeat != null) {
             heartbeat.close();
             heartbeat = null;
@@ -166,7 +190,7 @@ public class Pipeline {
         }
     }
 
-    private void bringUp() {
+    private void bringUp(long bringUpGeneration) {
         try {
             bootstrapServers = config.kafka().bootstrapServers().orElseGet(this::startBroker);
             kafka = new KafkaClients(bootstrapServers, "greenlight-" + topics.prefix());
@@ -226,38 +250,13 @@ public class Pipeline {
                 }
             }
 
-            pauses.reset(applicationTables());
-            BatchWriter writer = new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect));
-            deadLetters = config.apply().deadLetterTopic().map(topic -> new DeadLetters(topic, kafka, meters)).orElse(null);
-            if (deadLetters != null) {
-                LOG.warnf("greenlight.apply.dead-letter-topic=%s: changes the target cannot take are copied there and NOT "
-                        + "applied; their tables go on. Each one is logged and counted in greenlight_dead_letter_events_total.",
-                        deadLetters.topic());
+            guardSlot(src, offsets);
+            synchronized (this) {
+                if (bringUpGeneration != generation) {
+                    return; // stopped (or started again) while this bring-up was preparing: two apply loops must never run
+                }
+                startComponents(src, partitions, offsets);
             }
-            PoisonPolicy poison = new PoisonPolicy(PoisonPolicy.Mode.of(config.apply().onError()),
-                    Optional.ofNullable(deadLetters), pauses, target, writer, offsets);
-            apply = new ApplyLoop(kafka.consumer("apply", config.apply().batchSize()), partitions, target,
-                    writer, offsets, meters, lag,
-                    config.apply().batchSize(),
-                    config.apply().batchMaxWait(), e -> failed("apply", e,
-                    "Fix the cause named above, then restart Greenlight; apply resumes from the target's greenlight_offsets."),
-                    poison, pauses);
-            applyThread = new Thread(apply, "greenlight-apply");
-            applyThread.start();
-
-            producer = kafka.producer("capture");
-            snapshot = new SnapshotProgress(topics.prefix());
-            capture = new CaptureEngine(DebeziumProperties.of(config, tables.keySet(), topics, bootstrapServers),
-                    new ChangePublisher(producer, meters, lag), e -> failed("capture", e,
-                    "Check the source and Kafka are reachable and the slot exists, then restart Greenlight; capture resumes from its offsets in Kafka."));
-            capture.start();
-            heartbeat = new HeartbeatWriter(source, lag);
-            heartbeat.start(config.heartbeat().interval());
-            if (slotLag == null) {
-                slotLag = new SlotLagPoller(source, src.slot(), meters);
-                slotLag.start(Duration.ofSeconds(2));
-            }
-            state.phase(PipelineState.Phase.SNAPSHOT);
             LOG.infof("Pipeline started: source → Kafka %s%s → %s target", bootstrapServers,
                     broker != null ? " (embedded)" : "", dialect.name());
             started.fire(new PipelineStarted());
@@ -265,6 +264,103 @@ public class Pipeline {
             if (!(e instanceof InterruptedException)) {
                 failed("startup", e, "Fix the cause named above and restart Greenlight.");
             }
+        }
+    }
+
+    private void startComponents(GreenlightConfig.Source src, List<TopicPartition> partitions, OffsetStore offsets) {
+        pauses.reset(applicationTables());
+        BatchWriter writer = new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect));
+        deadLetters = config.apply().deadLetterTopic().map(topic -> new DeadLetters(topic, kafka, meters)).orElse(null);
+        if (deadLetters != null) {
+            LOG.warnf("greenlight.apply.dead-letter-topic=%s: changes the target cannot take are copied there and NOT "
+                    + "applied; their tables go on. Each one is logged and counted in greenlight_dead_letter_events_total.",
+                    deadLetters.topic());
+        }
+        PoisonPolicy poison = new PoisonPolicy(PoisonPolicy.Mode.of(config.apply().onError()),
+                Optional.ofNullable(deadLetters), pauses, target, writer, offsets);
+        apply = new ApplyLoop(kafka.consumer("apply", config.apply().batchSize()), partitions, target,
+                writer, offsets, meters, lag,
+                config.apply().batchSize(),
+                config.apply().batchMaxWait(), e -> failed("apply", e,
+                "Fix the cause named above, then restart Greenlight; apply resumes from the target's greenlight_offsets."),
+                poison, pauses);
+        applyThread = new Thread(apply, "greenlight-apply");
+        applyThread.start();
+
+        producer = kafka.producer("capture");
+        snapshot = new SnapshotProgress(topics.prefix());
+        capture = new CaptureEngine(DebeziumProperties.of(config, tables.keySet(), topics, bootstrapServers),
+                new ChangePublisher(producer, meters, lag), e -> failed("capture", e,
+                "Check the source and Kafka are reachable and the slot exists, then restart Greenlight; capture resumes from its offsets in Kafka."));
+        capture.start();
+        heartbeat = new HeartbeatWriter(source, lag);
+        heartbeat.start(config.heartbeat().interval());
+        if (slotLag == null) {
+            slotLag = new SlotLagPoller(source, src.slot(), meters, this::slotGone);
+            slotLag.start(Duration.ofSeconds(2));
+        }
+        state.phase(PipelineState.Phase.SNAPSHOT);
+    }
+
+    /** Refuses to capture from a slot that vanished or was replaced after Greenlight replicated from it. */
+    private void guardSlot(GreenlightConfig.Source src, OffsetStore offsets) throws Exception {
+        Optional<SlotGuard.SlotState> slot;
+        try (Connection connection = source.getConnection()) {
+            slot = SlotGuard.SlotState.read(connection, src.slot());
+        }
+        Optional<SlotGuard.StoredProgress> stored;
+        try (KafkaConsumer<byte[], byte[]> consumer = kafka.consumer("slot-guard", 500)) {
+            stored = SourceOffsets.lastLsn(consumer, topics.sourceOffsets(), DebeziumProperties.engineName(topics),
+                            Duration.ofSeconds(60))
+                    .map(lsn -> new SlotGuard.StoredProgress(lsn, "capture's source offset in Kafka topic " + topics.sourceOffsets(), true));
+        }
+        if (stored.isEmpty()) {
+            try (Connection connection = target.getConnection()) {
+                stored = offsets.load(connection).entrySet().stream()
+                        .filter(e -> e.getKey().topic().startsWith(topics.prefix() + ".") && e.getValue().watermark() != null)
+                        .map(e -> e.getValue().watermark().lsn()).max(Long::compareUnsigned)
+                        .map(lsn -> new SlotGuard.StoredProgress(lsn, "the target's greenlight_offsets", false));
+            }
+        }
+        SlotGuard.Decision decision = SlotGuard.decide(src.slot(), slot, stored, src.acceptSlotGap());
+        if (!decision.proceed()) {
+            throw new IllegalStateException(decision.refusal());
+        }
+        if (src.acceptSlotGap() && stored.isPresent()) {
+            LOG.warnf("greenlight.source.accept-slot-gap is set: capture starts from slot %s whatever it skipped "
+                    + "after LSN %s. Run POST /verify once lag is low.", src.slot(), SlotGuard.lsn(stored.get().lsn()));
+        }
+    }
+
+    /** The poller saw the slot vanish: stop capture before it recreates the slot and streams on past a gap. */
+    private void slotGone(long lastConfirmed) {
+        synchronized (this) {
+            if (capture == null) {
+                return; // stopped on purpose (or cleaned up): nothing is reading the slot
+            }
+            capture.close();
+            capture = null;
+        }
+        failed("capture", new IllegalStateException(SlotGuard.gone(config.source().slot(),
+                        new SlotGuard.StoredProgress(lastConfirmed, "the slot's last confirmed position", false))),
+                "Capture stopped; see the remedies above.");
+    }
+
+    /**
+     * Stops the pipeline for good and removes the slot, and the publication and heartbeat table
+     * Greenlight created, from the source. The caller decides whether that is safe (cutover done).
+     */
+    public SourceCleanup.Result cleanupSource() throws SQLException, InterruptedException {
+        stop();
+        if (source == null) {
+            throw new IllegalStateException("The source has not been reached yet; nothing to clean up from here.");
+        }
+        try (Connection connection = source.getConnection()) {
+            connection.setAutoCommit(true);
+            SourceCleanup.Result result = new SourceCleanup(connection).run(config.source().slot(),
+                    config.source().publication(), Duration.ofSeconds(30));
+            LOG.infof("Source cleanup: dropped %s; kept %s", result.dropped(), result.kept());
+            return result;
         }
     }
 
@@ -284,6 +380,22 @@ public class Pipeline {
         if (broker != null) {
             broker.close();
             broker = null;
+        }
+    }
+
+    /** Stops the embedded broker in place, as a broker crash looks to capture and apply (tests use it). */
+    void stopEmbeddedBroker() {
+        EmbeddedKafkaBroker b = broker;
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    /** Starts the embedded broker again on its port and log directory. */
+    void startEmbeddedBroker() {
+        EmbeddedKafkaBroker b = broker;
+        if (b != null) {
+            b.start();
         }
     }
 

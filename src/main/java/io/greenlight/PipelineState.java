@@ -32,6 +32,12 @@ public class PipelineState {
         }
     }
 
+    /** An explicit (re)start clears the last failure: the new attempt reports its own. */
+    synchronized void restarting() {
+        failure = null;
+        phase = Phase.STARTING;
+    }
+
     /** The first failure wins: later ones are usually consequences of it. */
     synchronized boolean fail(String component, String reason, String action) {
         if (failure != null) {

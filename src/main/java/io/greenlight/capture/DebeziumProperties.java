@@ -31,7 +31,7 @@ public final class DebeziumProperties {
                     + "(expected jdbc:postgresql://HOST:PORT/DB).");
         }
         Properties p = new Properties();
-        p.put("name", "greenlight-" + topics.prefix());
+        p.put("name", engineName(topics));
         p.put("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
         p.put("tasks.max", "1");
 
@@ -82,6 +82,11 @@ public final class DebeziumProperties {
         // cannot hold the settings Greenlight derives (ConnectorConfigFile refuses them).
         config.capture().connectorConfig().ifPresent(file -> p.putAll(ConnectorConfigFile.load(Path.of(file))));
         return p;
+    }
+
+    /** The engine's name: the key of its source offsets in Kafka. */
+    public static String engineName(TopicNames topics) {
+        return "greenlight-" + topics.prefix();
     }
 
     /** table.include.list takes regular expressions: match this table's name literally. */

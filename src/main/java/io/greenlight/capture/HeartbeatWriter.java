@@ -44,7 +44,15 @@ public final class HeartbeatWriter implements AutoCloseable {
     public static void createTable(Connection connection) throws SQLException {
         try (Statement st = connection.createStatement()) {
             st.execute("CREATE SCHEMA IF NOT EXISTS greenlight");
-            st.execute("CREATE TABLE IF NOT EXISTS greenlight.greenlight_heartbeat (id int PRIMARY KEY, ts timestamptz NOT NULL, marker text)");
+            boolean exists;
+            try (ResultSet rs = st.executeQuery("SELECT to_regclass('greenlight.greenlight_heartbeat') IS NOT NULL")) {
+                exists = rs.next() && rs.getBoolean(1);
+            }
+            if (!exists) {
+                st.execute("CREATE TABLE IF NOT EXISTS greenlight.greenlight_heartbeat (id int PRIMARY KEY, ts timestamptz NOT NULL, marker text)");
+                // POST /source/cleanup drops only what Greenlight created.
+                st.execute("COMMENT ON TABLE greenlight.greenlight_heartbeat IS '" + SourceCleanup.MARK + "'");
+            }
         }
     }
 

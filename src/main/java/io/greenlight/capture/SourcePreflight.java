@@ -136,6 +136,7 @@ public final class SourcePreflight {
             String list = String.join(", ", tables.stream().map(TableId::quoted).toList());
             try (Statement st = connection.createStatement()) {
                 st.execute("CREATE PUBLICATION " + TableId.quoteIdentifier(publication) + " FOR TABLE " + list);
+                st.execute("COMMENT ON PUBLICATION " + TableId.quoteIdentifier(publication) + " IS '" + SourceCleanup.MARK + "'");
             }
             LOG.infof("Created publication %s for %d table(s)", publication, tables.size());
             return;

@@ -59,6 +59,13 @@ public interface GreenlightConfig {
         /** Debezium snapshot.mode: initial (default), no_data, always, ... */
         @WithDefault("initial")
         String snapshotMode();
+
+        /**
+         * Start capture even though the slot is gone or starts after the position Greenlight
+         * replicated up to (changes in between are lost). Off: capture refuses (SlotGuard).
+         */
+        @WithDefault("false")
+        boolean acceptSlotGap();
     }
 
     interface Target {

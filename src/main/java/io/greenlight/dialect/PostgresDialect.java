@@ -236,11 +236,6 @@ public final class PostgresDialect implements Dialect {
         return "SELECT record FROM greenlight_cutover WHERE id = ?";
     }
 
-    @Override
-    public String maxOf(SourceTable table, String column) {
-        return "SELECT COALESCE(MAX(" + quote(column) + "), 0) FROM " + tableName(table);
-    }
-
     /** The first serial or identity column's sequence; see {@link #continueKeysAt(SourceTable, String, long)}. */
     @Override
     public String continueKeysAt(SourceTable table, long next) {

@@ -28,7 +28,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EmbeddedKafkaBroker.class);
 
     private final Path logDir;
-    private final int brokerPort;
+    private int brokerPort;
+    private int controllerPort;
     private KafkaRaftServer server;
 
     public EmbeddedKafkaBroker(Path logDir, int brokerPort) {
@@ -36,12 +37,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.brokerPort = brokerPort;
     }
 
-    /** Starts the broker on a free port (or the given one) and returns its bootstrap address. */
+    /**
+     * Starts the broker on a free port (or the given one) and returns its bootstrap address;
+     * after {@link #close()} it starts again on the same ports and log directory.
+     */
     public String start() {
         try {
             Files.createDirectories(logDir);
+            // A restart of this instance listens where clients already point.
             int port = brokerPort > 0 ? brokerPort : freePort();
-            int controllerPort = freePort();
+            brokerPort = port;
+            controllerPort = controllerPort > 0 ? controllerPort : freePort();
             KafkaConfig config = new KafkaConfig(properties(port, controllerPort), false);
             if (!Files.exists(logDir.resolve("meta.properties"))) {
                 format();

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * Polls how much WAL the source retains for Greenlight's slot, off the data path. The value
@@ -19,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 public final class SlotLagPoller implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SlotLagPoller.class);
-    private static final String QUERY = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint, active "
-            + "FROM pg_replication_slots WHERE slot_name = ?";
+    private static final String QUERY = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint, active, "
+            + "(confirmed_flush_lsn - '0/0')::text FROM pg_replication_slots WHERE slot_name = ?";
 
     private final DataSource source;
     private final String slot;
@@ -29,11 +30,15 @@ public final class SlotLagPoller implements AutoCloseable {
             r -> new Thread(r, "greenlight-slot-lag"));
     private volatile boolean active;
     private volatile boolean failing;
+    private final LongConsumer onSlotGone;
+    private Long lastConfirmed;
 
-    public SlotLagPoller(DataSource source, String slot, PipelineMeters meters) {
+    /** {@code onSlotGone} hears, once per disappearance, the last confirmed LSN of a slot that was there and is gone. */
+    public SlotLagPoller(DataSource source, String slot, PipelineMeters meters, LongConsumer onSlotGone) {
         this.source = source;
         this.slot = slot;
         this.meters = meters;
+        this.onSlotGone = onSlotGone;
     }
 
     public void start(Duration interval) {
@@ -53,9 +58,16 @@ public final class SlotLagPoller implements AutoCloseable {
                     long bytes = rs.getLong(1);
                     meters.slotLagBytes(rs.wasNull() ? -1 : bytes);
                     active = rs.getBoolean(2);
+                    String confirmed = rs.getString(3);
+                    lastConfirmed = confirmed == null ? 0L : Long.parseUnsignedLong(confirmed);
                 } else {
                     meters.slotLagBytes(-1);
                     active = false;
+                    if (lastConfirmed != null) {
+                        long gone = lastConfirmed;
+                        lastConfirmed = null;
+                        onSlotGone.accept(gone);
+                    }
                 }
             }
             failing = false;

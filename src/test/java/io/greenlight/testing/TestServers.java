@@ -69,6 +69,16 @@ public final class TestServers {
         return targetPostgres;
     }
 
+    /** Stops the shared Kafka broker (clients keep their address); {@link #startKafka()} brings it back. */
+    public void stopKafka() {
+        kafka.close();
+    }
+
+    /** Starts the shared Kafka broker again on the same port and log directory. */
+    public void startKafka() {
+        kafka.start();
+    }
+
     public static synchronized TestServers get() {
         if (instance == null) {
             try {
