@@ -7,6 +7,8 @@ import io.greenlight.apply.ApplyLoop;
 import io.greenlight.apply.BatchWriter;
 import io.greenlight.apply.OffsetStore;
 import io.greenlight.apply.SchemaEvolution;
+import io.greenlight.backfill.Backfill;
+import io.greenlight.backfill.BackfillProgress;
 import io.greenlight.capture.CaptureEngine;
 import io.greenlight.capture.ChangePublisher;
 import io.greenlight.capture.ConnectorConfigFile;
@@ -81,6 +83,8 @@ public class Pipeline {
     private volatile PreflightReport preflight;
     private Thread starter;
     private Thread applyThread;
+    private volatile Backfill backfill;
+    private volatile boolean backfilling;
 
     private final Event<PipelineStarted> started;
 
@@ -134,6 +138,10 @@ public class Pipeline {
             starter.interrupt();
             join(starter);
             starter = null;
+        }
+        if (backfill != null) {
+            backfill.close();
+            backfill = null;
         }
         if (heartbeat != null) {
             heartbeat.close();
@@ -212,13 +220,19 @@ public class Pipeline {
                 }
             }
 
+            Backfill fill = null;
+            if ("backfill".equals(src.snapshotMode())) {
+                fill = new Backfill(config.backfill(), src, source, target, dialect, tables, meters);
+                backfill = fill;
+                fill.prepare(streamProgress(offsets));
+            }
+
             apply = new ApplyLoop(kafka.consumer("apply", config.apply().batchSize()), partitions, target,
                     new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect)), offsets, meters, lag,
                     config.apply().batchSize(),
                     config.apply().batchMaxWait(), e -> failed("apply", e,
                     "Fix the cause named above, then restart Greenlight; apply resumes from the target's greenlight_offsets."));
             applyThread = new Thread(apply, "greenlight-apply");
-            applyThread.start();
 
             producer = kafka.producer("capture");
             snapshot = new SnapshotProgress(topics.prefix());
@@ -233,6 +247,14 @@ public class Pipeline {
                 slotLag.start(Duration.ofSeconds(2));
             }
             state.phase(PipelineState.Phase.SNAPSHOT);
+            if (fill != null) {
+                // Capture streams into Kafka meanwhile; apply starts on the complete copy.
+                apply.skipping(fill.alreadyCopied());
+                backfilling = fill.hasWork();
+                fill.run();
+                backfilling = false;
+            }
+            applyThread.start();
             LOG.infof("Pipeline started: source → Kafka %s%s → %s target", bootstrapServers,
                     broker != null ? " (embedded)" : "", dialect.name());
             started.fire(new PipelineStarted());
@@ -266,11 +288,37 @@ public class Pipeline {
     public PipelineState.Phase phase() {
         PipelineState.Phase phase = state.phase();
         SnapshotProgress progress = snapshot;
+        if (phase == PipelineState.Phase.SNAPSHOT && backfilling) {
+            return phase;
+        }
         if (phase == PipelineState.Phase.SNAPSHOT && progress != null && progress.snapshotDone()) {
             state.phase(PipelineState.Phase.STREAMING);
             return PipelineState.Phase.STREAMING;
         }
         return phase;
+    }
+
+    /** The initial load's progress, when greenlight.source.snapshot-mode is backfill. */
+    public Optional<BackfillProgress> backfillProgress() {
+        Backfill b = backfill;
+        return b == null ? Optional.empty() : Optional.of(b.progress());
+    }
+
+    /**
+     * True when a previous run stored stream positions: apply's in greenlight_offsets on the
+     * target, or capture's (Debezium's source offsets) in Kafka.
+     */
+    private boolean streamProgress(OffsetStore offsets) throws Exception {
+        try (Connection connection = target.getConnection()) {
+            if (!offsets.load(connection).isEmpty()) {
+                return true;
+            }
+        }
+        try (var consumer = kafka.consumer("probe", 1)) {
+            List<TopicPartition> parts = consumer.partitionsFor(topics.sourceOffsets()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            return consumer.endOffsets(parts).values().stream().anyMatch(end -> end > 0);
+        }
     }
 
     public Map<TableId, SourceTable> tables() {
