@@ -222,7 +222,7 @@ public class Pipeline {
 
             Backfill fill = null;
             if ("backfill".equals(src.snapshotMode())) {
-                fill = new Backfill(config.backfill(), src, source, target, dialect, tables, meters);
+                fill = new Backfill(config.backfill(), src, tgt, source, target, dialect, tables, meters);
                 backfill = fill;
                 fill.prepare(streamProgress(offsets));
             }

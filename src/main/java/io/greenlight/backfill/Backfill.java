@@ -1,5 +1,8 @@
 package io.greenlight.backfill;
 
+import io.agroal.api.AgroalDataSource;
+import io.agroal.api.exceptionsorter.MySQLExceptionSorter;
+import io.greenlight.DataSources;
 import io.greenlight.apply.Change;
 import io.greenlight.config.GreenlightConfig;
 import io.greenlight.dialect.Dialect;
@@ -54,9 +57,11 @@ public final class Backfill implements AutoCloseable {
     private final Map<TableId, TxSnapshot> copiedAt = new HashMap<>();
     private final List<TableId> pending = new ArrayList<>();
     private ExportedSnapshot snapshot;
+    private final AgroalDataSource loadPool;
 
-    public Backfill(GreenlightConfig.Backfill config, GreenlightConfig.Source sourceConfig, DataSource source,
-                    DataSource target, Dialect dialect, Map<TableId, SourceTable> tables, PipelineMeters meters) {
+    public Backfill(GreenlightConfig.Backfill config, GreenlightConfig.Source sourceConfig,
+                    GreenlightConfig.Target targetConfig, DataSource source, DataSource target, Dialect dialect,
+                    Map<TableId, SourceTable> tables, PipelineMeters meters) throws SQLException {
         this.config = config;
         this.sourceConfig = sourceConfig;
         this.source = source;
@@ -64,7 +69,9 @@ public final class Backfill implements AutoCloseable {
         this.tables = Map.copyOf(tables);
         this.meters = meters;
         this.store = new BackfillStore(dialect);
-        this.copier = new ChunkCopier(source, target, dialect, store, config.batchRows());
+        this.loadPool = bulkPool(dialect, targetConfig, config.parallelism());
+        this.copier = loadPool == null ? new ChunkCopier(source, target, false, dialect, store, config.batchRows())
+                : new ChunkCopier(source, loadPool, true, dialect, store, config.batchRows());
         this.planner = new ChunkPlanner(config.chunkPages());
     }
 
@@ -130,9 +137,15 @@ public final class Backfill implements AutoCloseable {
     /** Streamed changes a table's copy already contains (only tables copied at a fresh snapshot have any). */
     public Predicate<Change> alreadyCopied() {
         Map<TableId, TxSnapshot> snapshots = Map.copyOf(copiedAt);
+        java.util.Set<TableId> told = java.util.concurrent.ConcurrentHashMap.newKeySet();
         return change -> {
             TxSnapshot copy = snapshots.get(change.table());
-            return copy != null && change.txId() != null && copy.sees(change.txId());
+            boolean copied = copy != null && change.txId() != null && copy.sees(change.txId());
+            if (copied && told.add(change.table())) {
+                LOG.infof("Skipping streamed changes of %s from transactions its backfill copy holds (snapshot %s; "
+                        + "first at %s)", change.table(), copy, change.coordinates());
+            }
+            return copied;
         };
     }
 
@@ -201,6 +214,28 @@ public final class Backfill implements AutoCloseable {
         close();
     }
 
+    /**
+     * Connections allowed to stream LOAD DATA LOCAL from memory, when the dialect has a bulk load
+     * and the server accepts local loads (MySQL 8 disables them by default: then multi-row inserts).
+     */
+    private static AgroalDataSource bulkPool(Dialect dialect, GreenlightConfig.Target target, int size) throws SQLException {
+        String url = Dialect.connectionUrl(target.url().orElseThrow());
+        if (dialect.bulkLoadUrl(url).equals(url)) {
+            return null;
+        }
+        AgroalDataSource pool = DataSources.pool(dialect.bulkLoadUrl(url), target.username().orElseThrow(), target.password(),
+                size, com.mysql.cj.jdbc.Driver.class, new MySQLExceptionSorter());
+        try (Connection connection = pool.getConnection(); java.sql.Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT @@local_infile")) {
+            if (rs.next() && rs.getInt(1) == 1) {
+                return pool;
+            }
+        }
+        LOG.infof("The target refuses LOAD DATA LOCAL (local_infile=OFF): the backfill writes multi-row inserts");
+        pool.close();
+        return null;
+    }
+
     private boolean slotExists() throws SQLException {
         try (Connection connection = source.getConnection();
              PreparedStatement ps = connection.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
@@ -216,6 +251,9 @@ public final class Backfill implements AutoCloseable {
         if (snapshot != null) {
             snapshot.close();
             snapshot = null;
+        }
+        if (loadPool != null) {
+            loadPool.close();
         }
     }
 }

@@ -3,6 +3,7 @@ package io.greenlight.backfill;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.dialect.LossyPolicy;
 import io.greenlight.dialect.LossyValueException;
+import io.greenlight.dialect.TabSeparatedRows;
 import io.greenlight.schema.SourceColumn;
 import io.greenlight.schema.SourceTable;
 
@@ -15,6 +16,7 @@ import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -25,13 +27,20 @@ import java.util.stream.Collectors;
  */
 final class ChunkCopier {
 
+    /** Flush a bulk load at this many bytes of rendered rows. */
+    private static final int LOAD_BYTES = 4 << 20;
+
     private final DataSource source;
     private final DataSource target;
     private final Dialect dialect;
     private final BackfillStore store;
     private final int batchRows;
 
-    ChunkCopier(DataSource source, DataSource target, Dialect dialect, BackfillStore store, int batchRows) {
+    private final boolean bulk;
+
+    /** @param bulk whether {@code target}'s connections may run the dialect's bulk load (LOAD DATA LOCAL) */
+    ChunkCopier(DataSource source, DataSource target, boolean bulk, Dialect dialect, BackfillStore store, int batchRows) {
+        this.bulk = bulk;
         this.source = source;
         this.target = target;
         this.dialect = dialect;
@@ -62,10 +71,13 @@ final class ChunkCopier {
                     st.execute("SET LOCAL IntervalStyle = 'postgres'");
                 }
                 long rows = 0;
+                Optional<String> bulk = this.bulk ? dialect.bulkLoad(table, names) : Optional.empty();
                 try (PreparedStatement read = src.prepareStatement(select);
-                     PreparedStatement write = tgt.prepareStatement(dialect.backfillInsert(table, names))) {
+                     PreparedStatement write = bulk.isPresent() ? null : tgt.prepareStatement(dialect.backfillInsert(table, names))) {
                     read.setFetchSize(Math.max(batchRows, 1000));
-                    try (ResultSet rs = read.executeQuery()) {
+                    if (bulk.isPresent()) {
+                        rows = load(read, tgt, bulk.get(), table, columns, chunk, snapshot);
+                    } else try (ResultSet rs = read.executeQuery()) {
                         int pending = 0;
                         while (rs.next()) {
                             bindRow(rs, write, table, columns, snapshot);
@@ -94,6 +106,39 @@ final class ChunkCopier {
                 tgt.setAutoCommit(true);
             }
         }
+    }
+
+    /** Reads the chunk, binds each row into memory and bulk-loads it in slices of about LOAD_BYTES. */
+    private long load(PreparedStatement read, Connection tgt, String sql, SourceTable table, List<ColumnReader> columns,
+                      Chunk chunk, ExportedSnapshot snapshot) throws SQLException {
+        BoundValues bound = new BoundValues(columns.size());
+        TabSeparatedRows rendered = new TabSeparatedRows();
+        long rows = 0;
+        try (ResultSet rs = read.executeQuery()) {
+            while (rs.next()) {
+                bindRow(rs, bound.statement(), table, columns, snapshot);
+                rendered.add(bound.values());
+                rows++;
+                if (rendered.bytes() >= LOAD_BYTES) {
+                    loadSlice(tgt, sql, rendered, table, chunk, snapshot);
+                }
+            }
+        }
+        if (rendered.rows() > 0) {
+            loadSlice(tgt, sql, rendered, table, chunk, snapshot);
+        }
+        return rows;
+    }
+
+    private static void loadSlice(Connection tgt, String sql, TabSeparatedRows rendered, SourceTable table, Chunk chunk,
+                                  ExportedSnapshot snapshot) throws SQLException {
+        try {
+            TargetLoad.load(tgt, sql, rendered);
+        } catch (SQLException e) {
+            throw new SQLException(e.getMessage() + " (backfill of " + table.id() + ", chunk " + chunk.index()
+                    + ", snapshot LSN " + snapshot.lsn() + ")", e.getSQLState(), e.getErrorCode(), e);
+        }
+        rendered.clear();
     }
 
     private void bindRow(ResultSet rs, PreparedStatement write, SourceTable table, List<ColumnReader> columns,

@@ -7,6 +7,7 @@ import org.apache.kafka.connect.data.Schema;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Everything a target engine's SQL needs: quoting, DDL, the write statements the apply path
@@ -120,6 +121,20 @@ public interface Dialect {
      */
     default String backfillInsert(SourceTable table, List<String> columns) {
         return insert(table, columns);
+    }
+
+    /**
+     * A bulk-load statement reading the given columns as tab-separated text from a client-side
+     * stream ({@link TabSeparatedRows} renders it), or empty when the target has none and the
+     * backfill uses {@link #backfillInsert} batches.
+     */
+    default Optional<String> bulkLoad(SourceTable table, List<String> columns) {
+        return Optional.empty();
+    }
+
+    /** What a target connection used for {@link #bulkLoad} needs on top of {@link #connectionUrl}. */
+    default String bulkLoadUrl(String connectionUrl) {
+        return connectionUrl;
     }
 
     /** The JDBC URL to connect to a target with: adds the session settings the dialects' SQL relies on. */
