@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** Agroal pools for the source and the target, built from the typed config. */
-final class DataSources {
+public final class DataSources {
 
     private DataSources() {
     }
@@ -33,7 +33,7 @@ final class DataSources {
      * A pool whose broken connections are discarded: the exception sorter flushes a connection
      * after a fatal error (the server restarted), idle ones are validated before reuse.
      */
-    static AgroalDataSource pool(String url, String user, Optional<String> password, int maxSize, Class<?> driver,
+    public static AgroalDataSource pool(String url, String user, Optional<String> password, int maxSize, Class<?> driver,
                                  AgroalConnectionPoolConfiguration.ExceptionSorter exceptionSorter) throws SQLException {
         AgroalDataSourceConfigurationSupplier config = new AgroalDataSourceConfigurationSupplier()
                 .connectionPoolConfiguration(pool -> pool.minSize(0).maxSize(maxSize)

@@ -9,6 +9,8 @@ import io.greenlight.apply.OffsetStore;
 import io.greenlight.apply.PoisonPolicy;
 import io.greenlight.apply.TablePauses;
 import io.greenlight.apply.SchemaEvolution;
+import io.greenlight.backfill.Backfill;
+import io.greenlight.backfill.BackfillProgress;
 import io.greenlight.capture.CaptureEngine;
 import io.greenlight.capture.ChangePublisher;
 import io.greenlight.capture.ConnectorConfigFile;
@@ -91,6 +93,8 @@ public class Pipeline {
     private Thread applyThread;
     /** Bumped by every start and stop: a bring-up that was overtaken starts nothing. */
     private long generation;
+    private volatile Backfill backfill;
+    private volatile boolean backfilling;
 
     private final Event<PipelineStarted> started;
 
@@ -155,6 +159,10 @@ public class Pipeline {
             bringingUp = starter;
             starter = null;
         }
+        Backfill copying = backfill;
+        if (copying != null) {
+            copying.close(); // a bring-up copying tables ends its copy instead of finishing it
+        }
         if (bringingUp != null) {
             // Outside the lock: the bring-up takes it to start components, sees it was overtaken, and ends.
             bringingUp.interrupt();
@@ -164,6 +172,7 @@ public class Pipeline {
     }
 
     private synchronized void stopComponents() {
+        backfill = null;
         if (heartbeat != null) {
             heartbeat.close();
             heartbeat = null;
@@ -251,11 +260,35 @@ public class Pipeline {
             }
 
             guardSlot(src, offsets);
+            Backfill fill = null;
+            if ("backfill".equals(src.snapshotMode())) {
+                fill = new Backfill(config.backfill(), src, tgt, source, target, dialect, tables, meters);
+                synchronized (this) {
+                    if (bringUpGeneration != generation) {
+                        return;
+                    }
+                    backfill = fill;
+                }
+                fill.prepare(streamProgress(offsets));
+            }
             synchronized (this) {
                 if (bringUpGeneration != generation) {
                     return; // stopped (or started again) while this bring-up was preparing: two apply loops must never run
                 }
                 startComponents(src, partitions, offsets);
+            }
+            if (fill != null) {
+                // Capture streams into Kafka meanwhile; apply starts on the complete copy.
+                apply.skipping(fill.alreadyCopied());
+                backfilling = fill.hasWork();
+                fill.run();
+                backfilling = false;
+            }
+            synchronized (this) {
+                if (bringUpGeneration != generation) {
+                    return;
+                }
+                applyThread.start();
             }
             LOG.infof("Pipeline started: source → Kafka %s%s → %s target", bootstrapServers,
                     broker != null ? " (embedded)" : "", dialect.name());
@@ -284,8 +317,7 @@ public class Pipeline {
                 config.apply().batchMaxWait(), e -> failed("apply", e,
                 "Fix the cause named above, then restart Greenlight; apply resumes from the target's greenlight_offsets."),
                 poison, pauses);
-        applyThread = new Thread(apply, "greenlight-apply");
-        applyThread.start();
+        applyThread = new Thread(apply, "greenlight-apply"); // started by the bring-up once any backfill is done
 
         producer = kafka.producer("capture");
         snapshot = new SnapshotProgress(topics.prefix());
@@ -403,11 +435,37 @@ public class Pipeline {
     public PipelineState.Phase phase() {
         PipelineState.Phase phase = state.phase();
         SnapshotProgress progress = snapshot;
+        if (phase == PipelineState.Phase.SNAPSHOT && backfilling) {
+            return phase;
+        }
         if (phase == PipelineState.Phase.SNAPSHOT && progress != null && progress.snapshotDone()) {
             state.phase(PipelineState.Phase.STREAMING);
             return PipelineState.Phase.STREAMING;
         }
         return phase;
+    }
+
+    /** The initial load's progress, when greenlight.source.snapshot-mode is backfill. */
+    public Optional<BackfillProgress> backfillProgress() {
+        Backfill b = backfill;
+        return b == null ? Optional.empty() : Optional.of(b.progress());
+    }
+
+    /**
+     * True when a previous run stored stream positions: apply's in greenlight_offsets on the
+     * target, or capture's (Debezium's source offsets) in Kafka.
+     */
+    private boolean streamProgress(OffsetStore offsets) throws Exception {
+        try (Connection connection = target.getConnection()) {
+            if (!offsets.load(connection).isEmpty()) {
+                return true;
+            }
+        }
+        try (var consumer = kafka.consumer("probe", 1)) {
+            List<TopicPartition> parts = consumer.partitionsFor(topics.sourceOffsets()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            return consumer.endOffsets(parts).values().stream().anyMatch(end -> end > 0);
+        }
     }
 
     public Map<TableId, SourceTable> tables() {

@@ -3,6 +3,7 @@ package io.greenlight.api;
 import io.greenlight.Pipeline;
 import io.greenlight.PipelineState;
 import io.greenlight.apply.TablePauses;
+import io.greenlight.backfill.BackfillProgress;
 import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
 import io.greenlight.schema.TableId;
@@ -35,7 +36,8 @@ public class StatusResource {
     }
 
     public record Status(String phase, PipelineState.Failure failure, boolean captureRunning, boolean applyRunning,
-                         LagStatus lag, KafkaStatus kafka, List<TableStatus> tables) {
+                         LagStatus lag, KafkaStatus kafka, List<TableStatus> tables,
+                         List<BackfillProgress.TableProgress> backfill) {
     }
 
     private final Pipeline pipeline;
@@ -67,6 +69,7 @@ public class StatusResource {
         LagStatus lagStatus = new LagStatus(lag.endToEndSeconds(), lag.captureSeconds(), lag.applySeconds(),
                 lag.skewSeconds(), meters.slotLagBytes(), meters.consumerLagRecords());
         return new Status(phase.name(), state.failure().orElse(null), pipeline.captureRunning(), pipeline.applyRunning(),
-                lagStatus, new KafkaStatus(pipeline.bootstrapServers().orElse(null), pipeline.embeddedBroker()), tables);
+                lagStatus, new KafkaStatus(pipeline.bootstrapServers().orElse(null), pipeline.embeddedBroker()), tables,
+                pipeline.backfillProgress().map(BackfillProgress::tables).orElse(List.of()));
     }
 }

@@ -62,6 +62,7 @@ public final class ApplyLoop implements Runnable {
     private int consecutiveFailures;
     private long replaysSkipped;
     private final Map<TopicPartition, SourcePosition> watermarks = new HashMap<>();
+    private volatile java.util.function.Predicate<Change> alreadyCopied = c -> false;
     private final Map<TopicPartition, Long> commitTimes = new HashMap<>();
 
     public ApplyLoop(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, DataSource target,
@@ -108,7 +109,8 @@ public final class ApplyLoop implements Runnable {
                         firstPendingAt = System.nanoTime();
                     }
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    Optional<Change> change = decode(record).filter(c -> isNew(partition, c));
+                    Optional<Change> change = decode(record).filter(c -> isNew(partition, c))
+                            .filter(c -> !alreadyCopied.test(c));
                     change.ifPresent(pending::add);
                     change.ifPresent(c -> {
                         commitTimes.merge(partition, c.sourceTsMs(), Math::max);
@@ -147,6 +149,14 @@ public final class ApplyLoop implements Runnable {
 
     public boolean isRunning() {
         return running;
+    }
+
+    /**
+     * Changes a table's backfill copy already contains (it was copied at a snapshot taken after the
+     * stream's start, see io.greenlight.backfill) are skipped instead of applied twice. Set before run().
+     */
+    public void skipping(java.util.function.Predicate<Change> copied) {
+        this.alreadyCopied = copied;
     }
 
     /** Stops after the batch in flight; what was not committed is consumed again on restart. */

@@ -9,7 +9,13 @@ import org.apache.kafka.connect.data.Struct;
  * commit time) and in Kafka (topic, partition, offset), for ordering, lag and error messages.
  */
 public record Change(TableId table, ChangeOp op, Struct before, Struct after, Long lsn, SourcePosition position,
-                     long sourceTsMs, String topic, int partition, long offset) {
+                     long sourceTsMs, String topic, int partition, long offset, Long txId) {
+
+    /** A change whose source transaction id is not known. */
+    public Change(TableId table, ChangeOp op, Struct before, Struct after, Long lsn, SourcePosition position,
+                  long sourceTsMs, String topic, int partition, long offset) {
+        this(table, op, before, after, lsn, position, sourceTsMs, topic, partition, offset, null);
+    }
 
     /** "table public.orders, LSN 0/1A2B3C4, Kafka orders-0@17": the place to name in errors. */
     public String coordinates() {

@@ -45,7 +45,8 @@ public final class ChangeDecoder {
         // Snapshot reads share one LSN and are re-read whole after a restart: no stream position.
         SourcePosition position = op == ChangeOp.READ || source.schema().field("sequence") == null ? null
                 : SourcePosition.parse(source.getString("sequence"), op == ChangeOp.DELETE ? 0 : 1).orElse(null);
+        Long txId = source.schema().field("txId") != null ? source.getInt64("txId") : null;
         return Optional.of(new Change(table, op, before, after, lsn, position, source.getInt64("ts_ms"),
-                record.topic(), record.partition(), record.offset()));
+                record.topic(), record.partition(), record.offset(), txId));
     }
 }

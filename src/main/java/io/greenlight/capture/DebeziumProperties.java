@@ -59,7 +59,8 @@ public final class DebeziumProperties {
         p.put("publication.name", source.publication());
         p.put("publication.autocreate.mode", "disabled");
         p.put("table.include.list", tables.stream().map(DebeziumProperties::exactPattern).collect(Collectors.joining(",")));
-        p.put("snapshot.mode", source.snapshotMode());
+        // backfill: Greenlight copies the rows itself (io.greenlight.backfill); Debezium only streams from the slot.
+        p.put("snapshot.mode", "backfill".equals(source.snapshotMode()) ? "no_data" : source.snapshotMode());
 
         p.put("decimal.handling.mode", "string");
         p.put("time.precision.mode", "adaptive_time_microseconds");

@@ -16,6 +16,9 @@ public final class ConfigValidator {
     /** A type name (one part) or schema.table.column (three parts; the table part may contain dots). */
     private static final Pattern LOSSY_ENTRY = Pattern.compile("[^.\\s]+|[^.\\s]+\\..+\\.[^.\\s]+");
 
+    /** backfill: Greenlight's parallel copy; initial and no_data: Debezium's snapshot modes. */
+    public static final List<String> SNAPSHOT_MODES = List.of("backfill", "initial", "no_data");
+
     private ConfigValidator() {
     }
 
@@ -39,6 +42,13 @@ public final class ConfigValidator {
                 .filter(t -> !TABLE.matcher(t.trim()).matches())
                 .forEach(t -> problems.add(invalid("greenlight.source.tables", t,
                         "a comma-separated list of schema.table names"))));
+        if (!SNAPSHOT_MODES.contains(source.snapshotMode())) {
+            problems.add(invalid("greenlight.source.snapshot-mode", source.snapshotMode(),
+                    "one of " + String.join(", ", SNAPSHOT_MODES)));
+        }
+        positive(problems, "greenlight.backfill.parallelism", config.backfill().parallelism());
+        positive(problems, "greenlight.backfill.chunk-pages", config.backfill().chunkPages());
+        positive(problems, "greenlight.backfill.batch-rows", config.backfill().batchRows());
         GreenlightConfig.Kafka kafka = config.kafka();
         if (!TOPIC_PREFIX.matcher(kafka.topicPrefix()).matches()) {
             problems.add(invalid("greenlight.kafka.topic-prefix", kafka.topicPrefix(), "letters, digits, _ and -"));

@@ -39,6 +39,8 @@ public interface GreenlightConfig {
 
     Verify verify();
 
+    Backfill backfill();
+
     interface Source {
         /** jdbc:postgresql://HOST:PORT/DB */
         Optional<String> url();
@@ -56,8 +58,12 @@ public interface GreenlightConfig {
         @WithDefault("greenlight")
         String publication();
 
-        /** Debezium snapshot.mode: initial (default), no_data, always, ... */
-        @WithDefault("initial")
+        /**
+         * How the rows that exist at the first start reach the target: backfill (default: Greenlight
+         * copies them in parallel chunks at the slot's exported snapshot), initial (Debezium's event
+         * snapshot through Kafka) or no_data (none: only changes from the slot on).
+         */
+        @WithDefault("backfill")
         String snapshotMode();
 
         /**
@@ -173,5 +179,20 @@ public interface GreenlightConfig {
          * type names (timetz). Unset: every lossy mapping refuses start-up.
          */
         Optional<List<String>> lossyAccept();
+    }
+
+    /** The initial load of snapshot-mode backfill. */
+    interface Backfill {
+        /** Chunks copied at the same time (each holds one source and one target connection). */
+        @WithDefault("2")
+        int parallelism();
+
+        /** Heap pages (8 KiB each) of a table read as one chunk; a chunk is one target transaction. */
+        @WithDefault("2000")
+        int chunkPages();
+
+        /** Rows sent to the target in one multi-row statement. */
+        @WithDefault("1000")
+        int batchRows();
     }
 }

@@ -7,6 +7,7 @@ import org.apache.kafka.connect.data.Schema;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Everything a target engine's SQL needs: quoting, DDL, the write statements the apply path
@@ -92,6 +93,62 @@ public interface Dialect {
      */
     void bind(PreparedStatement statement, int index, SourceTable table, SourceColumn column, Schema valueSchema,
               Object value) throws SQLException;
+
+    /** The backfill's progress table: one row per copied chunk, and per table (chunk -1) its plan and state. */
+    default String createBackfillTable() {
+        return "CREATE TABLE IF NOT EXISTS greenlight_backfill (table_name VARCHAR(255) NOT NULL, chunk INT NOT NULL, "
+                + "rows_copied BIGINT NOT NULL, chunks_total INT NOT NULL, done INT NOT NULL, skip_snapshot TEXT NULL, "
+                + "PRIMARY KEY (table_name, chunk))";
+    }
+
+    /** Inserts (table_name, chunk, rows_copied, chunks_total, done, skip_snapshot) into the backfill table. */
+    default String insertBackfill() {
+        return "INSERT INTO greenlight_backfill (table_name, chunk, rows_copied, chunks_total, done, skip_snapshot) "
+                + "VALUES (?, ?, ?, ?, ?, ?)";
+    }
+
+    /** Deletes a table's backfill rows (table_name bound as parameter 1). */
+    default String deleteBackfill() {
+        return "DELETE FROM greenlight_backfill WHERE table_name = ?";
+    }
+
+    /** Marks a table's backfill done: done = 1, rows_copied = ? (1), for table_name = ? (2), chunk -1. */
+    default String finishBackfill() {
+        return "UPDATE greenlight_backfill SET done = 1, rows_copied = ? WHERE table_name = ? AND chunk = -1";
+    }
+
+    /** Selects table_name, chunk, rows_copied, chunks_total, done, skip_snapshot of every backfill row. */
+    default String selectBackfill() {
+        return "SELECT table_name, chunk, rows_copied, chunks_total, done, skip_snapshot FROM greenlight_backfill";
+    }
+
+    /** Removes every row of a target table (a table's backfill starts on an empty table). */
+    default String deleteAll(SourceTable table) {
+        return "DELETE FROM " + tableName(table);
+    }
+
+    /**
+     * The statement the backfill loads a chunk's rows with, one JDBC batch of bound rows: a plain
+     * insert into a table the backfill emptied first. A dialect with a faster bulk path (COPY FROM
+     * STDIN, LOAD DATA) can be given its own loader in io.greenlight.backfill.ChunkLoader.
+     */
+    default String backfillInsert(SourceTable table, List<String> columns) {
+        return insert(table, columns);
+    }
+
+    /**
+     * A bulk-load statement reading the given columns as tab-separated text from a client-side
+     * stream ({@link TabSeparatedRows} renders it), or empty when the target has none and the
+     * backfill uses {@link #backfillInsert} batches.
+     */
+    default Optional<String> bulkLoad(SourceTable table, List<String> columns) {
+        return Optional.empty();
+    }
+
+    /** What a target connection used for {@link #bulkLoad} needs on top of {@link #connectionUrl}. */
+    default String bulkLoadUrl(String connectionUrl) {
+        return connectionUrl;
+    }
 
     /** The JDBC URL to connect to a target with: adds the session settings the dialects' SQL relies on. */
     static String connectionUrl(String configuredUrl) {

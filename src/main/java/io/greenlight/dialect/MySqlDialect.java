@@ -7,6 +7,7 @@ import org.apache.kafka.connect.data.Schema;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** MySQL 8.0+ and MariaDB 10.11+: one dialect, asking {@link MySqlServer} where they differ. */
@@ -222,6 +223,39 @@ public final class MySqlDialect implements Dialect {
     public void bind(PreparedStatement statement, int index, SourceTable table, SourceColumn column, Schema valueSchema,
                      Object value) throws SQLException {
         binder.bind(statement, index, column, valueSchema, value, lossy.accepts(table.id(), column));
+    }
+
+    /**
+     * LOAD DATA LOCAL INFILE from the client's stream. Binary values arrive as hex (UNHEX) and BIT
+     * values as their number (LOAD DATA would take the digits' bytes). With LOCAL, bad values and
+     * duplicate keys only warn: the backfill treats any warning as a failure.
+     */
+    @Override
+    public Optional<String> bulkLoad(SourceTable table, List<String> columns) {
+        List<String> targets = new java.util.ArrayList<>();
+        List<String> sets = new java.util.ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            String name = columns.get(i);
+            SourceColumn column = table.column(name).orElseThrow();
+            String type = mapping(table, column).sqlType();
+            if ("bytea".equals(column.typeName()) && !column.array()) {
+                targets.add("@v" + i);
+                sets.add(quote(name) + " = UNHEX(@v" + i + ")");
+            } else if (type.startsWith("BIT(")) {
+                targets.add("@v" + i);
+                sets.add(quote(name) + " = CAST(@v" + i + " AS UNSIGNED)");
+            } else {
+                targets.add(quote(name));
+            }
+        }
+        return Optional.of("LOAD DATA LOCAL INFILE 'greenlight-backfill' INTO TABLE " + tableName(table)
+                + " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ("
+                + String.join(", ", targets) + ")" + (sets.isEmpty() ? "" : " SET " + String.join(", ", sets)));
+    }
+
+    @Override
+    public String bulkLoadUrl(String connectionUrl) {
+        return connectionUrl + (connectionUrl.contains("?") ? "&" : "?") + "allowLoadLocalInfile=true";
     }
 
     static String connectionUrl(String url) {

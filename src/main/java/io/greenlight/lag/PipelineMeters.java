@@ -24,6 +24,7 @@ public class PipelineMeters {
     private final MeterRegistry registry;
     private final Map<String, Counter> captured = new ConcurrentHashMap<>();
     private final Map<String, Counter> applied = new ConcurrentHashMap<>();
+    private final Map<String, Counter> backfill = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> capturedByTable = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> appliedByTable = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> tablePaused = new ConcurrentHashMap<>();
@@ -89,6 +90,13 @@ public class PipelineMeters {
     public void applied(String table, String op, long count) {
         counter(applied, "cdc.events.applied", "Change events committed to the target", table, op).increment(count);
         appliedByTable.computeIfAbsent(table, t -> new LongAdder()).add(count);
+    }
+
+    /** Rows the backfill (initial load) committed to the target: greenlight_backfill_rows_total{table}. */
+    public void backfillRows(String table, long count) {
+        backfill.computeIfAbsent(table, t -> Counter.builder("greenlight.backfill.rows")
+                .description("Rows the initial load (backfill) committed to the target").tag("table", t)
+                .register(registry)).increment(count);
     }
 
     public void applyError() {

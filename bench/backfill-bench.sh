@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Benchmark of the initial load: the peer harness's 1M-row bench.items table
+# (../shared/bench/peer/workload/source-setup.sql) copied to MariaDB by Greenlight, and in the same
+# run the target's raw ingest rate (LOAD DATA LOCAL INFILE of the same rows). Not a test.
+#   bench/backfill-bench.sh                       # 1M rows, snapshot-mode backfill
+#   ROWS=100000 MODE=initial JFR=1 bench/backfill-bench.sh   # Debezium's event snapshot, with a JFR profile
+# Prints rows/s of both and their ratio; with JFR=1 also the hottest frames of the recording.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+source scripts/lib/throwaway-servers.sh
+ROWS=${ROWS:-1000000}
+MODE=${MODE:-backfill}
+BENCH_DIR=${BENCH_DIR:-/tmp/greenlight-backfill-bench}
+SETUP=${SETUP:-../shared/bench/peer/workload/source-setup.sql}
+PG_PORT=$(free_port); MARIADB_PORT=$(free_port); HTTP_PORT=$(free_port)
+JAR=${JAR:-target/quarkus-app/quarkus-run.jar}
+START=$(date +%s)
+say() { printf '[bench %4ss] %s\n' "$(( $(date +%s) - START ))" "$*"; }
+maria() { mariadb -h 127.0.0.1 -P "$MARIADB_PORT" -u root -N -B "$@"; }
+now() { date +%s.%N; }
+
+cleanup() {
+  set +e
+  [ -n "${GL_PID:-}" ] && kill "$GL_PID" 2>/dev/null && wait "$GL_PID" 2>/dev/null
+  stop_servers "$BENCH_DIR"
+}
+trap cleanup EXIT INT TERM
+
+[ -f "$JAR" ] || { say "Building Greenlight"; mvn -B -q package -DskipTests; }
+[ -f "$SETUP" ] || { echo "missing $SETUP (the peer harness in ../shared/bench/peer)"; exit 1; }
+rm -rf "$BENCH_DIR"
+say "PostgreSQL on $PG_PORT, MariaDB on $MARIADB_PORT"
+start_pg "$BENCH_DIR" "$PG_PORT" bench
+start_mariadb "$BENCH_DIR" "$MARIADB_PORT" bench --innodb-buffer-pool-size=512M --innodb-flush-log-at-trx-commit=2 \
+  --innodb-doublewrite=0 --local-infile=1
+
+say "Loading $ROWS rows into bench.items"
+psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d bench -v ON_ERROR_STOP=1 -q -v rows="$ROWS" -v next_id=$((ROWS + 1)) -f "$SETUP"
+
+say "Raw ingest: LOAD DATA LOCAL INFILE of the same rows (exported with COPY, not timed)"
+psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d bench -qc "\\copy (SELECT id, account, label, amount, \
+  to_char(created AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), payload, active::int FROM bench.items) TO '$BENCH_DIR/items.tsv'"
+maria bench -e "CREATE TABLE raw_items (id BIGINT NOT NULL PRIMARY KEY, account INT NOT NULL, label LONGTEXT NOT NULL,
+  amount DECIMAL(12,2) NOT NULL, created DATETIME(6) NOT NULL, payload JSON NOT NULL, active BOOLEAN NOT NULL)
+  ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+t0=$(now)
+maria --local-infile=1 bench -e "LOAD DATA LOCAL INFILE '$BENCH_DIR/items.tsv' INTO TABLE raw_items"
+t1=$(now)
+RAW=$(echo "$ROWS / ($t1 - $t0)" | bc -l)
+say "$(printf 'LOAD DATA: %d rows in %.1f s = %.0f rows/s' "$ROWS" "$(echo "$t1 - $t0" | bc -l)" "$RAW")"
+
+JVM_OPTS=(-Xmx512m)
+if [ "${JFR:-0}" = 1 ]; then
+  JVM_OPTS+=("-XX:StartFlightRecording=filename=$BENCH_DIR/greenlight.jfr,settings=profile,dumponexit=true")
+fi
+say "Greenlight, snapshot-mode $MODE"
+t0=$(now)
+GREENLIGHT_SOURCE_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/bench" GREENLIGHT_SOURCE_USERNAME=postgres \
+GREENLIGHT_SOURCE_TABLES=bench.items GREENLIGHT_SOURCE_PUBLICATION=bench_pub GREENLIGHT_SOURCE_SLOT=greenlight_bench \
+GREENLIGHT_SOURCE_SNAPSHOT_MODE="$MODE" \
+GREENLIGHT_TARGET_URL="jdbc:mysql://127.0.0.1:$MARIADB_PORT/bench" GREENLIGHT_TARGET_USERNAME=root \
+GREENLIGHT_DATA_DIR="$BENCH_DIR/greenlight-data" QUARKUS_HTTP_PORT="$HTTP_PORT" \
+  java "${JVM_OPTS[@]}" -jar "$JAR" >"$BENCH_DIR/greenlight.log" 2>&1 &
+GL_PID=$!
+until [ "$(maria bench -e "SELECT count(*) FROM items" 2>/dev/null || echo 0)" -ge "$ROWS" ]; do
+  kill -0 "$GL_PID" 2>/dev/null || { tail -50 "$BENCH_DIR/greenlight.log"; exit 1; }
+  sleep 1
+done
+t1=$(now)
+GL=$(echo "$ROWS / ($t1 - $t0)" | bc -l)
+say "$(printf 'Greenlight %s: %d rows on the target %.1f s after the JVM started = %.0f rows/s' "$MODE" "$ROWS" \
+  "$(echo "$t1 - $t0" | bc -l)" "$GL")"
+grep -h 'Backfill copied' "$BENCH_DIR/greenlight.log" | sed 's/^.*Backfill/  Backfill/' || true
+say "$(printf 'ratio to LOAD DATA: %.0f %%' "$(echo "100 * $GL / $RAW" | bc -l)")"
+RSS=$(ps -o rss= -p "$GL_PID" | tr -d ' ')
+say "Greenlight RSS $((RSS / 1024)) MiB"
+if [ "${JFR:-0}" = 1 ]; then
+  kill "$GL_PID"; wait "$GL_PID" 2>/dev/null || true; GL_PID=
+  say "Hottest frames (top of stack, share of execution samples):"
+  jfr print --events jdk.ExecutionSample "$BENCH_DIR/greenlight.jfr" \
+    | awk '/stackTrace = \[/ {getline; sub(/^[ \t]+/, ""); sub(/line:.*/, ""); n[$0]++; t++} END {for (k in n) printf "%6.1f%%  %s\n", 100*n[k]/t, k}' \
+    | sort -rn | head -"${TOP:-25}"
+  say "By package (any frame of the stack, share of samples):"
+  jfr print --events jdk.ExecutionSample "$BENCH_DIR/greenlight.jfr" \
+    | awk '/stackTrace = \[/ {delete seen; t++; next} /^[ \t]+[a-z]/ && /line:/ {s=$1; sub(/\.[A-Za-z0-9_$]+\.[A-Za-z0-9_$<>]+\(.*/, "", s); split(s, p, "."); k=p[1]"."p[2]"."p[3]; if (!(k in seen)) {seen[k]=1; n[k]++}} END {for (k in n) printf "%6.1f%%  %s\n", 100*n[k]/t, k}' \
+    | sort -rn | head -15
+fi

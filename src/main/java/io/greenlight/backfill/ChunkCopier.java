@@ -1,0 +1,198 @@
+package io.greenlight.backfill;
+
+import io.greenlight.dialect.Dialect;
+import io.greenlight.dialect.LossyPolicy;
+import io.greenlight.dialect.LossyValueException;
+import io.greenlight.dialect.TabSeparatedRows;
+import io.greenlight.schema.SourceColumn;
+import io.greenlight.schema.SourceTable;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Copies one chunk: reads its rows on the source inside a REPEATABLE READ transaction that
+ * imports the backfill's snapshot, binds each value through the target dialect (the same binding,
+ * checks and lossy policy as apply), writes them in multi-row batches and records the chunk done,
+ * all in one target transaction: a chunk is on the target whole or not at all.
+ */
+final class ChunkCopier {
+
+    /** Flush a bulk load at this many bytes of rendered rows. */
+    private static final int LOAD_BYTES = 4 << 20;
+
+    private final DataSource source;
+    private final DataSource target;
+    private final Dialect dialect;
+    private final BackfillStore store;
+    private final int batchRows;
+
+    private final boolean bulk;
+
+    /** @param bulk whether {@code target}'s connections may run the dialect's bulk load (LOAD DATA LOCAL) */
+    ChunkCopier(DataSource source, DataSource target, boolean bulk, Dialect dialect, BackfillStore store, int batchRows) {
+        this.bulk = bulk;
+        this.source = source;
+        this.target = target;
+        this.dialect = dialect;
+        this.store = store;
+        this.batchRows = batchRows;
+    }
+
+    /** The columns the backfill writes: generated columns are not published by pgoutput, so never written. */
+    static List<ColumnReader> readers(SourceTable table) {
+        return table.columns().stream().filter(c -> !c.generated()).map(ColumnReader::new).toList();
+    }
+
+    /** Copies the chunk and returns its row count. */
+    long copy(SourceTable table, Chunk chunk, ExportedSnapshot snapshot) throws SQLException {
+        List<ColumnReader> columns = readers(table);
+        List<String> names = columns.stream().map(c -> c.column().name()).toList();
+        String select = "SELECT " + columns.stream().map(ColumnReader::projection).collect(Collectors.joining(", "))
+                + " FROM " + table.id().quoted() + " WHERE " + chunk.ctidCondition();
+        try (Connection src = source.getConnection(); Connection tgt = target.getConnection()) {
+            src.setAutoCommit(false);
+            tgt.setAutoCommit(false);
+            try {
+                try (Statement st = src.createStatement()) {
+                    st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                    st.execute("SET TRANSACTION SNAPSHOT '" + snapshot.name() + "'"); // checked: hex digits and dashes
+                    st.execute("SET LOCAL TimeZone = 'UTC'");
+                    st.execute("SET LOCAL DateStyle = 'ISO, YMD'");
+                    st.execute("SET LOCAL IntervalStyle = 'postgres'");
+                }
+                long rows = 0;
+                Optional<String> bulk = this.bulk ? dialect.bulkLoad(table, names) : Optional.empty();
+                try (PreparedStatement read = src.prepareStatement(select);
+                     PreparedStatement write = bulk.isPresent() ? null : tgt.prepareStatement(dialect.backfillInsert(table, names))) {
+                    read.setFetchSize(Math.max(batchRows, 1000));
+                    if (bulk.isPresent()) {
+                        rows = load(read, tgt, bulk.get(), table, columns, chunk, snapshot);
+                    } else try (ResultSet rs = read.executeQuery()) {
+                        int pending = 0;
+                        while (rs.next()) {
+                            bindRow(rs, write, table, columns, snapshot);
+                            write.addBatch();
+                            rows++;
+                            if (++pending == batchRows) {
+                                execute(write, table, chunk, snapshot);
+                                pending = 0;
+                            }
+                        }
+                        if (pending > 0) {
+                            execute(write, table, chunk, snapshot);
+                        }
+                    }
+                }
+                store.chunkDone(tgt, chunk, rows);
+                tgt.commit();
+                src.commit();
+                return rows;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(tgt);
+                rollbackQuietly(src);
+                throw e;
+            } finally {
+                src.setAutoCommit(true);
+                tgt.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** Reads the chunk, binds each row into memory and bulk-loads it in slices of about LOAD_BYTES. */
+    private long load(PreparedStatement read, Connection tgt, String sql, SourceTable table, List<ColumnReader> columns,
+                      Chunk chunk, ExportedSnapshot snapshot) throws SQLException {
+        BoundValues bound = new BoundValues(columns.size());
+        TabSeparatedRows rendered = new TabSeparatedRows();
+        long rows = 0;
+        try (ResultSet rs = read.executeQuery()) {
+            while (rs.next()) {
+                bindRow(rs, bound.statement(), table, columns, snapshot);
+                rendered.add(bound.values());
+                rows++;
+                if (rendered.bytes() >= LOAD_BYTES) {
+                    loadSlice(tgt, sql, rendered, table, chunk, snapshot);
+                }
+            }
+        }
+        if (rendered.rows() > 0) {
+            loadSlice(tgt, sql, rendered, table, chunk, snapshot);
+        }
+        return rows;
+    }
+
+    private static void loadSlice(Connection tgt, String sql, TabSeparatedRows rendered, SourceTable table, Chunk chunk,
+                                  ExportedSnapshot snapshot) throws SQLException {
+        try {
+            TargetLoad.load(tgt, sql, rendered);
+        } catch (SQLException e) {
+            throw new SQLException(e.getMessage() + " (backfill of " + table.id() + ", chunk " + chunk.index()
+                    + ", snapshot LSN " + snapshot.lsn() + ")", e.getSQLState(), e.getErrorCode(), e);
+        }
+        rendered.clear();
+    }
+
+    private void bindRow(ResultSet rs, PreparedStatement write, SourceTable table, List<ColumnReader> columns,
+                         ExportedSnapshot snapshot) throws SQLException {
+        ColumnReader.Value[] values = new ColumnReader.Value[columns.size()];
+        for (int i = 0; i < columns.size(); i++) {
+            values[i] = columns.get(i).read(rs, i + 1);
+        }
+        for (int i = 0; i < columns.size(); i++) {
+            SourceColumn column = columns.get(i).column();
+            try {
+                dialect.bind(write, i + 1, table, column, values[i].schema(), values[i].value());
+            } catch (LossyValueException e) {
+                String ref = table.id() + "." + column.name();
+                throw new BackfillException("Column " + ref + " (" + column.formatted() + "), key " + key(table, columns, values)
+                        + ", in the backfill at snapshot LSN " + snapshot.lsn() + ": " + e.getMessage() + ". Backfill stopped. "
+                        + "Accept the loss with " + LossyPolicy.KEY + "=" + ref + ", or widen the target column, "
+                        + "then restart Greenlight.", e);
+            } catch (RuntimeException e) {
+                throw new BackfillException("Column " + table.id() + "." + column.name() + ", key " + key(table, columns, values)
+                        + ", in the backfill at snapshot LSN " + snapshot.lsn() + " cannot be converted for the target: "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The row's identity for messages: its primary key, or every column of a keyless row. */
+    private static Map<String, Object> key(SourceTable table, List<ColumnReader> columns, ColumnReader.Value[] values) {
+        Map<String, Object> key = new LinkedHashMap<>();
+        for (int i = 0; i < columns.size(); i++) {
+            String name = columns.get(i).column().name();
+            if (table.identityColumns().contains(name)) {
+                key.put(name, values[i].value());
+            }
+        }
+        return key;
+    }
+
+    /** Keeps the SQL state (a lost connection stays recognizable) and adds where it happened. */
+    private static void execute(PreparedStatement write, SourceTable table, Chunk chunk, ExportedSnapshot snapshot)
+            throws SQLException {
+        try {
+            write.executeBatch();
+        } catch (SQLException e) {
+            throw new SQLException(e.getMessage() + " (backfill of " + table.id() + ", chunk " + chunk.index()
+                    + ", snapshot LSN " + snapshot.lsn() + ")", e.getSQLState(), e.getErrorCode(), e);
+        }
+    }
+
+    private static void rollbackQuietly(Connection connection) {
+        try {
+            connection.rollback();
+        } catch (SQLException ignored) {
+            // a broken connection is discarded by the pool
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.greenlight;
+
+import io.greenlight.testing.ServiceProcess;
+import io.greenlight.testing.Sql;
+import io.greenlight.testing.TestServers;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The packaged service's initial load (snapshot-mode backfill) over a keyed, a composite-keyed
+ * and a keyless table of many chunks, with the source written to all the while: the target
+ * equals the source exactly, after an undisturbed backfill and after one killed with SIGKILL
+ * half way and started again.
+ */
+class BackfillIT {
+
+    private static final TestServers SERVERS = TestServers.get();
+    private static final int ITEMS = 40_000;
+    private static final Pattern CHUNKS_DONE = Pattern.compile("\"chunksDone\":(\\d+)");
+
+    @BeforeAll
+    static void javaDriversForPlainJUnit() throws Exception {
+        Class.forName("org.postgresql.Driver");
+    }
+
+    @Test
+    void backfillWithConcurrentWritesEqualsTheSourceAndAppliesEachChangeOnce() throws Exception {
+        run("backfill_plain", false);
+    }
+
+    @Test
+    void killedMidBackfillThenRestartedConvergesWithoutGapsOrDuplicates() throws Exception {
+        run("backfill_killed", true);
+    }
+
+    private void run(String db, boolean kill) throws Exception {
+        SERVERS.postgres.createDatabase(db);
+        SERVERS.mariadb.createDatabase(db);
+        try (Connection c = SERVERS.postgres.connect(db)) {
+            Sql.exec(c, "CREATE TABLE items (id int PRIMARY KEY, n bigint NOT NULL, note text, at timestamptz)",
+                    "INSERT INTO items SELECT g, g, repeat(md5(g::text), 2), '2024-01-01'::timestamptz + g * interval '1 second'"
+                            + " FROM generate_series(1, " + ITEMS + ") g",
+                    "CREATE TABLE pairs (a int, b int, v numeric(12,2), PRIMARY KEY (a, b))",
+                    "INSERT INTO pairs SELECT g % 100, g, g / 100.0 FROM generate_series(1, 20000) g",
+                    "CREATE TABLE events (kind text, n int)", "ALTER TABLE events REPLICA IDENTITY FULL",
+                    // Identical rows on purpose: a keyless table shows every duplicate.
+                    "INSERT INTO events SELECT 'seed', g % 1000 FROM generate_series(1, 30000) g");
+        }
+        Path log = Files.createTempFile("greenlight-" + db, ".log");
+        Map<String, String> env = SERVERS.serviceEnv(db);
+        // Many small chunks, one at a time: a backfill long enough to write into and to kill half way.
+        env.put("GREENLIGHT_BACKFILL_CHUNK_PAGES", "2");
+        env.put("GREENLIGHT_BACKFILL_PARALLELISM", "1");
+        env.put("GREENLIGHT_BACKFILL_BATCH_ROWS", "100");
+
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong transactions = new AtomicLong();
+        AtomicLong duringSnapshot = new AtomicLong();
+        Thread writer;
+        try (ServiceProcess first = ServiceProcess.start(env, log)) {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                    .failFast("Greenlight exited", () -> !first.isAlive())
+                    .until(() -> chunksDone(first) > 0);
+            writer = startWriter(db, writing, transactions, duringSnapshot, first);
+            if (!kill) {
+                awaitStreaming(first);
+                finish(db, writer, writing, transactions);
+                assertTrue(duringSnapshot.get() > 0, "some source transactions ran while the backfill copied");
+                return;
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> transactions.get() > 100);
+            assertEquals("SNAPSHOT", first.phase(), "the backfill is still running when killed");
+            first.kill();
+        }
+        long atKill = transactions.get();
+        await().atMost(Duration.ofSeconds(60)).until(() -> transactions.get() > atKill + 100);
+        try (ServiceProcess second = ServiceProcess.start(env, log)) {
+            awaitStreaming(second);
+            assertTrue(second.log().contains("Backfill resumes"), "the second start resumed the backfill");
+            finish(db, writer, writing, transactions);
+        }
+    }
+
+    private static void finish(String db, Thread writer, AtomicBoolean writing, AtomicLong transactions) throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> transactions.get() > 50);
+        writing.set(false);
+        writer.join();
+        await().atMost(Duration.ofSeconds(420)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            try (Connection source = SERVERS.postgres.connect(db); Connection target = SERVERS.mariadb.connect(db)) {
+                assertEquals(Sql.rows(source, "SELECT count(*) FROM items"), Sql.rows(target, "SELECT count(*) FROM items"));
+                Sql.assertSameRows(Sql.rows(source, "SELECT id, n, note, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+                                + " FROM items ORDER BY id"),
+                        Sql.rows(target, "SELECT id, n, note, CAST(at AS CHAR) FROM items ORDER BY id"));
+                Sql.assertSameRows(Sql.rows(source, "SELECT a, b, v FROM pairs ORDER BY a, b"),
+                        Sql.rows(target, "SELECT a, b, v FROM pairs ORDER BY a, b"));
+                Sql.assertSameRows(Sql.rows(source, "SELECT kind, n, count(*) FROM events GROUP BY 1, 2 ORDER BY 1, 2"),
+                        Sql.rows(target, "SELECT kind, n, count(*) FROM events GROUP BY 1, 2 ORDER BY 1, 2"));
+            }
+        });
+    }
+
+    /**
+     * Updates spread over the keyed tables (moving rows between pages, so between chunks), new
+     * and deleted rows, and keyless inserts and deletes of identical rows.
+     */
+    private static Thread startWriter(String db, AtomicBoolean writing, AtomicLong transactions, AtomicLong duringSnapshot,
+                                      ServiceProcess service) {
+        Thread writer = new Thread(() -> {
+            try (Connection c = SERVERS.postgres.connect(db);
+                 PreparedStatement update = c.prepareStatement("UPDATE items SET n = n + 1, note = ? WHERE id = ?");
+                 PreparedStatement insert = c.prepareStatement("INSERT INTO items VALUES (?, 0, 'new', now())");
+                 PreparedStatement delete = c.prepareStatement("DELETE FROM items WHERE id = ?");
+                 PreparedStatement pair = c.prepareStatement("UPDATE pairs SET v = v + 1 WHERE a = ? AND b = ?");
+                 PreparedStatement event = c.prepareStatement("INSERT INTO events VALUES ('live', ?)");
+                 PreparedStatement forget = c.prepareStatement(
+                         "DELETE FROM events WHERE ctid = (SELECT ctid FROM events WHERE n = ? LIMIT 1)")) {
+                c.setAutoCommit(false);
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                while (writing.get()) {
+                    long tx = transactions.get();
+                    update.setString(1, "tx " + tx);
+                    update.setInt(2, random.nextInt(1, ITEMS + 1));
+                    update.executeUpdate();
+                    if (tx % 3 == 0) {
+                        insert.setInt(1, ITEMS + 1 + (int) tx);
+                        insert.executeUpdate();
+                    }
+                    if (tx % 5 == 0) {
+                        delete.setInt(1, random.nextInt(1, ITEMS + 1));
+                        delete.executeUpdate();
+                    }
+                    int b = random.nextInt(1, 20001);
+                    pair.setInt(1, b % 100);
+                    pair.setInt(2, b);
+                    pair.executeUpdate();
+                    event.setInt(1, (int) (tx % 7));
+                    event.executeUpdate();
+                    forget.setInt(1, random.nextInt(0, 1000));
+                    forget.executeUpdate();
+                    c.commit();
+                    transactions.incrementAndGet();
+                    if (tx % 20 == 0 && "SNAPSHOT".equals(service.phase())) {
+                        duringSnapshot.incrementAndGet();
+                    }
+                    Thread.sleep(5);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "writer-" + db);
+        writer.start();
+        return writer;
+    }
+
+    /** Chunks copied so far, from GET /status; 0 while the HTTP server is not up yet. */
+    private static long chunksDone(ServiceProcess service) throws Exception {
+        String status;
+        try {
+            status = service.get("/status");
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+        long done = 0;
+        Matcher m = CHUNKS_DONE.matcher(status);
+        while (m.find()) {
+            done += Long.parseLong(m.group(1));
+        }
+        return done;
+    }
+
+    private static void awaitStreaming(ServiceProcess service) {
+        await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(500))
+                .failFast("Greenlight exited", () -> !service.isAlive())
+                .failFast("Greenlight FAILED", () -> "FAILED".equals(service.phase()))
+                .until(() -> "STREAMING".equals(service.phase()));
+    }
+}
