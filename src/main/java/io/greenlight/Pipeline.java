@@ -198,7 +198,9 @@ public class Pipeline {
             List<String> changeTopics = new ArrayList<>(tables.keySet().stream().map(topics::table).toList());
             List<TopicPartition> partitions;
             try (TopicAdmin admin = new TopicAdmin(kafka.admin())) {
-                admin.ensureCompactedTopic(topics.sourceOffsets(), config.kafka().replicationFactor());
+                if (config.kafka().bootstrapServers().isPresent()) { // embedded: offsets in a file (DebeziumProperties)
+                    admin.ensureCompactedTopic(topics.sourceOffsets(), config.kafka().replicationFactor());
+                }
                 admin.ensureChangeTopics(changeTopics, config.kafka().partitions(), config.kafka().replicationFactor(),
                         config.kafka().retention());
                 partitions = admin.partitionsOf(changeTopics);
