@@ -7,7 +7,12 @@
 GL_PROJECT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 GL_JAR="$GL_PROJECT/target/quarkus-app/quarkus-run.jar"
 : "${GL_HTTP_PORT:=18090}"
-: "${GL_HEAP_OPTS:=-Xmx512m}"
+# JVM memory defaults measured to keep the whole process (embedded broker included) under 512 MiB
+# RSS (bench/results.md); README "Memory" explains each.
+: "${GL_HEAP_OPTS:=-Xmx256m -Xss512k -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=64m}"
+# Bearer token for the cutover scenario (bench/scenarios/fixed-rate.sh); a throwaway value.
+: "${GL_API_TOKEN:=bench-token}"
+export GL_API_TOKEN
 
 sys_setup() {
   (cd "$GL_PROJECT" && mvn -B -q package -DskipTests) || die "building Greenlight failed"
@@ -30,6 +35,7 @@ sys_start_replication() {
   GREENLIGHT_SOURCE_SLOT=greenlight_bench \
   GREENLIGHT_TARGET_URL="jdbc:mysql://127.0.0.1:$MY_PORT/$MY_DB" GREENLIGHT_TARGET_USERNAME="$MY_USER" \
   GREENLIGHT_TARGET_PASSWORD="$MY_PASSWORD" GREENLIGHT_DATA_DIR="$RUN_DIR/greenlight-data" \
+  GREENLIGHT_API_TOKEN="$GL_API_TOKEN" \
   QUARKUS_HTTP_PORT="$GL_HTTP_PORT" \
     setsid "$JAVA_BIN" $GL_HEAP_OPTS -jar "$GL_JAR" </dev/null >>"$RUN_DIR/greenlight.log" 2>&1 &
   echo $! > "$RUN_DIR/greenlight.pid"
@@ -43,6 +49,11 @@ sys_health() {
   st=$(curl -fsS "http://127.0.0.1:$GL_HTTP_PORT/status" 2>/dev/null) || return 0
   if grep -q '"phase":"FAILED"' <<<"$st"; then echo "greenlight: $st" | cut -c1-2000; return 1; fi
   return 0
+}
+
+# Optional hook of this system (used by bench/scenarios/fixed-rate.sh): its cutover endpoint.
+sys_cutover_url() {
+  echo "http://127.0.0.1:$GL_HTTP_PORT/cutover"
 }
 
 sys_pids() {

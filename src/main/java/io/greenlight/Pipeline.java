@@ -241,7 +241,9 @@ public class Pipeline {
             List<String> changeTopics = new ArrayList<>(tables.keySet().stream().map(topics::table).toList());
             List<TopicPartition> partitions;
             try (TopicAdmin admin = new TopicAdmin(kafka.admin())) {
-                admin.ensureCompactedTopic(topics.sourceOffsets(), config.kafka().replicationFactor());
+                if (config.kafka().bootstrapServers().isPresent()) { // embedded: offsets in a file (DebeziumProperties)
+                    admin.ensureCompactedTopic(topics.sourceOffsets(), config.kafka().replicationFactor());
+                }
                 admin.ensureChangeTopics(changeTopics, config.kafka().partitions(), config.kafka().replicationFactor(),
                         config.kafka().retention());
                 partitions = admin.partitionsOf(changeTopics);
@@ -340,12 +342,7 @@ public class Pipeline {
         try (Connection connection = source.getConnection()) {
             slot = SlotGuard.SlotState.read(connection, src.slot());
         }
-        Optional<SlotGuard.StoredProgress> stored;
-        try (KafkaConsumer<byte[], byte[]> consumer = kafka.consumer("slot-guard", 500)) {
-            stored = SourceOffsets.lastLsn(consumer, topics.sourceOffsets(), DebeziumProperties.engineName(topics),
-                            Duration.ofSeconds(60))
-                    .map(lsn -> new SlotGuard.StoredProgress(lsn, "capture's source offset in Kafka topic " + topics.sourceOffsets(), true));
-        }
+        Optional<SlotGuard.StoredProgress> stored = capturedPosition();
         if (stored.isEmpty()) {
             try (Connection connection = target.getConnection()) {
                 stored = offsets.load(connection).entrySet().stream()
@@ -461,10 +458,20 @@ public class Pipeline {
                 return true;
             }
         }
-        try (var consumer = kafka.consumer("probe", 1)) {
-            List<TopicPartition> parts = consumer.partitionsFor(topics.sourceOffsets()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            return consumer.endOffsets(parts).values().stream().anyMatch(end -> end > 0);
+        return capturedPosition().isPresent();
+    }
+
+    /** The source position capture last committed: in a file beside an embedded broker, else in Kafka. */
+    private Optional<SlotGuard.StoredProgress> capturedPosition() throws Exception {
+        if (broker != null) {
+            Path file = DebeziumProperties.sourceOffsetsFile(config);
+            return SourceOffsets.lastLsn(file, DebeziumProperties.engineName(topics))
+                    .map(lsn -> new SlotGuard.StoredProgress(lsn, "capture's source offset in " + file, true));
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = kafka.consumer("slot-guard", 500)) {
+            return SourceOffsets.lastLsn(consumer, topics.sourceOffsets(), DebeziumProperties.engineName(topics),
+                            Duration.ofSeconds(60))
+                    .map(lsn -> new SlotGuard.StoredProgress(lsn, "capture's source offset in Kafka topic " + topics.sourceOffsets(), true));
         }
     }
 

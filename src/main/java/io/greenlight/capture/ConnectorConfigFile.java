@@ -30,6 +30,7 @@ public final class ConnectorConfigFile {
             derived("bootstrap.servers", "greenlight.kafka.bootstrap-servers"),
             derived("offset.storage", null),
             derived("offset.storage.topic", "greenlight.kafka.topic-prefix"),
+            derived("offset.storage.file.filename", "greenlight.data-dir"),
             derived("offset.storage.replication.factor", "greenlight.kafka.replication-factor"),
             derived("database.hostname", "greenlight.source.url"),
             derived("database.port", "greenlight.source.url"),

@@ -35,12 +35,20 @@ public final class DebeziumProperties {
         p.put("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
         p.put("tasks.max", "1");
 
-        // Source offsets live in Kafka: a rescheduled pod resumes where the last one stopped.
-        p.put("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
-        p.put("bootstrap.servers", bootstrapServers);
-        p.put("offset.storage.topic", topics.sourceOffsets());
-        p.put("offset.storage.partitions", "1");
-        p.put("offset.storage.replication.factor", String.valueOf(config.kafka().replicationFactor()));
+        if (config.kafka().bootstrapServers().isPresent()) {
+            // Source offsets live in Kafka: a rescheduled pod resumes where the last one stopped.
+            p.put("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
+            p.put("bootstrap.servers", bootstrapServers);
+            p.put("offset.storage.topic", topics.sourceOffsets());
+            p.put("offset.storage.partitions", "1");
+            p.put("offset.storage.replication.factor", String.valueOf(config.kafka().replicationFactor()));
+        } else {
+            // The embedded broker's log lives in data-dir too, so a file there is just as durable. The
+            // Kafka store's tailing consumer spun at ~0.5 core while idle against the in-JVM broker
+            // (JFR + per-thread CPU, bench/results.md), a third of Greenlight's CPU during a burst.
+            p.put("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+            p.put("offset.storage.file.filename", sourceOffsetsFile(config).toString());
+        }
         p.put("offset.flush.interval.ms", "1000");
         p.put("offset.flush.timeout.ms", "30000");
 
@@ -88,6 +96,11 @@ public final class DebeziumProperties {
     /** The engine's name: the key of its source offsets in Kafka. */
     public static String engineName(TopicNames topics) {
         return "greenlight-" + topics.prefix();
+    }
+
+    /** Where capture keeps its source position when Kafka is embedded (beside the broker's log). */
+    public static Path sourceOffsetsFile(GreenlightConfig config) {
+        return Path.of(config.dataDir(), "source-offsets.dat");
     }
 
     /** table.include.list takes regular expressions: match this table's name literally. */

@@ -8,13 +8,17 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
 import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads the source position the Debezium engine last committed to its Kafka offsets topic
+ * Reads the source position the Debezium engine last committed to its Kafka offsets topic (or,
+ * beside an embedded broker, its offsets file)
  * (key {@code ["<engine name>", {...}]}, value {@code {"lsn": .., "lsn_commit": .., ...}}).
  */
 public final class SourceOffsets {
@@ -50,13 +54,42 @@ public final class SourceOffsets {
                 last = record.value() == null ? null : JSON.readTree(record.value());
             }
         }
-        if (!found || last == null) {
+        return found ? lsnOf(last) : Optional.empty();
+    }
+
+    /**
+     * The same, from the file the engine keeps its offsets in beside an embedded broker (Kafka
+     * Connect's FileOffsetBackingStore: a serialized map of JSON key bytes to JSON value bytes).
+     */
+    public static Optional<Long> lastLsn(Path file, String engineName) throws IOException {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        Object stored;
+        try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(file))) {
+            stored = in.readObject();
+        } catch (ClassNotFoundException e) {
+            throw new IOException("Capture's offsets file " + file + " is not in Kafka Connect's format", e);
+        }
+        if (!(stored instanceof Map<?, ?> entries)) {
+            throw new IOException("Capture's offsets file " + file + " is not in Kafka Connect's format");
+        }
+        for (Map.Entry<?, ?> entry : entries.entrySet()) {
+            if (entry.getKey() instanceof byte[] key && engineName.equals(JSON.readTree(key).path(0).asText())) {
+                return entry.getValue() instanceof byte[] value ? lsnOf(JSON.readTree(value)) : Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Long> lsnOf(JsonNode offset) {
+        if (offset == null) {
             return Optional.empty();
         }
         long max = 0;
         boolean any = false;
         for (String field : new String[]{"lsn", "lsn_commit", "lsn_proc"}) {
-            JsonNode value = last.get(field);
+            JsonNode value = offset.get(field);
             if (value != null && value.canConvertToLong()) {
                 any = true;
                 max = Long.compareUnsigned(value.asLong(), max) > 0 ? value.asLong() : max;

@@ -83,6 +83,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("num.partitions", "1");
         p.put("auto.create.topics.enable", "true");
+        // One client (this JVM) on a 2-core budget: the defaults (3 network, 8 I/O, 10 background
+        // threads) only add stacks and context switches.
+        p.put("num.network.threads", "1");
+        p.put("num.io.threads", "2");
+        p.put("background.threads", "2");
         // The 128 MiB default dedupe buffer would be allocated on our heap for compacted topics.
         p.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
         return p;

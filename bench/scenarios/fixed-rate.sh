@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Two scenarios the peer harness lacks, for one CDC system (a folder with a harness system.sh):
+#   L  end-to-end lag per change at a fixed rate: pgbench --rate $RATE for $RATE_S s (the harness's
+#      update/insert/delete mix) against a $FR_ROWS-row table that the system has already snapshotted.
+#   C  (systems with a cutover API, i.e. Greenlight) the cutover's write-blocked window under the same
+#      load: POST /cutover with a READ_ONLY fence while pgbench keeps writing at $RATE.
+# Usage: bench/scenarios/fixed-rate.sh SYSTEM_NAME SYSTEM_DIR RESULTS_TSV
+# Needs the peer harness (PEER_HARNESS) for servers, workload and helpers; its servers are
+# re-initialised here and stopped at the end (KEEP_SERVERS=1 keeps them).
+#
+# Lag method: every inserted row carries created = now() (its source commit time to within the
+# single-statement transaction). A sampler polls the target's max(id) every FR_SAMPLE_S seconds;
+# a row's arrival time is the first sample at which max(id) >= its id (apply keeps per-key and,
+# with one partition, total order, so max(id) only grows). lag(row) = arrival - created; it
+# overstates by up to one sampling interval (0.1 s by default), never understates. Reported:
+# p50/p90/p99/max over the inserts of the run (20 % of the changes, spread evenly through it).
+set -euo pipefail
+NAME=$1 SYS_DIR=$2 OUT=$3
+: "${PEER_HARNESS:?}"
+source "$PEER_HARNESS/lib/common.sh"
+: "${RATE:=1000}" "${RATE_S:=60}" "${FR_ROWS:=100000}" "${FR_SAMPLE_S:=0.1}" "${CUTOVER:=1}"
+SYSTEM=$NAME
+export RUN_DIR="$RUNS/$(date -u +%Y%m%dT%H%M%SZ)-fixed-rate-$NAME"
+mkdir -p "$RUN_DIR"
+# shellcheck source=/dev/null
+source "$SYS_DIR/system.sh"
+metric() { printf '%s\t%s\t%s\t%s\t%s\n' "$NAME" 1 "$1" "$2" "$3" >> "$OUT"; log "  $1 = $2 $3"; }
+PIDS=()
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  sys_stop || true
+  [[ ${KEEP_SERVERS:-0} == 1 ]] || { bash "$BENCH_DIR/servers/pg.sh" stop; bash "$BENCH_DIR/servers/mariadb.sh" stop; } >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+( sys_setup ) >/dev/null
+bash "$BENCH_DIR/servers/pg.sh" init; bash "$BENCH_DIR/servers/pg.sh" start
+bash "$BENCH_DIR/servers/mariadb.sh" init; bash "$BENCH_DIR/servers/mariadb.sh" start
+psql_src -v rows="$FR_ROWS" -v next_id=$((FR_ROWS + 1)) -f "$BENCH_DIR/workload/source-setup.sql"
+my_q -e "DROP DATABASE IF EXISTS \`$MY_DB\`; CREATE DATABASE \`$MY_DB\`"
+
+log "fixed-rate $NAME: snapshot of $FR_ROWS rows"
+sys_start
+sys_start_replication
+for ((i = 0; i < 3600; i++)); do
+  [[ $(tgt_count) == "$FR_ROWS" ]] && break
+  msg=$(sys_health) || die "$NAME failed during the snapshot: $msg"
+  sleep 1
+done
+[[ $(tgt_count) == "$FR_ROWS" ]] || die "$NAME: snapshot did not finish"
+sleep 5
+
+pgbench_at_rate() { # seconds logfile
+  "$PG_BIN/pgbench" -n -h "$SOCK_DIR" -p "$PG_PORT" -U postgres -c "${CLIENTS:-4}" -j "${PGBENCH_THREADS:-2}" \
+    -R "$RATE" -T "$1" -D rows="$FR_ROWS" \
+    -f "$BENCH_DIR/workload/pgbench-update.sql@$MIX_UPDATE" -f "$BENCH_DIR/workload/pgbench-insert.sql@$MIX_INSERT" \
+    -f "$BENCH_DIR/workload/pgbench-delete.sql@$MIX_DELETE" "$PG_DB" > "$2" 2>&1
+}
+sampler() { while true; do echo "$(now) $(tgt_max_id)"; sleep "$FR_SAMPLE_S"; done; }
+
+# ------------------------------------------------------------ L: lag at a fixed rate ----
+log "fixed-rate $NAME: L pgbench --rate $RATE for $RATE_S s"
+sampler > "$RUN_DIR/arrivals.samples" 2>/dev/null &
+PIDS+=($!)
+LOAD0=$(cut -d' ' -f1 /proc/loadavg)
+T0=$(now)
+pgbench_at_rate "$RATE_S" "$RUN_DIR/pgbench-rate.log" || die "pgbench failed: $(tail -3 "$RUN_DIR/pgbench-rate.log")"
+SRC_MAX=$(psql_src -c "SELECT max(id) FROM $SRC_SCHEMA.$SRC_TABLE")
+for ((i = 0; i < 600; i++)); do [[ $(tgt_max_id) == "$SRC_MAX" ]] && break; sleep 0.5; done
+sleep 1
+kill "${PIDS[-1]}" 2>/dev/null || true
+psql_src -c "SELECT id || ' ' || extract(epoch FROM created) FROM $SRC_SCHEMA.$SRC_TABLE WHERE id > $FR_ROWS ORDER BY id" > "$RUN_DIR/inserts.txt"
+# arrival of id = first sample with max(id) >= id; both files are ordered, so one merge pass
+awk 'NR == FNR { st[NR] = $1; sm[NR] = $2; n = NR; next }
+     { while (j < n && sm[j + 1] < $1) j++; if (j < n) printf "%.3f\n", st[j + 1] - $2 }' \
+  "$RUN_DIR/arrivals.samples" "$RUN_DIR/inserts.txt" | sort -n > "$RUN_DIR/lags.txt"
+N=$(wc -l < "$RUN_DIR/lags.txt")
+[[ $N -gt 0 ]] || die "no lag samples"
+pct() { awk -v p="$1" -v n="$N" 'NR == (int(p * n) > 0 ? (int(p * n) < n ? int(p * n) : n) : 1) { print; exit }' "$RUN_DIR/lags.txt"; }
+metric fixed_rate_target_per_s "$RATE" changes/s
+metric fixed_rate_tps_achieved "$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$RUN_DIR/pgbench-rate.log" | head -1)" tps
+metric fixed_rate_lag_samples "$N" rows
+metric fixed_rate_lag_p50_s "$(pct 0.50)" s
+metric fixed_rate_lag_p90_s "$(pct 0.90)" s
+metric fixed_rate_lag_p99_s "$(pct 0.99)" s
+metric fixed_rate_lag_max_s "$(tail -1 "$RUN_DIR/lags.txt")" s
+metric fixed_rate_loadavg_start "$LOAD0" load
+metric fixed_rate_loadavg_end "$(cut -d' ' -f1 /proc/loadavg)" load
+while read -r pname pid; do metric "fixed_rate_rss_${pname}_mb" "$(rss_mb "$pid")" MiB; done < <(sys_pids)
+
+# ------------------------------------------------------ C: cutover under the same load ----
+if [[ $CUTOVER == 1 ]] && declare -F sys_cutover_url >/dev/null; then
+  URL=$(sys_cutover_url)
+  log "fixed-rate $NAME: C cutover under --rate $RATE"
+  pgbench_at_rate $((RATE_S + 60)) "$RUN_DIR/pgbench-cutover.log" &   # ends when the fence ends its sessions
+  PIDS+=($!)
+  sleep 10
+  curl -fsS -X POST "$URL" -H "Authorization: Bearer $GL_API_TOKEN" -H 'Content-Type: application/json' \
+    -d '{"maxLagSeconds": 1, "stableSeconds": 2, "timeoutSeconds": 300, "fence": {"mode": "READ_ONLY"}}' \
+    > "$RUN_DIR/cutover-post.json" || die "POST /cutover failed"
+  for ((i = 0; i < 600; i++)); do
+    curl -fsS "$URL" > "$RUN_DIR/cutover.json" 2>/dev/null || true
+    grep -Eq '"state":"(COMPLETED|FAILED)"' "$RUN_DIR/cutover.json" && break
+    sleep 0.5
+  done
+  grep -q '"state":"COMPLETED"' "$RUN_DIR/cutover.json" || die "cutover did not complete: $(cut -c1-600 "$RUN_DIR/cutover.json")"
+  metric cutover_write_blocked_s "$(sed -n 's/.*"writeBlockedSeconds":\([0-9.eE+-]*\).*/\1/p' "$RUN_DIR/cutover.json")" s
+  metric cutover_sessions_ended "$(grep -c 'terminat' "$RUN_DIR/pgbench-cutover.log" || true)" clients
+fi
+log "fixed-rate $NAME: done ($RUN_DIR)"
