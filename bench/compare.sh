@@ -41,7 +41,9 @@ cat "$GL" ${PEER:+"$PEER"} ${FR:+"$FR"} | awk -F'\t' '
     printf "| CPU ms per streamed event (system processes) | %s | %s | %s | |\n", (ge ? sprintf("%.3f", 1000 * gc / ge) : "–"), (pe ? sprintf("%.3f", 1000 * pc / pe) : "–"), (ge && pe && pc ? sprintf("%.2f", (gc / ge) / (pc / pe)) : "–")
     row("lag p50 at " med("greenlight", "fixed_rate_target_per_s") " changes/s (s)", "fixed_rate_lag_p50_s", "low", "")
     row("lag p99 at that rate (s)", "fixed_rate_lag_p99_s", "low", "< 1 s")
+    row("  rate pgbench achieved during it (tps)", "fixed_rate_tps_achieved", "high", "")
     row("cutover write-blocked window under that load (s)", "cutover_write_blocked_s", "low", "< 1 s")
   }'
 echo
+echo "Ratios are Greenlight / peer: above 1 is better for rates and TPS, below 1 is better for lags, catch-up, RSS and CPU."
 echo "Load averages (1 min) in this session: $(cat "$GL" ${PEER:+"$PEER"} ${FR:+"$FR"} | awk -F'\t' '$3 ~ /loadavg/ {printf "%s %s=%s; ", $1, $3, $4}')"

@@ -33,13 +33,13 @@ echo "[bench] $STAMP ROWS=$ROWS TXNS=$TXNS REPS=$REPS RATE=$RATE RATE_S=$RATE_S 
 
 SYSTEM=greenlight SYSTEM_DIR="$HERE/greenlight" RESULTS_DIR="$RESULTS" "$PEER_HARNESS/run.sh" peer
 GL_TSV=$(newest greenlight)
-SYSTEM=greenlight "$HERE/scenarios/fixed-rate.sh" greenlight "$HERE/greenlight" "$FR_TSV"
+SYSTEM=greenlight SKIP_SETUP=1 "$HERE/scenarios/fixed-rate.sh" greenlight "$HERE/greenlight" "$FR_TSV"
 PEER_TSV=""
 if [[ ${SKIP_PEER:-0} != 1 ]]; then
   SYSTEM=debezium-kafka RESULTS_DIR="$RESULTS" "$PEER_HARNESS/run.sh" all
   PEER_TSV=$(newest debezium-kafka)
   if [[ ${PEER_FIXED_RATE:-0} == 1 ]]; then
-    SYSTEM=debezium-kafka "$HERE/scenarios/fixed-rate.sh" debezium-kafka "$PEER_HARNESS/systems/debezium-kafka" "$FR_TSV"
+    SYSTEM=debezium-kafka SKIP_SETUP=1 "$HERE/scenarios/fixed-rate.sh" debezium-kafka "$PEER_HARNESS/systems/debezium-kafka" "$FR_TSV"
   fi
 fi
 "$HERE/compare.sh" "$GL_TSV" "$PEER_TSV" "$FR_TSV" | tee "$RESULTS/$STAMP-compare.md"
