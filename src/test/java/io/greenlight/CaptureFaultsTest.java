@@ -65,6 +65,9 @@ class CaptureFaultsTest {
         awaitConverged();
         awaitStreamingWithLowLag();
         given().get("/status").then().body("captureRunning", equalTo(true)).body("failure", equalTo(null));
+        // The slot-lag poller reads the restarted source again (-1 would mean it cannot).
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                given().get("/status").then().extract().jsonPath().getLong("lag.replicationSlotBytes") >= 0);
     }
 
     @Test
