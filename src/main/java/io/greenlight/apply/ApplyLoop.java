@@ -384,6 +384,7 @@ public final class ApplyLoop implements Runnable {
             if (t instanceof SQLException sql && sql.getSQLState() != null
                     && (sql.getSQLState().startsWith("08") || sql.getSQLState().equals("40001")
                     || sql.getSQLState().equals("40P01") // PostgreSQL deadlock
+                    || sql.getSQLState().startsWith("57P") // PostgreSQL shutting down or starting up
                     || sql.getSQLState().equals("HY000") && sql.getErrorCode() == 1205)) {
                 return true;
             }

@@ -19,13 +19,26 @@ public final class PostgresServer implements AutoCloseable {
     private final int port;
     private volatile boolean running;
 
-    private PostgresServer(Path dir, Path bin, int port) {
+    /** off for the source (speed); on for a target a test kills: a crash must not lose what the target committed. */
+    private final boolean synchronousCommit;
+
+    private PostgresServer(Path dir, Path bin, int port, boolean synchronousCommit) {
+        this.synchronousCommit = synchronousCommit;
         this.dir = dir;
         this.bin = bin;
         this.port = port;
     }
 
     public static PostgresServer start() throws Exception {
+        return start(false);
+    }
+
+    /** A cluster whose commits survive an immediate stop: the target of PostgreSQL-to-PostgreSQL tests. */
+    public static PostgresServer startDurable() throws Exception {
+        return start(true);
+    }
+
+    private static PostgresServer start(boolean synchronousCommit) throws Exception {
         Path bin = findBin();
         Path dir = Files.createTempDirectory("greenlight-pg-", PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwxr-xr-x")));
@@ -34,7 +47,7 @@ public final class PostgresServer implements AutoCloseable {
         }
         ExternalProcess.run(ExternalProcess.asUser("postgres", bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(),
                 "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"), dir.resolve("initdb.log"));
-        PostgresServer server = new PostgresServer(dir, bin, freePort());
+        PostgresServer server = new PostgresServer(dir, bin, freePort(), synchronousCommit);
         server.startProcess();
         return server;
     }
@@ -42,7 +55,8 @@ public final class PostgresServer implements AutoCloseable {
     /** Starts (or restarts) the server process on the same data directory and port. */
     public synchronized void startProcess() throws IOException, InterruptedException {
         String options = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c wal_level=logical"
-                + " -c max_wal_senders=20 -c max_replication_slots=20 -c fsync=off -c synchronous_commit=off"
+                + " -c max_wal_senders=20 -c max_replication_slots=20 -c fsync=off -c synchronous_commit="
+                + (synchronousCommit ? "on" : "off")
                 + " -c full_page_writes=off -c max_connections=200 -c timezone=UTC";
         ExternalProcess.run(ExternalProcess.asUser("postgres", bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
                 "-l", dir.resolve("server.log").toString(), "-w", "-t", "60", "-o", options, "start"), dir.resolve("pg_ctl.log"));

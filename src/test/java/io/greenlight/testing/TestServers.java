@@ -64,7 +64,7 @@ public final class TestServers {
     /** The PostgreSQL target cluster (not the source), started the first time a test asks for it. */
     public synchronized PostgresServer targetPostgres() {
         if (targetPostgres == null) {
-            targetPostgres = unchecked(PostgresServer::start);
+            targetPostgres = unchecked(PostgresServer::startDurable);
         }
         return targetPostgres;
     }
