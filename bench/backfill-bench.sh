@@ -81,8 +81,9 @@ if [ "${JFR:-0}" = 1 ]; then
   jfr print --events jdk.ExecutionSample "$BENCH_DIR/greenlight.jfr" \
     | awk '/stackTrace = \[/ {getline; sub(/^[ \t]+/, ""); sub(/line:.*/, ""); n[$0]++; t++} END {for (k in n) printf "%6.1f%%  %s\n", 100*n[k]/t, k}' \
     | sort -rn | head -"${TOP:-25}"
-  say "By package (any frame of the stack, share of samples):"
+  say "Samples by thread:"
   jfr print --events jdk.ExecutionSample "$BENCH_DIR/greenlight.jfr" \
-    | awk '/stackTrace = \[/ {delete seen; t++; next} /^[ \t]+[a-z]/ && /line:/ {s=$1; sub(/\.[A-Za-z0-9_$]+\.[A-Za-z0-9_$<>]+\(.*/, "", s); split(s, p, "."); k=p[1]"."p[2]"."p[3]; if (!(k in seen)) {seen[k]=1; n[k]++}} END {for (k in n) printf "%6.1f%%  %s\n", 100*n[k]/t, k}' \
-    | sort -rn | head -15
+    | awk -F'"' '/sampledThread = / {gsub(/[0-9]+/, "N", $2); n[$2]++; t++} END {for (k in n) printf "%6.1f%%  %s\n", 100*n[k]/t, k}' \
+    | sort -rn | head -12
+  cp "$BENCH_DIR/greenlight.jfr" "/tmp/greenlight-$MODE.jfr" && say "Recording kept at /tmp/greenlight-$MODE.jfr"
 fi

@@ -54,7 +54,8 @@ public final class Backfill implements AutoCloseable {
     private final ChunkCopier copier;
     private final ChunkPlanner planner;
     private final BackfillProgress progress = new BackfillProgress();
-    private final Map<TableId, TxSnapshot> copiedAt = new HashMap<>();
+    /** Read by apply's filter: filled by prepare() and by run() for tables copied at a fresh snapshot. */
+    private final Map<TableId, TxSnapshot> copiedAt = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<TableId> pending = new ArrayList<>();
     private ExportedSnapshot snapshot;
     private final AgroalDataSource loadPool;
@@ -136,7 +137,7 @@ public final class Backfill implements AutoCloseable {
 
     /** Streamed changes a table's copy already contains (only tables copied at a fresh snapshot have any). */
     public Predicate<Change> alreadyCopied() {
-        Map<TableId, TxSnapshot> snapshots = Map.copyOf(copiedAt);
+        Map<TableId, TxSnapshot> snapshots = copiedAt; // live: run() adds the tables it copies at a fresh snapshot
         java.util.Set<TableId> told = java.util.concurrent.ConcurrentHashMap.newKeySet();
         return change -> {
             TxSnapshot copy = snapshots.get(change.table());

@@ -1,5 +1,6 @@
 package io.greenlight.backfill;
 
+import java.util.Collections;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -17,13 +18,13 @@ public record TxSnapshot(long xmin, long xmax, Set<Long> inProgress) {
         if (parts.length != 3) {
             throw new IllegalArgumentException("Not a PostgreSQL snapshot (xmin:xmax:xip): " + text);
         }
-        Set<Long> xip = new TreeSet<>();
+        TreeSet<Long> xip = new TreeSet<>();
         for (String xid : parts[2].split(",")) {
             if (!xid.isBlank()) {
                 xip.add(Long.parseLong(xid.trim()));
             }
         }
-        return new TxSnapshot(Long.parseLong(parts[0]), Long.parseLong(parts[1]), Set.copyOf(xip));
+        return new TxSnapshot(Long.parseLong(parts[0]), Long.parseLong(parts[1]), Collections.unmodifiableSortedSet(xip));
     }
 
     /**

@@ -113,6 +113,18 @@ class ConfigValidatorTest {
         assertFalse(message.contains("s3cret"), message);
     }
 
+    @Test
+    void snapshotModeDefaultsToBackfillAndAnUnknownModeIsNamed() {
+        assertEquals("backfill", config(VALID).source().snapshotMode());
+        Map<String, String> props = new HashMap<>(VALID);
+        props.put("greenlight.source.snapshot-mode", "always");
+        props.put("greenlight.backfill.parallelism", "0");
+        InvalidConfigException e = invalid(props);
+        assertEquals(java.util.List.of(
+                "greenlight.source.snapshot-mode is 'always', expected one of backfill, initial, no_data.",
+                "greenlight.backfill.parallelism is '0', expected a positive number."), e.problems());
+    }
+
     private static InvalidConfigException invalid(Map<String, String> props) {
         return assertThrows(InvalidConfigException.class, () -> ConfigValidator.validate(config(props)));
     }
