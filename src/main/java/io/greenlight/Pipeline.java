@@ -304,6 +304,7 @@ public class Pipeline {
 
     private void startComponents(GreenlightConfig.Source src, List<TopicPartition> partitions, OffsetStore offsets) {
         pauses.reset(applicationTables());
+        applicationTables().forEach(t -> meters.deadLetterCounter(t.toString()));
         BatchWriter writer = new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect));
         deadLetters = config.apply().deadLetterTopic().map(topic -> new DeadLetters(topic, kafka, meters)).orElse(null);
         if (deadLetters != null) {
@@ -396,7 +397,7 @@ public class Pipeline {
     private void failed(String component, Throwable cause, String action) {
         String reason = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getName();
         if (state.fail(component, reason, action)) {
-            LOG.errorf("Pipeline FAILED in %s: %s. %s", component, reason, action);
+            LOG.errorf("Pipeline FAILED in %s: %s%s %s", component, reason, reason.endsWith(".") ? "" : ".", action);
         }
     }
 

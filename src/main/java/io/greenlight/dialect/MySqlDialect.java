@@ -203,6 +203,14 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
+    public String createBackfillTable() {
+        // Binary collation: public.CamelCase and public.camelcase are two tables, as on the source.
+        return "CREATE TABLE IF NOT EXISTS greenlight_backfill (table_name VARCHAR(255) NOT NULL, chunk INT NOT NULL, "
+                + "rows_copied BIGINT NOT NULL, chunks_total INT NOT NULL, done INT NOT NULL, skip_snapshot TEXT NULL, "
+                + "PRIMARY KEY (table_name, chunk)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+    }
+
+    @Override
     public String upsertCutover() {
         return "INSERT INTO greenlight_cutover (id, state, record) VALUES (?, ?, ?) "
                 + "ON DUPLICATE KEY UPDATE state = VALUES(state), record = VALUES(record)";

@@ -119,9 +119,14 @@ public class PipelineMeters {
 
     /** greenlight_dead_letter_events_total{table}: changes written to the dead-letter topic instead of the target. */
     public void deadLettered(String table) {
-        deadLettered.computeIfAbsent(table, t -> Counter.builder("greenlight.dead.letter.events").tag("table", t)
+        deadLetterCounter(table).increment();
+    }
+
+    /** Registers the table's series at 0, so dashboards and alerts see it before the first dead letter. */
+    public Counter deadLetterCounter(String table) {
+        return deadLettered.computeIfAbsent(table, t -> Counter.builder("greenlight.dead.letter.events").tag("table", t)
                 .description("Changes the target could not take, written to the dead-letter topic instead")
-                .register(registry)).increment();
+                .register(registry));
     }
 
     /** Per table: {captured, applied} since this process started. */

@@ -130,6 +130,24 @@ abstract class CutoverTest {
 
     @Test
     @Order(4)
+    void anUnreachableWebhookFailsTheCutoverBeforeTheFence() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        authorized().body("""
+                {"maxLagSeconds": 3600, "stableSeconds": 1, "fence": {"mode": "READ_ONLY"},
+                 "actions": {"webhook": {"url": "http://127.0.0.1:%d/switched"}}}""".formatted(closedPort))
+                .post("/cutover").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "FAILED".equals(given().get("/cutover").path("state")));
+        given().get("/cutover").then().body("reason", containsString("is unreachable"))
+                .body("reason", containsString("nothing was fenced"))
+                .body("transitions.state", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("FENCING")));
+        appWrite();
+    }
+
+    @Test
+    @Order(5)
     void waitsWhileLagIsHighThenFencesDrainsSyncsVerifiesSwitchesAndFiresOnce() throws Exception {
         List<String> webhookBodies = new CopyOnWriteArrayList<>();
         HttpServer webhook = webhook(webhookBodies);
@@ -256,7 +274,9 @@ abstract class CutoverTest {
     private static HttpServer webhook(List<String> bodies) throws Exception {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/switched", exchange -> {
-            bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            if (exchange.getRequestMethod().equals("POST")) { // Greenlight probes with HEAD before the fence
+                bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            }
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
         });
