@@ -173,7 +173,8 @@ final class ColumnReader {
                 long micros = micros(text.substring(0, sign));
                 OffsetTime time = OffsetTime.of(LocalTime.ofNanoOfDay(micros * 1000 % 86_400_000_000_000L),
                         ZoneOffset.of(text.substring(sign)));
-                return new Value(ZONED_TIME, DateTimeFormatter.ISO_OFFSET_TIME.format(time));
+                // Debezium sends timetz in UTC (the offset is lost, documented as lossy): the same here.
+                return new Value(ZONED_TIME, DateTimeFormatter.ISO_OFFSET_TIME.format(time.withOffsetSameInstant(ZoneOffset.UTC)));
             }
             case "timestamp":
                 if (text.equals("infinity") || text.equals("-infinity")) {

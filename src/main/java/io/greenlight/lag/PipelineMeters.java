@@ -92,11 +92,17 @@ public class PipelineMeters {
         appliedByTable.computeIfAbsent(table, t -> new LongAdder()).add(count);
     }
 
-    /** Rows the backfill (initial load) committed to the target: greenlight_backfill_rows_total{table}. */
+    /**
+     * Rows the backfill (initial load) committed to the target: greenlight_backfill_rows_total{table},
+     * and, as Debezium's snapshot would have counted them, captured and applied with op "read", so
+     * dashboards and /status read the same whichever snapshot mode ran.
+     */
     public void backfillRows(String table, long count) {
         backfill.computeIfAbsent(table, t -> Counter.builder("greenlight.backfill.rows")
                 .description("Rows the initial load (backfill) committed to the target").tag("table", t)
                 .register(registry)).increment(count);
+        captured(table, "read", count);
+        applied(table, "read", count);
     }
 
     public void applyError() {

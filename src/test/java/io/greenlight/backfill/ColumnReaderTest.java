@@ -26,10 +26,10 @@ class ColumnReaderTest {
     }
 
     @Test
-    void timeWithZoneKeepsItsOffsetForTheBinderToConvert() {
-        assertEquals("10:15:30.123456+05:30", ColumnReader.temporal("timetz", "10:15:30.123456+05:30").value());
-        assertEquals("00:00:00+14:00", ColumnReader.temporal("timetz", "00:00:00+14").value());
-        assertEquals("23:59:59-03:30:15", ColumnReader.temporal("timetz", "23:59:59-03:30:15").value());
+    void timeWithZoneIsSentInUtcAsDebeziumSendsIt() {
+        assertEquals("04:45:30.123456Z", ColumnReader.temporal("timetz", "10:15:30.123456+05:30").value());
+        assertEquals("10:00:00Z", ColumnReader.temporal("timetz", "00:00:00+14").value());
+        assertEquals("03:30:14Z", ColumnReader.temporal("timetz", "23:59:59-03:30:15").value());
     }
 
     @Test

@@ -134,6 +134,15 @@ class VerifyResourceTest {
             writer.join(10_000);
         }
 
+        // Once the target holds the row's final source state no older change of it can arrive (apply
+        // is ordered per key), so the tampering below is not overwritten by a late update.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            try (Connection s = servers.postgres.connect(GreenlightTestResource.DATABASE);
+                 Connection t = servers.mariadb.connect(GreenlightTestResource.DATABASE)) {
+                String row = "SELECT concat(status, '/', total) FROM orders WHERE id = 900007";
+                return Sql.rows(s, row).equals(Sql.rows(t, row));
+            }
+        });
         // A true difference (written to the target behind the pipeline's back) is still reported.
         try (Connection target = servers.mariadb.connect(GreenlightTestResource.DATABASE)) {
             Sql.exec(target, "UPDATE orders SET status = 'tampered' WHERE id = 900007");
