@@ -74,7 +74,7 @@ done
 say "GET /status"
 curl -sS "http://127.0.0.1:$HTTP_PORT/status"; echo
 say "GET /q/metrics (cdc_*)"
-curl -sS "http://127.0.0.1:$HTTP_PORT/q/metrics" | grep -E '^cdc_' | sort
+curl -sS "http://127.0.0.1:$HTTP_PORT/q/metrics" | grep -E '^cdc_' | grep -v '_bucket' | sort
 
 if [ "$DEMO_SECONDS" -gt 0 ]; then
   say "Running for $DEMO_SECONDS more seconds"
