@@ -6,6 +6,7 @@ import io.greenlight.apply.ApplyLoop;
 import io.greenlight.apply.BatchWriter;
 import io.greenlight.apply.DeadLetters;
 import io.greenlight.apply.OffsetStore;
+import io.greenlight.apply.PartitionPosition;
 import io.greenlight.apply.PoisonPolicy;
 import io.greenlight.apply.TablePauses;
 import io.greenlight.apply.SchemaEvolution;
@@ -261,7 +262,13 @@ public class Pipeline {
                 }
             }
 
-            guardSlot(src, offsets);
+            // What earlier runs stored, read once: it decides both the slot check and whether this is a first start.
+            Map<TopicPartition, PartitionPosition> applied;
+            try (Connection connection = target.getConnection()) {
+                applied = offsets.load(connection);
+            }
+            Optional<SlotGuard.StoredProgress> captured = capturedPosition();
+            guardSlot(src, captured, applied);
             Backfill fill = null;
             if ("backfill".equals(src.snapshotMode())) {
                 fill = new Backfill(config.backfill(), src, tgt, source, target, dialect, tables, meters);
@@ -271,7 +278,7 @@ public class Pipeline {
                     }
                     backfill = fill;
                 }
-                fill.prepare(streamProgress(offsets));
+                fill.prepare(captured.isPresent() || !applied.isEmpty());
             }
             synchronized (this) {
                 if (bringUpGeneration != generation) {
@@ -338,20 +345,16 @@ public class Pipeline {
     }
 
     /** Refuses to capture from a slot that vanished or was replaced after Greenlight replicated from it. */
-    private void guardSlot(GreenlightConfig.Source src, OffsetStore offsets) throws Exception {
+    private void guardSlot(GreenlightConfig.Source src, Optional<SlotGuard.StoredProgress> captured,
+                           Map<TopicPartition, PartitionPosition> applied) throws Exception {
         Optional<SlotGuard.SlotState> slot;
         try (Connection connection = source.getConnection()) {
             slot = SlotGuard.SlotState.read(connection, src.slot());
         }
-        Optional<SlotGuard.StoredProgress> stored = capturedPosition();
-        if (stored.isEmpty()) {
-            try (Connection connection = target.getConnection()) {
-                stored = offsets.load(connection).entrySet().stream()
-                        .filter(e -> e.getKey().topic().startsWith(topics.prefix() + ".") && e.getValue().watermark() != null)
-                        .map(e -> e.getValue().watermark().lsn()).max(Long::compareUnsigned)
-                        .map(lsn -> new SlotGuard.StoredProgress(lsn, "the target's greenlight_offsets", false));
-            }
-        }
+        Optional<SlotGuard.StoredProgress> stored = captured.isPresent() ? captured : applied.entrySet().stream()
+                .filter(e -> e.getKey().topic().startsWith(topics.prefix() + ".") && e.getValue().watermark() != null)
+                .map(e -> e.getValue().watermark().lsn()).max(Long::compareUnsigned)
+                .map(lsn -> new SlotGuard.StoredProgress(lsn, "the target's greenlight_offsets", false));
         SlotGuard.Decision decision = SlotGuard.decide(src.slot(), slot, stored, src.acceptSlotGap());
         if (!decision.proceed()) {
             throw new IllegalStateException(decision.refusal());
@@ -447,19 +450,6 @@ public class Pipeline {
     public Optional<BackfillProgress> backfillProgress() {
         Backfill b = backfill;
         return b == null ? Optional.empty() : Optional.of(b.progress());
-    }
-
-    /**
-     * True when a previous run stored stream positions: apply's in greenlight_offsets on the
-     * target, or capture's (Debezium's source offsets) in Kafka.
-     */
-    private boolean streamProgress(OffsetStore offsets) throws Exception {
-        try (Connection connection = target.getConnection()) {
-            if (!offsets.load(connection).isEmpty()) {
-                return true;
-            }
-        }
-        return capturedPosition().isPresent();
     }
 
     /** The source position capture last committed: in a file beside an embedded broker, else in Kafka. */

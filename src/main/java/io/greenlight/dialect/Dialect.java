@@ -38,7 +38,15 @@ public interface Dialect {
     String upsert(SourceTable table, List<String> columns);
 
     /** Plain insert of the given columns (tables without a primary key). */
-    String insert(SourceTable table, List<String> columns);
+    default String insert(SourceTable table, List<String> columns) {
+        return "INSERT INTO " + tableName(table) + " (" + quoteAll(columns) + ") VALUES ("
+                + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")";
+    }
+
+    /** The identifiers quoted and comma-separated, e.g. for a column list or a key. */
+    default String quoteAll(List<String> names) {
+        return names.stream().map(this::quote).collect(java.util.stream.Collectors.joining(", "));
+    }
 
     /** Deletes the row(s) matching the given columns; null-safe for keyless tables. */
     String delete(SourceTable table, List<String> matchColumns);

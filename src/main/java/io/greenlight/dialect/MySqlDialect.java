@@ -149,12 +149,6 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
-    public String insert(SourceTable table, List<String> columns) {
-        return "INSERT INTO " + tableName(table) + " (" + quoteAll(columns) + ") VALUES ("
-                + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
-    }
-
-    @Override
     public String delete(SourceTable table, List<String> matchColumns) {
         String where = matchColumns.stream().map(c -> quote(c) + " <=> " + parameter(table, c))
                 .collect(Collectors.joining(" AND "));
@@ -278,7 +272,4 @@ public final class MySqlDialect implements Dialect {
         return result.toString();
     }
 
-    private String quoteAll(List<String> names) {
-        return names.stream().map(this::quote).collect(Collectors.joining(", "));
-    }
 }

@@ -170,12 +170,6 @@ public final class PostgresDialect implements Dialect {
         return false;
     }
 
-    @Override
-    public String insert(SourceTable table, List<String> columns) {
-        return "INSERT INTO " + tableName(table) + " (" + quoteAll(columns) + ") VALUES ("
-                + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
-    }
-
     /**
      * By primary key; a keyless table deletes exactly one row equal to the old row, compared
      * null-safely as text, since json, xml and point have no equality operator.
@@ -263,7 +257,4 @@ public final class PostgresDialect implements Dialect {
         return "'" + text.replace("'", "''") + "'";
     }
 
-    private String quoteAll(List<String> names) {
-        return names.stream().map(this::quote).collect(Collectors.joining(", "));
-    }
 }
