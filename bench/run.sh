@@ -33,6 +33,19 @@ echo "[bench] $STAMP ROWS=$ROWS TXNS=$TXNS REPS=$REPS RATE=$RATE RATE_S=$RATE_S 
 
 SYSTEM=greenlight SYSTEM_DIR="$HERE/greenlight" RESULTS_DIR="$RESULTS" "$PEER_HARNESS/run.sh" peer
 GL_TSV=$(newest greenlight)
+# The harness's snapshot clock starts at sys_start_replication. The peer's worker and broker JVMs are
+# already running then (not timed); Greenlight's JVM, with its embedded broker, is launched by that
+# call. Record how much of the snapshot time was that start-up (launch -> the backfill's first
+# log line), so the copy itself can be compared too.
+GL_RUN=$(ls -td "$BENCH_ROOT"/runs/*-greenlight 2>/dev/null | head -1)
+for rep_dir in "$GL_RUN"/rep*; do
+  [[ -f $rep_dir/greenlight.launched ]] || continue
+  started=$(sed -n 's/^\([0-9-]* [0-9:]*\),\([0-9]*\) .*Backfill\].*backfilling.*/\1.\2/p' "$rep_dir/greenlight.log" | head -1)
+  [[ -n $started ]] || continue
+  rep=${rep_dir##*rep}
+  startup=$(awk -v a="$(date -d "$started" +%s.%N)" -v b="$(cat "$rep_dir/greenlight.launched")" 'BEGIN { printf "%.3f", a - b }')
+  printf 'greenlight\t%s\tsnapshot_startup_s\t%s\ts\n' "$rep" "$startup" >> "$FR_TSV"
+done
 SYSTEM=greenlight SKIP_SETUP=1 "$HERE/scenarios/fixed-rate.sh" greenlight "$HERE/greenlight" "$FR_TSV"
 PEER_TSV=""
 if [[ ${SKIP_PEER:-0} != 1 ]]; then

@@ -38,6 +38,7 @@ sys_start_replication() {
   GREENLIGHT_API_TOKEN="$GL_API_TOKEN" \
   QUARKUS_HTTP_PORT="$GL_HTTP_PORT" \
     setsid "$JAVA_BIN" $GL_HEAP_OPTS -jar "$GL_JAR" </dev/null >>"$RUN_DIR/greenlight.log" 2>&1 &
+  date +%s.%N > "$RUN_DIR/greenlight.launched"   # bench/run.sh separates JVM start-up from the copy
   echo $! > "$RUN_DIR/greenlight.pid"
   log "greenlight: pid $(cat "$RUN_DIR/greenlight.pid")"
 }

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Two scenarios the peer harness lacks, for one CDC system (a folder with a harness system.sh):
-#   L  end-to-end lag per change at a fixed rate: pgbench --rate $RATE for $RATE_S s (the harness's
-#      update/insert/delete mix) against a $FR_ROWS-row table that the system has already snapshotted.
+#   L  end-to-end lag per change at a fixed rate: pgbench --rate $RATE for $FR_WARMUP_S + $RATE_S s (the
+#      harness's update/insert/delete mix) against a $FR_ROWS-row table that the system has already
+#      snapshotted. The main figures cover the last $RATE_S s (sustained); the first $FR_WARMUP_S s are
+#      reported apart as fixed_rate_cold_* (a JVM whose streaming path has not run yet: with a bulk
+#      backfill the first streamed change is the first time that code runs).
 #   C  (systems with a cutover API, i.e. Greenlight) the cutover's write-blocked window under the same
 #      load: POST /cutover with a READ_ONLY fence while pgbench keeps writing at $RATE.
 # Usage: bench/scenarios/fixed-rate.sh SYSTEM_NAME SYSTEM_DIR RESULTS_TSV
@@ -18,7 +21,7 @@ set -euo pipefail
 NAME=$1 SYS_DIR=$2 OUT=$3
 : "${PEER_HARNESS:?}"
 source "$PEER_HARNESS/lib/common.sh"
-: "${RATE:=1000}" "${RATE_S:=60}" "${FR_ROWS:=100000}" "${FR_SAMPLE_S:=0.1}" "${CUTOVER:=1}"
+: "${RATE:=1000}" "${RATE_S:=60}" "${FR_WARMUP_S:=20}" "${FR_ROWS:=100000}" "${FR_SAMPLE_S:=0.1}" "${CUTOVER:=1}"
 SYSTEM=$NAME
 export RUN_DIR="$RUNS/$(date -u +%Y%m%dT%H%M%SZ)-fixed-rate-$NAME"
 mkdir -p "$RUN_DIR"
@@ -61,31 +64,43 @@ pgbench_at_rate() { # seconds logfile
 sampler() { while true; do echo "$(now) $(tgt_max_id)"; sleep "$FR_SAMPLE_S"; done; }
 
 # ------------------------------------------------------------ L: lag at a fixed rate ----
-log "fixed-rate $NAME: L pgbench --rate $RATE for $RATE_S s"
+log "fixed-rate $NAME: L pgbench --rate $RATE for $FR_WARMUP_S s (cold) + $RATE_S s (sustained)"
 sampler > "$RUN_DIR/arrivals.samples" 2>/dev/null &
 PIDS+=($!)
 LOAD0=$(cut -d' ' -f1 /proc/loadavg)
 T0=$(now)
-pgbench_at_rate "$RATE_S" "$RUN_DIR/pgbench-rate.log" || die "pgbench failed: $(tail -3 "$RUN_DIR/pgbench-rate.log")"
+pgbench_at_rate $((FR_WARMUP_S + RATE_S)) "$RUN_DIR/pgbench-rate.log" || die "pgbench failed: $(tail -3 "$RUN_DIR/pgbench-rate.log")"
 SRC_MAX=$(psql_src -c "SELECT max(id) FROM $SRC_SCHEMA.$SRC_TABLE")
 for ((i = 0; i < 600; i++)); do [[ $(tgt_max_id) == "$SRC_MAX" ]] && break; sleep 0.5; done
 sleep 1
 kill "${PIDS[-1]}" 2>/dev/null || true
 psql_src -c "SELECT id || ' ' || extract(epoch FROM created) FROM $SRC_SCHEMA.$SRC_TABLE WHERE id > $FR_ROWS ORDER BY id" > "$RUN_DIR/inserts.txt"
-# arrival of id = first sample with max(id) >= id; both files are ordered, so one merge pass
-awk 'NR == FNR { st[NR] = $1; sm[NR] = $2; n = NR; next }
-     { while (j < n && sm[j + 1] < $1) j++; if (j < n) printf "%.3f\n", st[j + 1] - $2 }' \
+# arrival of id = first sample with max(id) >= id; both files are ordered, so one merge pass.
+# Rows created in the first FR_WARMUP_S seconds go to lags-cold.txt, the rest to lags.txt.
+awk -v cold_until="$(fsub "$T0" "-$FR_WARMUP_S")" -v cold="$RUN_DIR/lags-cold.unsorted" \
+    'NR == FNR { st[NR] = $1; sm[NR] = $2; n = NR; next }
+     { while (j < n && sm[j + 1] < $1) j++
+       if (j < n) { if ($2 < cold_until) printf "%.3f\n", st[j + 1] - $2 > cold; else printf "%.3f\n", st[j + 1] - $2 } }' \
   "$RUN_DIR/arrivals.samples" "$RUN_DIR/inserts.txt" | sort -n > "$RUN_DIR/lags.txt"
+touch "$RUN_DIR/lags-cold.unsorted"; sort -n "$RUN_DIR/lags-cold.unsorted" > "$RUN_DIR/lags-cold.txt"
 N=$(wc -l < "$RUN_DIR/lags.txt")
 [[ $N -gt 0 ]] || die "no lag samples"
-pct() { awk -v p="$1" -v n="$N" 'NR == (int(p * n) > 0 ? (int(p * n) < n ? int(p * n) : n) : 1) { print; exit }' "$RUN_DIR/lags.txt"; }
+pct() { # quantile file
+  awk -v p="$1" 'NR == FNR { n++; next } FNR == (int(p * n) > 0 ? (int(p * n) < n ? int(p * n) : n) : 1) { print; exit }' "$2" "$2"; }
 metric fixed_rate_target_per_s "$RATE" changes/s
 metric fixed_rate_tps_achieved "$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$RUN_DIR/pgbench-rate.log" | head -1)" tps
 metric fixed_rate_lag_samples "$N" rows
-metric fixed_rate_lag_p50_s "$(pct 0.50)" s
-metric fixed_rate_lag_p90_s "$(pct 0.90)" s
-metric fixed_rate_lag_p99_s "$(pct 0.99)" s
+metric fixed_rate_lag_p50_s "$(pct 0.50 "$RUN_DIR/lags.txt")" s
+metric fixed_rate_lag_p90_s "$(pct 0.90 "$RUN_DIR/lags.txt")" s
+metric fixed_rate_lag_p99_s "$(pct 0.99 "$RUN_DIR/lags.txt")" s
 metric fixed_rate_lag_max_s "$(tail -1 "$RUN_DIR/lags.txt")" s
+if [[ -s $RUN_DIR/lags-cold.txt ]]; then
+  metric fixed_rate_warmup_s "$FR_WARMUP_S" s
+  metric fixed_rate_cold_lag_samples "$(wc -l < "$RUN_DIR/lags-cold.txt")" rows
+  metric fixed_rate_cold_lag_p50_s "$(pct 0.50 "$RUN_DIR/lags-cold.txt")" s
+  metric fixed_rate_cold_lag_p99_s "$(pct 0.99 "$RUN_DIR/lags-cold.txt")" s
+  metric fixed_rate_cold_lag_max_s "$(tail -1 "$RUN_DIR/lags-cold.txt")" s
+fi
 metric fixed_rate_loadavg_start "$LOAD0" load
 metric fixed_rate_loadavg_end "$(cut -d' ' -f1 /proc/loadavg)" load
 while read -r pname pid; do metric "fixed_rate_rss_${pname}_mb" "$(rss_mb "$pid")" MiB; done < <(sys_pids)

@@ -57,6 +57,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Wires and runs the data path: broker (embedded or external) → capture → Kafka → apply →
@@ -76,7 +79,9 @@ public class Pipeline {
     private final TablePauses pauses;
     private DeadLetters deadLetters;
 
-    private EmbeddedKafkaBroker broker;
+    private final Object brokerLock = new Object();
+    private volatile EmbeddedKafkaBroker broker;
+    private String embeddedServers;
     private volatile String bootstrapServers;
     private AgroalDataSource source;
     private AgroalDataSource target;
@@ -201,9 +206,15 @@ public class Pipeline {
     }
 
     private void bringUp(long bringUpGeneration) {
+        Backfill fill = null;
+        CompletableFuture<Void> kafkaSide = null;
         try {
-            bootstrapServers = config.kafka().bootstrapServers().orElseGet(this::startBroker);
-            kafka = new KafkaClients(bootstrapServers, "greenlight-" + topics.prefix());
+            boolean embedded = config.kafka().bootstrapServers().isEmpty();
+            // The embedded broker takes seconds to start; the source and target checks and a
+            // backfill's copy do not need it, so it starts alongside them.
+            CompletableFuture<String> kafkaUp = embedded
+                    ? CompletableFuture.supplyAsync(this::startBroker, runnable -> new Thread(runnable, "greenlight-broker-start").start())
+                    : CompletableFuture.completedFuture(config.kafka().bootstrapServers().get());
             GreenlightConfig.Source src = config.source();
             if (source == null) {
                 // Lives as long as the process: slot lag stays visible while the pipeline is stopped.
@@ -237,22 +248,7 @@ public class Pipeline {
                 throw new IllegalStateException("Greenlight refuses to start, some columns would not arrive exactly:\n  - "
                         + String.join("\n  - ", report.problems()));
             }
-
             topics.refuseCollisions(tables.keySet());
-            List<String> changeTopics = new ArrayList<>(tables.keySet().stream().map(topics::table).toList());
-            List<TopicPartition> partitions;
-            try (TopicAdmin admin = new TopicAdmin(kafka.admin())) {
-                if (config.kafka().bootstrapServers().isPresent()) { // embedded: offsets in a file (DebeziumProperties)
-                    admin.ensureCompactedTopic(topics.sourceOffsets(), config.kafka().replicationFactor());
-                }
-                admin.ensureChangeTopics(changeTopics, config.kafka().partitions(), config.kafka().replicationFactor(),
-                        config.kafka().retention());
-                partitions = admin.partitionsOf(changeTopics);
-                if (config.apply().deadLetterTopic().isPresent()) {
-                    admin.ensureChangeTopics(List.of(config.apply().deadLetterTopic().get()), 1,
-                            config.kafka().replicationFactor(), config.kafka().retention());
-                }
-            }
 
             OffsetStore offsets = new OffsetStore(dialect);
             try (Connection connection = target.getConnection(); Statement st = connection.createStatement()) {
@@ -267,9 +263,16 @@ public class Pipeline {
             try (Connection connection = target.getConnection()) {
                 applied = offsets.load(connection);
             }
-            Optional<SlotGuard.StoredProgress> captured = capturedPosition();
+            List<TopicPartition> externalPartitions = null;
+            if (!embedded) { // capture's stored position is read from Kafka, from a topic that must be compacted
+                connectKafka(kafkaUp.get());
+                externalPartitions = createTopics();
+            }
+            Optional<SlotGuard.StoredProgress> captured = capturedPosition(embedded);
             guardSlot(src, captured, applied);
-            Backfill fill = null;
+            if (kafkaUp.isCompletedExceptionally()) {
+                kafkaUp.get(); // a broker that cannot start fails the start before a slot is created
+            }
             if ("backfill".equals(src.snapshotMode())) {
                 fill = new Backfill(config.backfill(), src, tgt, source, target, dialect, tables, meters);
                 synchronized (this) {
@@ -279,20 +282,29 @@ public class Pipeline {
                     backfill = fill;
                 }
                 fill.prepare(captured.isPresent() || !applied.isEmpty());
-            }
-            synchronized (this) {
-                if (bringUpGeneration != generation) {
-                    return; // stopped (or started again) while this bring-up was preparing: two apply loops must never run
-                }
-                startComponents(src, partitions, offsets);
-            }
-            if (fill != null) {
-                // Capture streams into Kafka meanwhile; apply starts on the complete copy.
-                apply.skipping(fill.alreadyCopied());
                 backfilling = fill.hasWork();
-                fill.run();
+            }
+            // Topics and components as soon as Kafka is up; capture streams into Kafka while the backfill copies.
+            Backfill copying = fill;
+            List<TopicPartition> created = externalPartitions;
+            kafkaSide = kafkaUp.thenAcceptAsync(servers -> {
+                try {
+                    startKafkaSide(bringUpGeneration, servers, created, src, offsets, copying);
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            }, runnable -> new Thread(runnable, "greenlight-start-kafka").start());
+            kafkaSide.whenComplete((ignored, failure) -> {
+                if (failure != null && copying != null) {
+                    copying.close(); // without Kafka nothing can stream: end the copy now rather than at its end
+                }
+            });
+            if (fill != null) {
+                state.phase(PipelineState.Phase.SNAPSHOT);
+                fill.run(); // apply starts on the complete copy
                 backfilling = false;
             }
+            kafkaSide.get();
             synchronized (this) {
                 if (bringUpGeneration != generation) {
                     return;
@@ -300,12 +312,64 @@ public class Pipeline {
                 applyThread.start();
             }
             LOG.infof("Pipeline started: source → Kafka %s%s → %s target", bootstrapServers,
-                    broker != null ? " (embedded)" : "", dialect.name());
+                    embedded ? " (embedded)" : "", dialect.name());
             started.fire(new PipelineStarted());
         } catch (Exception e) {
-            if (!(e instanceof InterruptedException)) {
-                failed("startup", e, "Fix the cause named above and restart Greenlight.");
+            // A copy ended because Kafka could not be set up reports Kafka's failure, not its own.
+            Throwable cause = kafkaSide != null && kafkaSide.isCompletedExceptionally() ? failureOf(kafkaSide)
+                    : e instanceof ExecutionException ? e.getCause() : e;
+            if (!(cause instanceof InterruptedException)) {
+                failed("startup", cause, "Fix the cause named above and restart Greenlight.");
             }
+        }
+    }
+
+    private static Throwable failureOf(CompletableFuture<?> failed) {
+        try {
+            failed.join();
+            throw new IllegalStateException("not failed");
+        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            return e.getCause() != null ? e.getCause() : e;
+        }
+    }
+
+    private void connectKafka(String servers) {
+        bootstrapServers = servers;
+        kafka = new KafkaClients(servers, "greenlight-" + topics.prefix());
+    }
+
+    /** Creates the embedded broker's topics, then starts capture (and builds apply) unless a stop overtook this bring-up. */
+    private void startKafkaSide(long bringUpGeneration, String servers, List<TopicPartition> created,
+                                GreenlightConfig.Source src, OffsetStore offsets, Backfill copying) throws Exception {
+        List<TopicPartition> partitions = created;
+        if (partitions == null) {
+            connectKafka(servers);
+            partitions = createTopics();
+        }
+        synchronized (this) {
+            if (bringUpGeneration != generation) {
+                return; // stopped (or started again) while this bring-up was preparing: two apply loops must never run
+            }
+            startComponents(src, partitions, offsets);
+            if (copying != null) {
+                apply.skipping(copying.alreadyCopied());
+            }
+        }
+    }
+
+    private List<TopicPartition> createTopics() throws Exception {
+        List<String> changeTopics = new ArrayList<>(tables.keySet().stream().map(topics::table).toList());
+        try (TopicAdmin admin = new TopicAdmin(kafka.admin())) {
+            if (config.kafka().bootstrapServers().isPresent()) { // embedded: offsets in a file (DebeziumProperties)
+                admin.ensureCompactedTopic(topics.sourceOffsets(), config.kafka().replicationFactor());
+            }
+            admin.ensureChangeTopics(changeTopics, config.kafka().partitions(), config.kafka().replicationFactor(),
+                    config.kafka().retention());
+            if (config.apply().deadLetterTopic().isPresent()) {
+                admin.ensureChangeTopics(List.of(config.apply().deadLetterTopic().get()), 1,
+                        config.kafka().replicationFactor(), config.kafka().retention());
+            }
+            return admin.partitionsOf(changeTopics);
         }
     }
 
@@ -404,15 +468,24 @@ public class Pipeline {
         }
     }
 
+    /** Not under the pipeline's lock: the broker starts while the bring-up goes on. */
     private String startBroker() {
-        broker = new EmbeddedKafkaBroker(Path.of(config.dataDir(), "kafka"), 0);
-        return broker.start();
+        synchronized (brokerLock) {
+            if (broker == null) { // a restart (stop, start) keeps the broker that is running
+                EmbeddedKafkaBroker starting = new EmbeddedKafkaBroker(Path.of(config.dataDir(), "kafka"), 0);
+                embeddedServers = starting.start();
+                broker = starting;
+            }
+            return embeddedServers;
+        }
     }
 
-    private synchronized void stopBroker() {
-        if (broker != null) {
-            broker.close();
-            broker = null;
+    private void stopBroker() {
+        synchronized (brokerLock) {
+            if (broker != null) {
+                broker.close();
+                broker = null;
+            }
         }
     }
 
@@ -453,8 +526,8 @@ public class Pipeline {
     }
 
     /** The source position capture last committed: in a file beside an embedded broker, else in Kafka. */
-    private Optional<SlotGuard.StoredProgress> capturedPosition() throws Exception {
-        if (broker != null) {
+    private Optional<SlotGuard.StoredProgress> capturedPosition(boolean embedded) throws Exception {
+        if (embedded) {
             Path file = DebeziumProperties.sourceOffsetsFile(config);
             return SourceOffsets.lastLsn(file, DebeziumProperties.engineName(topics))
                     .map(lsn -> new SlotGuard.StoredProgress(lsn, "capture's source offset in " + file, true));
