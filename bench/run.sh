@@ -7,8 +7,9 @@
 #   SKIP_PEER=1 bench/run.sh     # Greenlight only (no ratios)
 # Steps: 1. the harness's scenarios A (snapshot) + B (streaming burst) + baseline through Greenlight
 # (bench/greenlight/system.sh); 2. bench/scenarios/fixed-rate.sh for Greenlight (lag p50/p99 at
-# RATE changes/s, cutover window under that load); 3. the same harness run for the peer, plus the
-# harness's physical limits (LOAD DATA, JDBC ingest, COPY out); 4. fixed-rate lag for the peer
+# RATE changes/s, cutover window under that load) and bench/scenarios/backlog-drain.sh (streaming
+# capacity from a backlog); 3. the same harness run for the peer, plus the harness's physical
+# limits (LOAD DATA, JDBC ingest, COPY out), and the backlog drain for the peer; 4. fixed-rate lag for the peer
 # (PEER_FIXED_RATE=1, off by default: the peer cannot hold 1,000 changes/s on 2 cores, see results.md);
 # 5. bench/compare.sh over the run's TSVs. Raw results: bench/results/<run-id>*.
 set -euo pipefail
@@ -17,13 +18,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 export PEER_HARNESS
 [[ -x $PEER_HARNESS/run.sh ]] || { echo "peer harness not found at $PEER_HARNESS (set PEER_HARNESS)" >&2; exit 1; }
 if [[ ${QUICK:-0} == 1 ]]; then
-  : "${ROWS:=100000}" "${TXNS:=20000}" "${RATE_S:=30}" "${FR_ROWS:=50000}"
+  : "${ROWS:=100000}" "${TXNS:=20000}" "${RATE_S:=30}" "${FR_ROWS:=50000}" "${DR_ROWS:=50000}" "${DR_TXNS:=40000}"
 fi
 : "${ROWS:=1000000}" "${TXNS:=200000}" "${REPS:=1}" "${RATE:=1000}" "${RATE_S:=60}" "${FR_ROWS:=100000}"
 # own scratch root and ports, so that a peer harness run of someone else on its defaults is not disturbed
 : "${BENCH_ROOT:=/tmp/greenlight-bench}" "${PG_PORT:=55532}" "${MY_PORT:=53406}" "${KAFKA_PORT:=19192}"
 : "${KAFKA_CTRL_PORT:=19193}" "${CONNECT_REST_PORT:=18183}" "${GL_HTTP_PORT:=18190}"
-export ROWS TXNS REPS RATE RATE_S FR_ROWS BENCH_ROOT PG_PORT MY_PORT KAFKA_PORT KAFKA_CTRL_PORT CONNECT_REST_PORT GL_HTTP_PORT
+export ROWS TXNS REPS RATE RATE_S FR_ROWS ${DR_ROWS:+DR_ROWS} ${DR_TXNS:+DR_TXNS} BENCH_ROOT PG_PORT MY_PORT KAFKA_PORT KAFKA_CTRL_PORT CONNECT_REST_PORT GL_HTTP_PORT
 RESULTS="$HERE/results"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$RESULTS"
@@ -47,10 +48,12 @@ for rep_dir in "$GL_RUN"/rep*; do
   printf 'greenlight\t%s\tsnapshot_startup_s\t%s\ts\n' "$rep" "$startup" >> "$FR_TSV"
 done
 SYSTEM=greenlight SKIP_SETUP=1 "$HERE/scenarios/fixed-rate.sh" greenlight "$HERE/greenlight" "$FR_TSV"
+SYSTEM=greenlight SKIP_SETUP=1 "$HERE/scenarios/backlog-drain.sh" greenlight "$HERE/greenlight" "$FR_TSV"
 PEER_TSV=""
 if [[ ${SKIP_PEER:-0} != 1 ]]; then
   SYSTEM=debezium-kafka RESULTS_DIR="$RESULTS" "$PEER_HARNESS/run.sh" all
   PEER_TSV=$(newest debezium-kafka)
+  SYSTEM=debezium-kafka SKIP_SETUP=1 "$HERE/scenarios/backlog-drain.sh" debezium-kafka "$PEER_HARNESS/systems/debezium-kafka" "$FR_TSV"
   if [[ ${PEER_FIXED_RATE:-0} == 1 ]]; then
     SYSTEM=debezium-kafka SKIP_SETUP=1 "$HERE/scenarios/fixed-rate.sh" debezium-kafka "$PEER_HARNESS/systems/debezium-kafka" "$FR_TSV"
   fi
