@@ -25,6 +25,13 @@ now() { date +%s.%N; }
 # CPU seconds (user + system) the process has used so far: fields 14 and 15 of /proc/<pid>/stat
 # (the command name in field 2 has no spaces here: "java").
 cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
+# Per-thread CPU ticks as "tid name ticks" (the name, /proc's comm, may hold spaces: read it from the parentheses).
+thread_ticks() {
+  for f in /proc/"$1"/task/*/stat; do
+    sed -E 's/^([0-9]+) \((.*)\) [A-Za-z] (.*)$/\1 \2\t\3/' "$f" 2>/dev/null \
+      | awk -F'\t' '{split($2, a, " "); split($1, b, " "); name=substr($1, length(b[1]) + 2); gsub(/ /, "_", name); print b[1], name, a[11] + a[12]}'
+  done
+}
 
 cleanup() {
   set +e
@@ -75,12 +82,12 @@ until grep -q 'backfilling' "$BENCH_DIR/greenlight.log"; do
   kill -0 "$GL_PID" 2>/dev/null || { tail -50 "$BENCH_DIR/greenlight.log"; exit 1; }
   sleep 0.1
 done
-c0=$(now); cpu0=$(cpu_s "$GL_PID")
+c0=$(now); cpu0=$(cpu_s "$GL_PID"); thread_ticks "$GL_PID" >"$BENCH_DIR/threads0"
 until grep -q 'Backfill copied' "$BENCH_DIR/greenlight.log"; do
   kill -0 "$GL_PID" 2>/dev/null || { tail -50 "$BENCH_DIR/greenlight.log"; exit 1; }
   sleep 0.1
 done
-c1=$(now); cpu1=$(cpu_s "$GL_PID")
+c1=$(now); cpu1=$(cpu_s "$GL_PID"); thread_ticks "$GL_PID" >"$BENCH_DIR/threads1"
 until [ "$(maria bench -e "SELECT count(*) FROM items" 2>/dev/null || echo 0)" -ge "$ROWS" ]; do
   kill -0 "$GL_PID" 2>/dev/null || { tail -50 "$BENCH_DIR/greenlight.log"; exit 1; }
   sleep 1
@@ -93,6 +100,9 @@ grep -h 'Backfill copied' "$BENCH_DIR/greenlight.log" | sed 's/^.*Backfill/  Bac
 say "$(printf 'copy phase: %.1f s = %.0f rows/s; Greenlight CPU %.1f s in it = %.1f CPU-ms per 1,000 rows (%.0f s CPU since JVM start); load average %s' \
   "$(echo "$c1 - $c0" | bc -l)" "$(echo "$ROWS / ($c1 - $c0)" | bc -l)" "$(echo "$cpu1 - $cpu0" | bc -l)" \
   "$(echo "1000000 * ($cpu1 - $cpu0) / $ROWS" | bc -l)" "$cpu1" "$(cut -d' ' -f1-3 /proc/loadavg)")"
+say "Greenlight CPU seconds in the copy phase by thread (digits in names folded to N):"
+awk -v hz="$(getconf CLK_TCK)" 'NR == FNR {t0[$1] = $3; next} {name = $2; gsub(/[0-9]+/, "N", name); n[name] += $3 - t0[$1]}
+  END {for (k in n) if (n[k] > 0) printf "%8.2f  %s\n", n[k] / hz, k}' "$BENCH_DIR/threads0" "$BENCH_DIR/threads1" | sort -rn | head -8
 say "$(printf 'ratio to LOAD DATA: %.0f %%' "$(echo "100 * $GL / $RAW" | bc -l)")"
 RSS=$(ps -o rss= -p "$GL_PID" | tr -d ' ')
 say "Greenlight RSS $((RSS / 1024)) MiB"
