@@ -123,7 +123,7 @@ final class ChunkCopier {
                       List<ColumnBinding> bindings, Chunk chunk, ExportedSnapshot snapshot) throws SQLException {
         ColumnReader.Value[] values = new ColumnReader.Value[columns.size()];
         Object[] bound = new Object[columns.size()];
-        TabSeparatedRows rendered = new TabSeparatedRows();
+        TabSeparatedRows rendered = new TabSeparatedRows(LOAD_BYTES + LOAD_BYTES / 4);
         long rows = 0;
         try (ResultSet rs = read.executeQuery()) {
             while (rs.next()) {

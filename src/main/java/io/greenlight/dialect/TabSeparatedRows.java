@@ -1,6 +1,8 @@
 package io.greenlight.dialect;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -15,9 +17,29 @@ public final class TabSeparatedRows {
 
     private static final HexFormat HEX = HexFormat.of();
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 20);
+    private final Buffer out;
     private final StringBuilder line = new StringBuilder(256);
     private int rows;
+
+    public TabSeparatedRows() {
+        this(1 << 20);
+    }
+
+    /** @param initialBytes the buffer's first size: the usual amount rendered before it is loaded and cleared */
+    public TabSeparatedRows(int initialBytes) {
+        this.out = new Buffer(initialBytes);
+    }
+
+    /** A byte buffer that can be read in place: the loads read megabytes, a copy per load is waste. */
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer(int size) {
+            super(size);
+        }
+
+        InputStream reader() {
+            return new ByteArrayInputStream(buf, 0, count);
+        }
+    }
 
     public void add(Object[] values) {
         line.setLength(0);
@@ -106,6 +128,11 @@ public final class TabSeparatedRows {
 
     public int bytes() {
         return out.size();
+    }
+
+    /** The rows rendered so far, read in place: valid until the next add or clear. */
+    public InputStream inputStream() {
+        return out.reader();
     }
 
     public byte[] toByteArray() {

@@ -56,4 +56,13 @@ class TabSeparatedRowsTest {
         assertEquals("1\ta\n2\t\\N\n", new String(rows.toByteArray(), StandardCharsets.UTF_8));
         assertEquals(2, rows.rows());
     }
+
+    @Test
+    void theRowsCanBeReadInPlaceUntilCleared() throws Exception {
+        TabSeparatedRows rows = new TabSeparatedRows(4);
+        rows.add(new Object[]{"grows past its first size", 1L});
+        assertEquals("grows past its first size\t1\n", new String(rows.inputStream().readAllBytes(), StandardCharsets.UTF_8));
+        rows.clear();
+        assertEquals(0, rows.inputStream().readAllBytes().length);
+    }
 }
