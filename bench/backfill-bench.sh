@@ -4,7 +4,10 @@
 # run the target's raw ingest rate (LOAD DATA LOCAL INFILE of the same rows). Not a test.
 #   bench/backfill-bench.sh                       # 1M rows, snapshot-mode backfill
 #   ROWS=100000 MODE=initial JFR=1 bench/backfill-bench.sh   # Debezium's event snapshot, with a JFR profile
-# Prints rows/s of both and their ratio; with JFR=1 also the hottest frames of the recording.
+# Prints rows/s of both and their ratio, the copy phase alone (from the backfill-start log line to the
+# last table's done line) and Greenlight's CPU seconds per 1,000 rows in that phase (from
+# /proc/<pid>/stat: far less sensitive than wall time to other load on a shared machine); with JFR=1
+# also the hottest frames of the recording.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +22,16 @@ START=$(date +%s)
 say() { printf '[bench %4ss] %s\n' "$(( $(date +%s) - START ))" "$*"; }
 maria() { mariadb -h 127.0.0.1 -P "$MARIADB_PORT" -u root -N -B "$@"; }
 now() { date +%s.%N; }
+# CPU seconds (user + system) the process has used so far: fields 14 and 15 of /proc/<pid>/stat
+# (the command name in field 2 has no spaces here: "java").
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
+# Per-thread CPU ticks as "tid name ticks" (the name, /proc's comm, may hold spaces: read it from the parentheses).
+thread_ticks() {
+  for f in /proc/"$1"/task/*/stat; do
+    sed -E 's/^([0-9]+) \((.*)\) [A-Za-z] (.*)$/\1 \2\t\3/' "$f" 2>/dev/null \
+      | awk -F'\t' '{split($2, a, " "); split($1, b, " "); name=substr($1, length(b[1]) + 2); gsub(/ /, "_", name); print b[1], name, a[11] + a[12]}'
+  done
+}
 
 cleanup() {
   set +e
@@ -63,6 +76,18 @@ GREENLIGHT_TARGET_URL="jdbc:mysql://127.0.0.1:$MARIADB_PORT/bench" GREENLIGHT_TA
 GREENLIGHT_DATA_DIR="$BENCH_DIR/greenlight-data" QUARKUS_HTTP_PORT="$HTTP_PORT" \
   java "${JVM_OPTS[@]}" -jar "$JAR" >"$BENCH_DIR/greenlight.log" 2>&1 &
 GL_PID=$!
+# The copy phase: from "Created replication slot ... backfilling" to "Backfill copied" (both logged by
+# Backfill); the CPU figure is sampled when each line appears (polled every 0.1 s).
+until grep -q 'backfilling' "$BENCH_DIR/greenlight.log"; do
+  kill -0 "$GL_PID" 2>/dev/null || { tail -50 "$BENCH_DIR/greenlight.log"; exit 1; }
+  sleep 0.1
+done
+c0=$(now); cpu0=$(cpu_s "$GL_PID"); thread_ticks "$GL_PID" >"$BENCH_DIR/threads0"
+until grep -q 'Backfill copied' "$BENCH_DIR/greenlight.log"; do
+  kill -0 "$GL_PID" 2>/dev/null || { tail -50 "$BENCH_DIR/greenlight.log"; exit 1; }
+  sleep 0.1
+done
+c1=$(now); cpu1=$(cpu_s "$GL_PID"); thread_ticks "$GL_PID" >"$BENCH_DIR/threads1"
 until [ "$(maria bench -e "SELECT count(*) FROM items" 2>/dev/null || echo 0)" -ge "$ROWS" ]; do
   kill -0 "$GL_PID" 2>/dev/null || { tail -50 "$BENCH_DIR/greenlight.log"; exit 1; }
   sleep 1
@@ -72,6 +97,16 @@ GL=$(echo "$ROWS / ($t1 - $t0)" | bc -l)
 say "$(printf 'Greenlight %s: %d rows on the target %.1f s after the JVM started = %.0f rows/s' "$MODE" "$ROWS" \
   "$(echo "$t1 - $t0" | bc -l)" "$GL")"
 grep -h 'Backfill copied' "$BENCH_DIR/greenlight.log" | sed 's/^.*Backfill/  Backfill/' || true
+say "$(printf 'copy phase: %.1f s = %.0f rows/s; Greenlight CPU %.1f s in it = %.1f CPU-ms per 1,000 rows (%.0f s CPU since JVM start); load average %s' \
+  "$(echo "$c1 - $c0" | bc -l)" "$(echo "$ROWS / ($c1 - $c0)" | bc -l)" "$(echo "$cpu1 - $cpu0" | bc -l)" \
+  "$(echo "1000000 * ($cpu1 - $cpu0) / $ROWS" | bc -l)" "$cpu1" "$(cut -d' ' -f1-3 /proc/loadavg)")"
+say "Greenlight CPU seconds in the copy phase by thread (digits in names folded to N; the backfill workers end"
+say "before the phase's end, so theirs is the process's total minus the threads still alive):"
+awk -v hz="$(getconf CLK_TCK)" -v total="$(echo "$cpu1 - $cpu0" | bc -l)" 'NR == FNR {t0[$1] = $3; next}
+  {name = $2; gsub(/[0-9]+/, "N", name); n[name] += $3 - t0[$1]; alive += $3 - t0[$1]}
+  END {printf "%8.2f  greenlight-backfill workers (ended)\n", total - alive / hz;
+       for (k in n) if (n[k] > 0) printf "%8.2f  %s\n", n[k] / hz, k}' "$BENCH_DIR/threads0" "$BENCH_DIR/threads1" \
+  | sort -rn | head -"${THREADS:-8}"
 say "$(printf 'ratio to LOAD DATA: %.0f %%' "$(echo "100 * $GL / $RAW" | bc -l)")"
 RSS=$(ps -o rss= -p "$GL_PID" | tr -d ' ')
 say "Greenlight RSS $((RSS / 1024)) MiB"

@@ -1,5 +1,6 @@
 package io.greenlight.backfill;
 
+import io.greenlight.dialect.ColumnBinding;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.dialect.LossyPolicy;
 import io.greenlight.dialect.LossyValueException;
@@ -71,16 +72,25 @@ final class ChunkCopier {
                     st.execute("SET LOCAL IntervalStyle = 'postgres'");
                 }
                 long rows = 0;
+                List<ColumnBinding> bindings = columns.stream().map(c -> dialect.binding(table, c.column())).toList();
                 Optional<String> bulk = this.bulk ? dialect.bulkLoad(table, names) : Optional.empty();
                 try (PreparedStatement read = src.prepareStatement(select);
                      PreparedStatement write = bulk.isPresent() ? null : tgt.prepareStatement(dialect.backfillInsert(table, names))) {
                     read.setFetchSize(Math.max(batchRows, 1000));
                     if (bulk.isPresent()) {
-                        rows = load(read, tgt, bulk.get(), table, columns, chunk, snapshot);
+                        rows = load(read, tgt, bulk.get(), table, columns, bindings, chunk, snapshot);
                     } else try (ResultSet rs = read.executeQuery()) {
                         int pending = 0;
+                        ColumnReader.Value[] values = new ColumnReader.Value[columns.size()];
                         while (rs.next()) {
-                            bindRow(rs, write, table, columns, snapshot);
+                            read(rs, columns, values);
+                            for (int i = 0; i < values.length; i++) {
+                                try {
+                                    bindings.get(i).bind(write, i + 1, values[i].schema(), values[i].value());
+                                } catch (RuntimeException e) {
+                                    throw refused(e, table, columns, i, values, snapshot);
+                                }
+                            }
                             write.addBatch();
                             rows++;
                             if (++pending == batchRows) {
@@ -108,16 +118,24 @@ final class ChunkCopier {
         }
     }
 
-    /** Reads the chunk, binds each row into memory and bulk-loads it in slices of about LOAD_BYTES. */
+    /** Reads the chunk, converts each row as binding would and bulk-loads it in slices of about LOAD_BYTES. */
     private long load(PreparedStatement read, Connection tgt, String sql, SourceTable table, List<ColumnReader> columns,
-                      Chunk chunk, ExportedSnapshot snapshot) throws SQLException {
-        BoundValues bound = new BoundValues(columns.size());
-        TabSeparatedRows rendered = new TabSeparatedRows();
+                      List<ColumnBinding> bindings, Chunk chunk, ExportedSnapshot snapshot) throws SQLException {
+        ColumnReader.Value[] values = new ColumnReader.Value[columns.size()];
+        Object[] bound = new Object[columns.size()];
+        TabSeparatedRows rendered = new TabSeparatedRows(LOAD_BYTES + LOAD_BYTES / 4);
         long rows = 0;
         try (ResultSet rs = read.executeQuery()) {
             while (rs.next()) {
-                bindRow(rs, bound.statement(), table, columns, snapshot);
-                rendered.add(bound.values());
+                read(rs, columns, values);
+                for (int i = 0; i < values.length; i++) {
+                    try {
+                        bound[i] = bindings.get(i).value(values[i].schema(), values[i].value());
+                    } catch (RuntimeException e) {
+                        throw refused(e, table, columns, i, values, snapshot);
+                    }
+                }
+                rendered.add(bound);
                 rows++;
                 if (rendered.bytes() >= LOAD_BYTES) {
                     loadSlice(tgt, sql, rendered, table, chunk, snapshot);
@@ -141,28 +159,26 @@ final class ChunkCopier {
         rendered.clear();
     }
 
-    private void bindRow(ResultSet rs, PreparedStatement write, SourceTable table, List<ColumnReader> columns,
-                         ExportedSnapshot snapshot) throws SQLException {
-        ColumnReader.Value[] values = new ColumnReader.Value[columns.size()];
-        for (int i = 0; i < columns.size(); i++) {
+    private static void read(ResultSet rs, List<ColumnReader> columns, ColumnReader.Value[] values) throws SQLException {
+        for (int i = 0; i < values.length; i++) {
             values[i] = columns.get(i).read(rs, i + 1);
         }
-        for (int i = 0; i < columns.size(); i++) {
-            SourceColumn column = columns.get(i).column();
-            try {
-                dialect.bind(write, i + 1, table, column, values[i].schema(), values[i].value());
-            } catch (LossyValueException e) {
-                String ref = table.id() + "." + column.name();
-                throw new BackfillException("Column " + ref + " (" + column.formatted() + "), key " + key(table, columns, values)
-                        + ", in the backfill at snapshot LSN " + snapshot.lsn() + ": " + e.getMessage() + ". Backfill stopped. "
-                        + "Accept the loss with " + LossyPolicy.KEY + "=" + ref + ", or widen the target column, "
-                        + "then restart Greenlight.", e);
-            } catch (RuntimeException e) {
-                throw new BackfillException("Column " + table.id() + "." + column.name() + ", key " + key(table, columns, values)
-                        + ", in the backfill at snapshot LSN " + snapshot.lsn() + " cannot be converted for the target: "
-                        + e.getMessage(), e);
-            }
+    }
+
+    /** Why column i of the row cannot be written, naming the column, the row's key and the snapshot. */
+    private static BackfillException refused(RuntimeException e, SourceTable table, List<ColumnReader> columns, int i,
+                                             ColumnReader.Value[] values, ExportedSnapshot snapshot) {
+        SourceColumn column = columns.get(i).column();
+        if (e instanceof LossyValueException) {
+            String ref = table.id() + "." + column.name();
+            return new BackfillException("Column " + ref + " (" + column.formatted() + "), key " + key(table, columns, values)
+                    + ", in the backfill at snapshot LSN " + snapshot.lsn() + ": " + e.getMessage() + ". Backfill stopped. "
+                    + "Accept the loss with " + LossyPolicy.KEY + "=" + ref + ", or widen the target column, "
+                    + "then restart Greenlight.", e);
         }
+        return new BackfillException("Column " + table.id() + "." + column.name() + ", key " + key(table, columns, values)
+                + ", in the backfill at snapshot LSN " + snapshot.lsn() + " cannot be converted for the target: "
+                + e.getMessage(), e);
     }
 
     /** The row's identity for messages: its primary key, or every column of a keyless row. */

@@ -160,6 +160,36 @@ final class ColumnReader {
 
     /** PostgreSQL's ISO text of a date/time value (DateStyle ISO, TimeZone UTC) in Debezium's representation. */
     static Value temporal(String kind, String text) {
+        Value common = commonTemporal(kind, text);
+        return common != null ? common : generalTemporal(kind, text);
+    }
+
+    /** The usual values read at fixed positions (PostgresIsoText); null for the rest. */
+    private static Value commonTemporal(String kind, String text) {
+        switch (kind) {
+            case "date": {
+                long day = PostgresIsoText.date(text);
+                return day == PostgresIsoText.NO_MATCH ? null : new Value(DATE, day);
+            }
+            case "time": {
+                long micros = PostgresIsoText.time(text);
+                return micros == PostgresIsoText.NO_MATCH ? null : new Value(MICRO_TIME, micros);
+            }
+            case "timestamp": {
+                long micros = PostgresIsoText.timestamp(text);
+                return micros == PostgresIsoText.NO_MATCH ? null : new Value(MICRO_TIMESTAMP, micros);
+            }
+            case "timestamptz": {
+                String iso = PostgresIsoText.timestamptz(text);
+                return iso == null ? null : new Value(ZONED_TIMESTAMP, iso);
+            }
+            default:
+                return null;
+        }
+    }
+
+    /** Every form PostgreSQL prints (BC, years beyond 9999, infinity) through java.time. */
+    static Value generalTemporal(String kind, String text) {
         switch (kind) {
             case "date":
                 if (text.equals("infinity") || text.equals("-infinity")) {

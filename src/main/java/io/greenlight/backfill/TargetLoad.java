@@ -2,7 +2,6 @@ package io.greenlight.backfill;
 
 import io.greenlight.dialect.TabSeparatedRows;
 
-import java.io.ByteArrayInputStream;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,7 +22,7 @@ final class TargetLoad {
     static void load(Connection connection, String sql, TabSeparatedRows rows) throws SQLException {
         long loaded;
         try (Statement st = connection.createStatement()) {
-            st.unwrap(com.mysql.cj.jdbc.JdbcStatement.class).setLocalInfileInputStream(new ByteArrayInputStream(rows.toByteArray()));
+            st.unwrap(com.mysql.cj.jdbc.JdbcStatement.class).setLocalInfileInputStream(rows.inputStream());
             loaded = st.executeLargeUpdate(sql);
         }
         List<String> warnings = new ArrayList<>();

@@ -102,6 +102,11 @@ public interface Dialect {
     void bind(PreparedStatement statement, int index, SourceTable table, SourceColumn column, Schema valueSchema,
               Object value) throws SQLException;
 
+    /** {@link #bind} for one column, decided once for many rows. */
+    default ColumnBinding binding(SourceTable table, SourceColumn column) {
+        return (statement, index, valueSchema, value) -> bind(statement, index, table, column, valueSchema, value);
+    }
+
     /** The backfill's progress table: one row per copied chunk, and per table (chunk -1) its plan and state. */
     default String createBackfillTable() {
         return "CREATE TABLE IF NOT EXISTS greenlight_backfill (table_name VARCHAR(255) NOT NULL, chunk INT NOT NULL, "

@@ -227,6 +227,22 @@ public final class MySqlDialect implements Dialect {
         binder.bind(statement, index, column, valueSchema, value, lossy.accepts(table.id(), column));
     }
 
+    @Override
+    public ColumnBinding binding(SourceTable table, SourceColumn column) {
+        boolean accepted = lossy.accepts(table.id(), column);
+        return new ColumnBinding() {
+            @Override
+            public void bind(PreparedStatement statement, int index, Schema valueSchema, Object value) throws SQLException {
+                binder.bind(statement, index, column, valueSchema, value, accepted);
+            }
+
+            @Override
+            public Object value(Schema valueSchema, Object value) {
+                return binder.value(column, valueSchema, value, accepted);
+            }
+        };
+    }
+
     /**
      * LOAD DATA LOCAL INFILE from the client's stream. Binary values arrive as hex (UNHEX) and BIT
      * values as their number (LOAD DATA would take the digits' bytes). With LOCAL, bad values and

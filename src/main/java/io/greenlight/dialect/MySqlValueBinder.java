@@ -25,12 +25,17 @@ final class MySqlValueBinder {
 
     void bind(PreparedStatement ps, int index, SourceColumn column, Schema schema, Object value, boolean accepted)
             throws SQLException {
-        Object converted = value == null ? null : convert(column, schema, value, accepted);
+        Object converted = value(column, schema, value, accepted);
         if (converted == null) {
             ps.setNull(index, Types.NULL);
         } else {
             ps.setObject(index, converted);
         }
+    }
+
+    /** The JDBC parameter for the value, null for SQL NULL. */
+    Object value(SourceColumn column, Schema schema, Object value, boolean accepted) {
+        return value == null ? null : convert(column, schema, value, accepted);
     }
 
     private Object convert(SourceColumn column, Schema schema, Object value, boolean accepted) {
@@ -81,7 +86,7 @@ final class MySqlValueBinder {
     private static Object number(SourceColumn column, Object value, boolean accepted) {
         int[] target = MySqlTypeMapper.decimalTarget(column);
         String text = value.toString();
-        if (text.equalsIgnoreCase("nan") || text.toLowerCase().endsWith("infinity")) {
+        if (text.equalsIgnoreCase("nan") || text.regionMatches(true, text.length() - 8, "infinity", 0, 8)) {
             return nonFinite(text, accepted);
         }
         BigDecimal decimal = DecimalFit.fit(text, target[0], target[1], accepted);

@@ -253,6 +253,12 @@ public final class PostgresDialect implements Dialect {
         binder.bind(statement, index, column, valueSchema, value, lossy.accepts(table.id(), column));
     }
 
+    @Override
+    public ColumnBinding binding(SourceTable table, SourceColumn column) {
+        boolean accepted = lossy.accepts(table.id(), column);
+        return (statement, index, valueSchema, value) -> binder.bind(statement, index, column, valueSchema, value, accepted);
+    }
+
     private static String literal(String text) {
         return "'" + text.replace("'", "''") + "'";
     }
