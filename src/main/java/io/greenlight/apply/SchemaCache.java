@@ -14,29 +14,32 @@ import java.util.Map;
  */
 final class SchemaCache {
 
-    private final Map<Key, Schema> entries;
+    /** A schema and a copy of the JSON bytes it was built from. */
+    record Cached(byte[] json, Schema schema) {
+    }
+
+    private final Map<Key, Cached> entries;
 
     SchemaCache(int capacity) {
         this.entries = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<Key, Schema> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<Key, Cached> eldest) {
                 return size() > capacity;
             }
         };
     }
 
-    /** The schema cached for bytes {@code [from, to)} of {@code json}, or null. */
-    Schema get(byte[] json, int from, int to) {
+    /** The entry cached for bytes {@code [from, to)} of {@code json}, or null. */
+    Cached get(byte[] json, int from, int to) {
         return entries.get(new Key(json, from, to));
     }
 
     /** Caches a copy of the bytes (the message they came from is not kept). */
-    void put(byte[] json, int from, int to, Schema schema) {
-        entries.put(new Key(Arrays.copyOfRange(json, from, to), 0, to - from), schema);
-    }
-
-    int size() {
-        return entries.size();
+    Cached put(byte[] json, int from, int to, Schema schema) {
+        byte[] copy = Arrays.copyOfRange(json, from, to);
+        Cached cached = new Cached(copy, schema);
+        entries.put(new Key(copy, 0, copy.length), cached);
+        return cached;
     }
 
     /** A byte range compared by content; lookups wrap the message's bytes without copying them. */
