@@ -7,8 +7,6 @@ import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.json.JsonConverter;
-import org.apache.kafka.connect.json.JsonConverterConfig;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -17,24 +15,19 @@ import java.util.Optional;
 /** Decodes the JSON-with-schema envelope capture publishes back into Connect structs. */
 public final class ChangeDecoder {
 
-    private final JsonConverter converter = new JsonConverter();
+    private final EnvelopeDecoder envelopes = new EnvelopeDecoder();
     /**
-     * Per envelope schema (JsonConverter hands out the same cached instance): does a row image
+     * Per envelope schema (EnvelopeDecoder hands out the same cached instance): does a row image
      * have a float column? Scanning every message for NaN markers was ~10 % of apply's CPU (JFR).
      */
     private final Map<Schema, Boolean> floatImages = new IdentityHashMap<>();
-
-    public ChangeDecoder() {
-        converter.configure(Map.of(JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "true",
-                JsonConverterConfig.SCHEMAS_CACHE_SIZE_CONFIG, "1000"), false);
-    }
 
     /** Empty for records that are not row changes (heartbeats, logical messages). */
     public Optional<Change> decode(ConsumerRecord<byte[], byte[]> record) {
         if (record.value() == null) {
             return Optional.empty();
         }
-        SchemaAndValue decoded = converter.toConnectData(record.topic(), record.value());
+        SchemaAndValue decoded = envelopes.decode(record.topic(), record.value());
         if (!(decoded.value() instanceof Struct envelope) || envelope.schema().field("op") == null) {
             return Optional.empty();
         }

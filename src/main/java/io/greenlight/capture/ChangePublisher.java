@@ -10,8 +10,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.json.JsonConverter;
-import org.apache.kafka.connect.json.JsonConverterConfig;
 import org.apache.kafka.connect.source.SourceRecord;
 
 import java.util.ArrayList;
@@ -30,8 +28,8 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
     private final Producer<byte[], byte[]> producer;
     private final PipelineMeters meters;
     private final LagTracker lag;
-    private final JsonConverter keyConverter = converter(true);
-    private final JsonConverter valueConverter = converter(false);
+    private final EnvelopeEncoder keys = new EnvelopeEncoder(true);
+    private final EnvelopeEncoder values = new EnvelopeEncoder(false);
 
     public ChangePublisher(Producer<byte[], byte[]> producer, PipelineMeters meters, LagTracker lag) {
         this.producer = producer;
@@ -51,9 +49,9 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
         for (ChangeEvent<SourceRecord, SourceRecord> event : events) {
             SourceRecord record = event.value();
             byte[] key = record.key() == null ? null
-                    : keyConverter.fromConnectData(record.topic(), record.keySchema(), record.key());
+                    : keys.encode(record.topic(), record.keySchema(), record.key());
             byte[] value = record.value() == null ? null
-                    : valueConverter.fromConnectData(record.topic(), record.valueSchema(), record.value());
+                    : values.encode(record.topic(), record.valueSchema(), record.value());
             sends.add(producer.send(new ProducerRecord<>(record.topic(), key, value)));
             countable(record, counts);
             commitTimes[sends.size() - 1] = Long.MIN_VALUE;
@@ -111,12 +109,5 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
         }
         String marker = value.getStruct("after").getString("marker");
         return marker != null ? marker : current;
-    }
-
-    private static JsonConverter converter(boolean isKey) {
-        JsonConverter converter = new JsonConverter();
-        converter.configure(Map.of(JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "true",
-                JsonConverterConfig.SCHEMAS_CACHE_SIZE_CONFIG, "1000"), isKey);
-        return converter;
     }
 }
