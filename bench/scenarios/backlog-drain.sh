@@ -13,42 +13,11 @@
 # timeout (45 s), or the drain includes a reconnect: DR_TXNS defaults to ~30 s of pgbench here.
 set -euo pipefail
 NAME=$1 SYS_DIR=$2 OUT=$3
-: "${PEER_HARNESS:?}"
-source "$PEER_HARNESS/lib/common.sh"
 : "${DR_ROWS:=100000}" "${DR_TXNS:=100000}" "${DR_POLL_S:=0.5}"
-SYSTEM=$NAME
-export RUN_DIR="$RUNS/$(date -u +%Y%m%dT%H%M%SZ)-backlog-drain-$NAME"
-mkdir -p "$RUN_DIR"
-# shellcheck source=/dev/null
-source "$SYS_DIR/system.sh"
-loadavg() { cut -d" " -f1 /proc/loadavg; }
-metric() { printf '%s\t%s\t%s\t%s\t%s\n' "$NAME" 1 "$1" "$2" "$3" >> "$OUT"; log "  $1 = $2 $3"; }
-FROZEN=()
-cleanup() {
-  local p
-  for p in "${FROZEN[@]}"; do kill -CONT "$p" 2>/dev/null || true; done
-  sys_stop || true
-  [[ ${KEEP_SERVERS:-0} == 1 ]] || { bash "$BENCH_DIR/servers/pg.sh" stop; bash "$BENCH_DIR/servers/mariadb.sh" stop; } >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-
-[[ ${SKIP_SETUP:-0} == 1 ]] || ( sys_setup ) >/dev/null
-bash "$BENCH_DIR/servers/pg.sh" init; bash "$BENCH_DIR/servers/pg.sh" start
-bash "$BENCH_DIR/servers/mariadb.sh" init; bash "$BENCH_DIR/servers/mariadb.sh" start
-psql_src -v rows="$DR_ROWS" -v next_id=$((DR_ROWS + 1)) -f "$BENCH_DIR/workload/source-setup.sql"
-my_q -e "DROP DATABASE IF EXISTS \`$MY_DB\`; CREATE DATABASE \`$MY_DB\`"
+source "$(dirname "$0")/scenario.sh"
+scenario_begin backlog-drain
+scenario_snapshotted "$DR_ROWS"
 MY_PID=$(cat "$SOCK_DIR/mysqld.pid")
-
-log "backlog-drain $NAME: snapshot of $DR_ROWS rows"
-sys_start
-sys_start_replication
-for ((i = 0; i < 3600; i++)); do
-  [[ $(tgt_count) == "$DR_ROWS" ]] && break
-  msg=$(sys_health) || die "$NAME failed during the snapshot: $msg"
-  sleep 1
-done
-[[ $(tgt_count) == "$DR_ROWS" ]] || die "$NAME: snapshot did not finish"
-sleep 5
 
 # ------------------------------------------------------------ D: backlog drain ----
 STATS_SQL="SELECT n_tup_ins||' '||n_tup_upd||' '||n_tup_del FROM pg_stat_user_tables WHERE relid = '$SRC_SCHEMA.$SRC_TABLE'::regclass"

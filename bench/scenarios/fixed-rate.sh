@@ -19,41 +19,10 @@
 # p50/p90/p99/max over the inserts of the run (20 % of the changes, spread evenly through it).
 set -euo pipefail
 NAME=$1 SYS_DIR=$2 OUT=$3
-: "${PEER_HARNESS:?}"
-source "$PEER_HARNESS/lib/common.sh"
 : "${RATE:=1000}" "${RATE_S:=60}" "${FR_WARMUP_S:=20}" "${FR_ROWS:=100000}" "${FR_SAMPLE_S:=0.1}" "${CUTOVER:=1}"
-SYSTEM=$NAME
-export RUN_DIR="$RUNS/$(date -u +%Y%m%dT%H%M%SZ)-fixed-rate-$NAME"
-mkdir -p "$RUN_DIR"
-# shellcheck source=/dev/null
-source "$SYS_DIR/system.sh"
-metric() { printf '%s\t%s\t%s\t%s\t%s\n' "$NAME" 1 "$1" "$2" "$3" >> "$OUT"; log "  $1 = $2 $3"; }
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  sys_stop || true
-  [[ ${KEEP_SERVERS:-0} == 1 ]] || { bash "$BENCH_DIR/servers/pg.sh" stop; bash "$BENCH_DIR/servers/mariadb.sh" stop; } >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-
-# the harness run before this one has built/assembled the system; SKIP_SETUP=1 says so
-[[ ${SKIP_SETUP:-0} == 1 ]] || ( sys_setup ) >/dev/null
-bash "$BENCH_DIR/servers/pg.sh" init; bash "$BENCH_DIR/servers/pg.sh" start
-bash "$BENCH_DIR/servers/mariadb.sh" init; bash "$BENCH_DIR/servers/mariadb.sh" start
-psql_src -v rows="$FR_ROWS" -v next_id=$((FR_ROWS + 1)) -f "$BENCH_DIR/workload/source-setup.sql"
-my_q -e "DROP DATABASE IF EXISTS \`$MY_DB\`; CREATE DATABASE \`$MY_DB\`"
-
-log "fixed-rate $NAME: snapshot of $FR_ROWS rows"
-sys_start
-sys_start_replication
-for ((i = 0; i < 3600; i++)); do
-  [[ $(tgt_count) == "$FR_ROWS" ]] && break
-  msg=$(sys_health) || die "$NAME failed during the snapshot: $msg"
-  sleep 1
-done
-[[ $(tgt_count) == "$FR_ROWS" ]] || die "$NAME: snapshot did not finish"
-sleep 5
+source "$(dirname "$0")/scenario.sh"
+scenario_begin fixed-rate
+scenario_snapshotted "$FR_ROWS"
 
 pgbench_at_rate() { # seconds logfile
   "$PG_BIN/pgbench" -n -h "$SOCK_DIR" -p "$PG_PORT" -U postgres -c "${CLIENTS:-4}" -j "${PGBENCH_THREADS:-2}" \
