@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Greenlight against the hand-assembled peer pipeline (Debezium + Kafka Connect + JDBC sink), one
 # command, same machine, same session; prints the ratio table (Greenlight / peer).
-#   bench/run.sh                 # full sizes: 1M-row snapshot, 200k-transaction burst, REPS=1 (~45-60 min on 2 cores)
+#   bench/run.sh                 # full sizes: 1M-row snapshot, 200k-transaction burst, REPS=1 (~20 min on a quiet 2-core machine)
 #   QUICK=1 bench/run.sh         # 100k rows, 20k transactions, 30 s at the fixed rate (~10-15 min)
 #   ROWS=200000 TXNS=50000 bench/run.sh   # any harness variable (../shared/bench/peer/conf.sh) passes through
 #   SKIP_PEER=1 bench/run.sh     # Greenlight only (no ratios)
