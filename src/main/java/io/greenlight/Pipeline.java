@@ -210,6 +210,9 @@ public class Pipeline {
         CompletableFuture<Void> kafkaSide = null;
         try {
             boolean embedded = config.kafka().bootstrapServers().isEmpty();
+            if (embedded) {
+                EmbeddedKafkaBroker.ensureLogDir(brokerLogDir()); // an unusable data-dir fails before anything else
+            }
             // The embedded broker takes seconds to start; the source and target checks and a
             // backfill's copy do not need it, so it starts alongside them.
             CompletableFuture<String> kafkaUp = embedded
@@ -472,12 +475,16 @@ public class Pipeline {
     private String startBroker() {
         synchronized (brokerLock) {
             if (broker == null) { // a restart (stop, start) keeps the broker that is running
-                EmbeddedKafkaBroker starting = new EmbeddedKafkaBroker(Path.of(config.dataDir(), "kafka"), 0);
+                EmbeddedKafkaBroker starting = new EmbeddedKafkaBroker(brokerLogDir(), 0);
                 embeddedServers = starting.start();
                 broker = starting;
             }
             return embeddedServers;
         }
+    }
+
+    private Path brokerLogDir() {
+        return Path.of(config.dataDir(), "kafka");
     }
 
     private void stopBroker() {

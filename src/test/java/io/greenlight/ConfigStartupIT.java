@@ -1,9 +1,14 @@
 package io.greenlight;
 
 import io.greenlight.testing.ServiceProcess;
+import io.greenlight.testing.Sql;
+import io.greenlight.testing.TestServers;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -51,6 +56,34 @@ class ConfigStartupIT {
             double first = lag(service);
             Thread.sleep(1500);
             assertTrue(lag(service) > first + 1, "lag keeps growing while nothing is replicated");
+        }
+    }
+
+    @Test
+    void aDataDirTheEmbeddedBrokerCannotUseFailsTheStartBeforeAnySlotIsCreated() throws Exception {
+        Class.forName("org.postgresql.Driver"); // plain JUnit: no Quarkus to register it
+        TestServers servers = TestServers.get();
+        String db = "broker_unusable";
+        servers.postgres.createDatabase(db);
+        servers.mariadb.createDatabase(db);
+        try (Connection c = servers.postgres.connect(db)) {
+            Sql.exec(c, "CREATE TABLE items (id int PRIMARY KEY, note text)", "INSERT INTO items VALUES (1, 'one')");
+        }
+        Path dataDir = Files.createTempDirectory("greenlight-broker-unusable");
+        Files.writeString(dataDir.resolve("kafka"), "a file where the broker's log directory belongs");
+        Map<String, String> env = servers.serviceEnv(db);
+        env.put("GREENLIGHT_DATA_DIR", dataDir.toString());
+        Path log = Files.createTempFile("greenlight-broker-unusable", ".log");
+        try (ServiceProcess service = ServiceProcess.start(env, log)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> "FAILED".equals(service.phase()));
+            String status = service.get("/status");
+            assertTrue(status.contains("Cannot start the embedded Kafka broker in " + dataDir.resolve("kafka")
+                    + ": a file of that name is in the way. Check that greenlight.data-dir is a writable directory."), status);
+        }
+        try (Connection c = servers.postgres.connect(db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'greenlight_" + db + "'")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "no slot is left behind by a start that could not begin");
         }
     }
 

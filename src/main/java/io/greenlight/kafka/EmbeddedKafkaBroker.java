@@ -43,7 +43,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      */
     public String start() {
         try {
-            Files.createDirectories(logDir);
+            ensureLogDir(logDir);
             // A restart of this instance listens where clients already point.
             int port = brokerPort > 0 ? brokerPort : freePort();
             brokerPort = port;
@@ -59,6 +59,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the embedded Kafka broker in " + logDir
                     + ": " + e.getMessage() + ". Check that greenlight.data-dir is writable.", e);
+        }
+    }
+
+    /** Creates the log directory, or says why it cannot: callers check this before starting anything else. */
+    public static void ensureLogDir(Path logDir) {
+        try {
+            Files.createDirectories(logDir);
+            if (!Files.isWritable(logDir)) {
+                throw new IOException("not writable");
+            }
+        } catch (IOException e) {
+            String reason = e instanceof java.nio.file.FileAlreadyExistsException ? "a file of that name is in the way"
+                    : e.getMessage();
+            throw new UncheckedIOException("Cannot start the embedded Kafka broker in " + logDir
+                    + ": " + reason + ". Check that greenlight.data-dir is a writable directory.", e);
         }
     }
 
