@@ -59,7 +59,9 @@ public interface Dialect {
     String upsertOffset();
 
     /** Selects topic, partition, next_offset, last_commit_lsn, lsn, source_ts_ms, lsn_rank of every stored position. */
-    String selectOffsets();
+    default String selectOffsets() {
+        return "SELECT topic, kafka_partition, next_offset, last_commit_lsn, lsn, source_ts_ms, lsn_rank FROM greenlight_offsets";
+    }
 
     String createCutoverTable();
 
@@ -67,7 +69,9 @@ public interface Dialect {
     String upsertCutover();
 
     /** Selects the record JSON of the cutover row with the id bound as parameter 1. */
-    String selectCutover();
+    default String selectCutover() {
+        return "SELECT record FROM greenlight_cutover WHERE id = ?";
+    }
 
     /** Makes the table's generated keys continue at {@code next} (sequence sync at cutover). */
     String continueKeysAt(SourceTable table, long next);

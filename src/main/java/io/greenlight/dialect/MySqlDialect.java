@@ -185,11 +185,6 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
-    public String selectOffsets() {
-        return "SELECT topic, kafka_partition, next_offset, last_commit_lsn, lsn, source_ts_ms, lsn_rank FROM greenlight_offsets";
-    }
-
-    @Override
     public String createCutoverTable() {
         return "CREATE TABLE IF NOT EXISTS greenlight_cutover (id VARCHAR(64) NOT NULL PRIMARY KEY, state VARCHAR(32) NOT NULL, "
                 + "record LONGTEXT NOT NULL, updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) "
@@ -208,11 +203,6 @@ public final class MySqlDialect implements Dialect {
     public String upsertCutover() {
         return "INSERT INTO greenlight_cutover (id, state, record) VALUES (?, ?, ?) "
                 + "ON DUPLICATE KEY UPDATE state = VALUES(state), record = VALUES(record)";
-    }
-
-    @Override
-    public String selectCutover() {
-        return "SELECT record FROM greenlight_cutover WHERE id = ?";
     }
 
     @Override

@@ -209,11 +209,6 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
-    public String selectOffsets() {
-        return "SELECT topic, kafka_partition, next_offset, last_commit_lsn, lsn, source_ts_ms, lsn_rank FROM greenlight_offsets";
-    }
-
-    @Override
     public String createCutoverTable() {
         return "CREATE TABLE IF NOT EXISTS greenlight_cutover (id varchar(64) NOT NULL PRIMARY KEY, "
                 + "state varchar(32) NOT NULL, record text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())";
@@ -223,11 +218,6 @@ public final class PostgresDialect implements Dialect {
     public String upsertCutover() {
         return "INSERT INTO greenlight_cutover (id, state, record) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
                 + "state = EXCLUDED.state, record = EXCLUDED.record, updated_at = now()";
-    }
-
-    @Override
-    public String selectCutover() {
-        return "SELECT record FROM greenlight_cutover WHERE id = ?";
     }
 
     /** The first serial or identity column's sequence; see {@link #continueKeysAt(SourceTable, String, long)}. */

@@ -1,15 +1,12 @@
 package io.greenlight.capture;
 
+import io.greenlight.testing.TestConfig;
 import io.greenlight.config.GreenlightConfig;
 import io.greenlight.kafka.TopicNames;
 import io.greenlight.schema.TableId;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -49,15 +46,6 @@ class DebeziumPropertiesTest {
     }
 
     private static GreenlightConfig config(Map<String, String> extra) {
-        Map<String, String> values = new HashMap<>(Map.of(
-                "greenlight.source.url", "jdbc:postgresql://db:5432/shop",
-                "greenlight.source.username", "greenlight",
-                "greenlight.source.slot", "greenlight_slot",
-                "greenlight.target.url", "jdbc:mysql://db:3306/shop",
-                "greenlight.target.username", "greenlight"));
-        values.putAll(extra);
-        return new SmallRyeConfigBuilder().withMapping(GreenlightConfig.class).withDefaultValues(values)
-                .withConverter(Duration.class, 200, new DurationConverter()).build()
-                .getConfigMapping(GreenlightConfig.class);
+        return TestConfig.minimal(extra);
     }
 }

@@ -8,15 +8,12 @@ import io.greenlight.capture.HeartbeatWriter;
 import io.greenlight.config.GreenlightConfig;
 import io.greenlight.kafka.TopicNames;
 import io.greenlight.schema.TableId;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -199,8 +196,6 @@ public final class DebeziumRecords {
                 "greenlight.target.url", "jdbc:mysql://unused:3306/" + DATABASE,
                 "greenlight.target.username", "unused",
                 "greenlight.data-dir", Files.createTempDirectory("greenlight-envelope-").toString());
-        return new SmallRyeConfigBuilder().withMapping(GreenlightConfig.class).withDefaultValues(values)
-                .withConverter(Duration.class, 200, new DurationConverter()).build()
-                .getConfigMapping(GreenlightConfig.class);
+        return TestConfig.of(values);
     }
 }
