@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 /**
  * PostgreSQL column → MySQL/MariaDB column type, with what the mapping cannot carry. Key columns
  * (primary and unique keys) get types InnoDB can index: keys are limited to 3072 bytes, i.e. 768
- * utf8mb4 characters, shared evenly by the columns of a composite key. docs/type-mapping.md documents this class; TypeMappingDocTest keeps them equal.
+ * utf8mb4 characters, shared evenly by the columns of a composite key. docs/types.md documents this class; TypeMappingDocTest keeps them equal.
  */
 final class MySqlTypeMapper {
 

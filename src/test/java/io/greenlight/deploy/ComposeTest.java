@@ -54,6 +54,12 @@ class ComposeTest {
     }
 
     @Test
+    void greenlightKeepsTheDocumentedDefaultsExceptItsDataDir() {
+        assertEquals(java.util.Set.of("GREENLIGHT_DATA_DIR=/var/lib/greenlight (default greenlight-data)"),
+                DeployFiles.differFromDefaults(environment("greenlight")));
+    }
+
+    @Test
     void portsScrapeAndDashboardMatchTheApplication() throws IOException {
         Properties app = DeployFiles.applicationProperties();
         String port = app.getProperty("quarkus.http.port");

@@ -8,13 +8,11 @@ import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.greenlight.config.ConfigValidator;
 import io.greenlight.config.GreenlightConfig;
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithName;
+import io.greenlight.testing.ConfigKeys;
 
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,28 +83,23 @@ final class DeployFiles {
     /** GREENLIGHT_* env var of every key of the {@link GreenlightConfig} mapping, by reflection. */
     static Set<String> configEnvNames() {
         Set<String> names = new TreeSet<>();
-        collectKeys(GreenlightConfig.class.getAnnotation(ConfigMapping.class).prefix(), GreenlightConfig.class, names);
+        ConfigKeys.all().keySet().forEach(key -> names.add(ConfigValidator.envName(key)));
         return names;
     }
 
-    private static void collectKeys(String prefix, Class<?> group, Set<String> out) {
-        for (Method method : group.getMethods()) {
-            if (method.getParameterCount() > 0 || method.isDefault() || method.isSynthetic()) {
-                continue;
+    /**
+     * GREENLIGHT_* settings of a deploy file whose value differs from the code's default (keys without a
+     * default, such as URLs, are not listed): each must be a deliberate choice the caller names.
+     */
+    static Set<String> differFromDefaults(java.util.Map<String, String> env) {
+        Set<String> differing = new TreeSet<>();
+        ConfigKeys.all().forEach((key, def) -> {
+            String value = env.get(ConfigValidator.envName(key));
+            if (value != null && def.isPresent() && !value.equalsIgnoreCase(def.get())) {
+                differing.add(ConfigValidator.envName(key) + "=" + value + " (default " + def.get() + ")");
             }
-            WithName withName = method.getAnnotation(WithName.class);
-            String key = prefix + "." + (withName != null ? withName.value() : kebab(method.getName()));
-            Class<?> type = method.getReturnType();
-            if (type.isInterface() && type.getEnclosingClass() == GreenlightConfig.class) {
-                collectKeys(key, type, out);
-            } else {
-                out.add(ConfigValidator.envName(key));
-            }
-        }
-    }
-
-    private static String kebab(String camel) {
-        return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
+        });
+        return differing;
     }
 
     /** The metric names a PromQL expression selects (function names, labels and keywords removed). */

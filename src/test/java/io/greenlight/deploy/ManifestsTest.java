@@ -225,6 +225,13 @@ class ManifestsTest {
     }
 
     @Test
+    void configMapKeepsTheDocumentedDefaultsExceptWhereAClusterNeedsOtherwise() {
+        assertEquals(Set.of("GREENLIGHT_DATA_DIR=/var/lib/greenlight (default greenlight-data)",
+                        "GREENLIGHT_KAFKA_REPLICATION_FACTOR=3 (default 1)"),
+                DeployFiles.differFromDefaults(configMapData()));
+    }
+
+    @Test
     void roleGrantsOnlyGetAndPatchOnOneServiceToTheDeploymentsAccount() {
         Role role = kind("Role");
         assertEquals(1, role.getRules().size());

@@ -20,14 +20,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * README.md's type mapping table cannot drift: each row's PostgreSQL column is created on the real
+ * docs/types.md's type mapping table cannot drift: each row's PostgreSQL column is created on the real
  * PostgreSQL, read back through the catalog, mapped by the code, and the target table is created
  * on the real MariaDB. The same source columns created on a PostgreSQL target keep their type exactly.
  */
 class TypeMappingDocTest {
 
     static final String HEADING = "## Type mapping (PostgreSQL → MySQL/MariaDB)";
-    private static final Path DOC = Path.of("README.md");
+    private static final Path DOC = Path.of("docs/types.md");
     private static final Pattern ROW = Pattern.compile("^\\| `([^`]+)` \\| `([^`]+)` \\|(.*)\\|\\s*$");
     private static final String DB = "type_doc";
 
@@ -83,7 +83,7 @@ class TypeMappingDocTest {
         assertEquals(List.of(), differences, DOC + " and MySqlTypeMapper disagree");
     }
 
-    /** Only what the connector cannot carry is lossy PostgreSQL to PostgreSQL (README, PostgreSQL to PostgreSQL). */
+    /** Only what the connector cannot carry is lossy PostgreSQL to PostgreSQL (docs/postgres-target.md). */
     private static final List<String> LOSSY_ON_POSTGRES = List.of("timetz", "varbit(20)", "integer GENERATED ALWAYS AS (1) STORED");
 
     @Test
