@@ -13,7 +13,7 @@ ROWS=${ROWS:-1000000}
 CHUNK=${CHUNK:-10000}
 BENCH_DIR=${BENCH_DIR:-/tmp/greenlight-verify-bench}
 PG_PORT=$(free_port); MARIADB_PORT=$(free_port); HTTP_PORT=$(free_port)
-TOKEN=bench-token
+TOKEN=$(openssl rand -hex 32)
 JAR=target/quarkus-app/quarkus-run.jar
 START=$(date +%s)
 say() { printf '[bench %4ss] %s\n' "$(( $(date +%s) - START ))" "$*"; }

@@ -11,7 +11,7 @@ GL_JAR="$GL_PROJECT/target/quarkus-app/quarkus-run.jar"
 # RSS (bench/results.md); README "Memory" explains each.
 : "${GL_HEAP_OPTS:=-Xmx256m -Xss512k -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=64m}"
 # Bearer token for the cutover scenario (bench/scenarios/fixed-rate.sh); a throwaway value.
-: "${GL_API_TOKEN:=bench-token}"
+: "${GL_API_TOKEN:=$(openssl rand -hex 32)}"
 export GL_API_TOKEN
 
 sys_setup() {

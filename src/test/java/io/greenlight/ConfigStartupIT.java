@@ -41,6 +41,44 @@ class ConfigStartupIT {
     }
 
     @Test
+    void aPlaceholderApiTokenStopsTheStartNamingTheKeyAndHowToGenerateOne() throws Exception {
+        Path log = Files.createTempFile("greenlight-token", ".log");
+        try (ServiceProcess service = ServiceProcess.start(Map.of(
+                "GREENLIGHT_SOURCE_URL", "jdbc:postgresql://127.0.0.1:1/shop",
+                "GREENLIGHT_SOURCE_USERNAME", "replicator",
+                "GREENLIGHT_TARGET_URL", "jdbc:mysql://127.0.0.1:1/shop",
+                "GREENLIGHT_TARGET_USERNAME", "writer",
+                "GREENLIGHT_API_TOKEN", "change-me"), log)) {
+            assertNotEquals(0, service.waitForExit(Duration.ofSeconds(60)));
+            String output = service.log();
+            assertTrue(output.contains("greenlight.api.token (GREENLIGHT_API_TOKEN) is a placeholder"), output);
+            assertTrue(output.contains("Generate one with: openssl rand -hex 32"), output);
+        }
+    }
+
+    @Test
+    void withJsonLogsOnEveryLineOfTheLogIsOneJsonObject() throws Exception {
+        Path log = Files.createTempFile("greenlight-json", ".log");
+        try (ServiceProcess service = ServiceProcess.start(Map.of(
+                "QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true",
+                "GREENLIGHT_SOURCE_USERNAME", "replicator",
+                "GREENLIGHT_TARGET_URL", "jdbc:mysql://127.0.0.1:1/shop",
+                "GREENLIGHT_TARGET_USERNAME", "writer"), log)) {
+            assertNotEquals(0, service.waitForExit(Duration.ofSeconds(60)));
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            java.util.List<String> lines = service.log().lines().filter(l -> !l.isBlank()).toList();
+            assertFalse(lines.isEmpty());
+            boolean named = false;
+            for (String line : lines) {
+                com.fasterxml.jackson.databind.JsonNode record = json.readTree(line);
+                assertTrue(record.has("level") && record.has("message"), line);
+                named |= record.path("message").asText().contains("greenlight.source.url is not set");
+            }
+            assertTrue(named, "the config error is a JSON record's message: " + lines);
+        }
+    }
+
+    @Test
     void unreachableDatabasesLeaveTheServiceUpButFailedDownForLivenessAndLagGrowing() throws Exception {
         Path log = Files.createTempFile("greenlight-unreachable", ".log");
         try (ServiceProcess service = ServiceProcess.start(Map.of(

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CutoverRestartIT {
 
     private static final TestServers SERVERS = TestServers.get();
-    private static final String TOKEN = "restart-token";
+    private static final String TOKEN = "restart-token-5f1c0b9e2a7d4c8e9b3f6a1d";
 
     @Test
     void crashWhileWaitingForLagResumesTheSameCutoverAndNeverFiresTwice() throws Exception {

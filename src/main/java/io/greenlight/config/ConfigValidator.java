@@ -79,6 +79,7 @@ public final class ConfigValidator {
                 .filter(e -> !LOSSY_ENTRY.matcher(e.trim()).matches())
                 .forEach(e -> problems.add(invalid("greenlight.types.lossy-accept", e,
                         "a comma-separated list of schema.table.column names or PostgreSQL type names (e.g. timetz)"))));
+        ApiTokenPolicy.problem(config.api().token()).ifPresent(problems::add);
         if (config.dataDir().isBlank()) {
             problems.add(invalid("greenlight.data-dir", "", "a writable directory"));
         }

@@ -42,7 +42,7 @@ class ComposeTest {
         Set<String> greenlight = new TreeSet<>();
         env.keySet().stream().filter(n -> n.startsWith("GREENLIGHT_")).forEach(greenlight::add);
         Set<String> k8s = new TreeSet<>(DeployFiles.typed(K8S.resolve("configmap.yaml"), ConfigMap.class).getData().keySet());
-        k8s.addAll(DeployFiles.typed(K8S.resolve("secret.example.yaml"), Secret.class).getStringData().keySet());
+        k8s.addAll(DeployFiles.typed(ManifestsTest.EXAMPLE_SECRET, Secret.class).getStringData().keySet());
         assertEquals(k8s, greenlight, "GREENLIGHT_* variables of docker-compose.yml vs k8s ConfigMap + Secret");
         assertEquals(Set.of(), ManifestsTest.difference(greenlight, DeployFiles.configEnvNames()));
         assertTrue(env.get("GREENLIGHT_SOURCE_URL").startsWith("jdbc:postgresql://postgres:5432/"));

@@ -30,6 +30,9 @@ final class DeployFiles {
     static final Path K8S = ROOT.resolve("k8s");
     static final Path DASHBOARD = K8S.resolve("dashboards/greenlight.json");
 
+    /** Series alert rules read that Greenlight does not export: Prometheus' own up, postgres_exporter's slot metrics. */
+    static final Set<String> EXTERNAL_METRICS = Set.of("up", "pg_replication_slots_active", "pg_replication_slots_pg_wal_lsn_diff");
+
     /** Prometheus Operator resources: CRDs, not in the fabric8 core model. */
     static final Set<String> CRD_KINDS = Set.of("ServiceMonitor", "PrometheusRule");
 
@@ -100,6 +103,18 @@ final class DeployFiles {
             }
         });
         return differing;
+    }
+
+    /** registry-host/path:tag (tag not latest) or @sha256 digest: no implicit registry, no floating tag. */
+    static boolean isQualifiedImage(String image) {
+        int slash = image.indexOf('/');
+        if (slash < 0) {
+            return false;
+        }
+        String host = image.substring(0, slash);
+        boolean registry = host.contains(".") || host.contains(":") || host.equals("localhost");
+        boolean pinned = image.contains("@sha256:") || image.matches(".*:[A-Za-z0-9_][A-Za-z0-9_.-]*$") && !image.endsWith(":latest");
+        return registry && pinned;
     }
 
     /** The metric names a PromQL expression selects (function names, labels and keywords removed). */

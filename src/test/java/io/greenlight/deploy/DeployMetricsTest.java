@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -17,6 +18,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The running application (booted once, shared with PipelineTest through the same test
@@ -44,9 +46,19 @@ class DeployMetricsTest {
         DeployFiles.alertQueries().forEach(q -> queried.addAll(DeployFiles.metricNames(q)));
         Set<String> exported = exportedSeries(given().get("/q/metrics").then().statusCode(200).extract().asString());
         Set<String> missing = new TreeSet<>(queried);
+        missing.removeAll(DeployFiles.EXTERNAL_METRICS);
         missing.removeAll(exported);
         assertEquals(Set.of(), missing, "metrics queried by k8s/dashboards/greenlight.json or k8s/prometheusrule.yaml "
                 + "that /q/metrics does not export");
+    }
+
+    @Test
+    void thePipelinePhaseIsExportedAsOneForTheCurrentPhaseAndZeroForTheOthers() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("greenlight_pipeline_phase{phase=\"STREAMING\"} 1.0"), metrics);
+        for (String other : List.of("STARTING", "SNAPSHOT", "STOPPED", "FAILED")) {
+            assertTrue(metrics.contains("greenlight_pipeline_phase{phase=\"" + other + "\"} 0.0"), other);
+        }
     }
 
     @Test

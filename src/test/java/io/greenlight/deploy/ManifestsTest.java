@@ -60,6 +60,9 @@ class ManifestsTest {
     /** Env vars that are not greenlight.* keys but are read by the JVM or its entrypoint. */
     private static final Set<String> JVM_ENV = Set.of("JAVA_TOOL_OPTIONS", "JAVA_MAX_MEM_RATIO");
 
+    /** Not in the base: the Secret is created by the operator; this example names its keys. */
+    static final Path EXAMPLE_SECRET = K8S.resolve("examples/secret.example.yaml");
+
     private static JsonNode kustomization;
     private static final Map<String, HasMetadata> byKind = new HashMap<>();
 
@@ -75,9 +78,12 @@ class ManifestsTest {
             assertNotNull(type, file + " has kind '" + kind + "', which this test does not know how to check");
             HasMetadata parsed = DeployFiles.typed(K8S.resolve(file), type);
             assertNotNull(parsed.getMetadata().getName(), file + " has no metadata.name");
-            assertFalse(byKind.containsKey(kind), "two manifests of kind " + kind + "; extend this test");
-            byKind.put(kind, parsed);
+            // The first object of a kind is kind("Service"); further ones are kind("Service/<name>").
+            String key = byKind.containsKey(kind) ? kind + "/" + parsed.getMetadata().getName() : kind;
+            assertFalse(byKind.containsKey(key), "two manifests " + key + "; extend this test");
+            byKind.put(key, parsed);
         }
+        byKind.put("Secret", DeployFiles.typed(EXAMPLE_SECRET, Secret.class));
     }
 
     @Test
@@ -112,9 +118,50 @@ class ManifestsTest {
             assertEquals("greenlight", doc.path("metadata").path("namespace").asText(doc.path("metadata").path("name").asText()));
         }
         Set<String> expected = new TreeSet<>(KINDS.keySet());
+        expected.remove("Secret");
         expected.addAll(DeployFiles.CRD_KINDS);
         assertEquals(expected, kinds);
         assertTrue(out.contains("name: greenlight-connector-"), "the Deployment mounts the generated, hashed ConfigMap");
+    }
+
+    @Test
+    void theBaseDeploysNoSecretSoApplyingItNeverSetsOrResetsCredentials() {
+        for (String file : resources()) {
+            assertFalse(DeployFiles.yaml(K8S.resolve(file)).path("kind").asText().equals("Secret"), file + " is a Secret");
+        }
+        assertFalse(byKind.keySet().stream().anyMatch(k -> k.startsWith("Secret/")));
+    }
+
+    @Test
+    void everyImageIsFullyQualifiedWithARegistryAndPinned() {
+        List<String> images = new ArrayList<>();
+        images.add(greenlightContainer().getImage());
+        images.add(((Job) kind("Job")).getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+        for (String image : images) {
+            assertTrue(DeployFiles.isQualifiedImage(image), image + " must name its registry and a tag other than latest");
+        }
+        String kustomized = kustomization.path("images").get(0).path("name").asText();
+        assertEquals(greenlightContainer().getImage().replaceFirst(":[^:/]+$", ""), kustomized,
+                "kustomization.yaml images: must name the Deployment's image to retag it");
+        assertFalse(DeployFiles.isQualifiedImage("greenlight/greenlight:0.1.0"));
+        assertFalse(DeployFiles.isQualifiedImage("docker.io/greenlight/greenlight:latest"));
+    }
+
+    @Test
+    void theAdminServiceReachesThePodAlsoWhileItIsNotReady() {
+        Service admin = kind("Service/greenlight-admin");
+        assertTrue(admin.getSpec().getPublishNotReadyAddresses(), "operators need /status and /cutover while the pod is not ready");
+        Map<String, String> podLabels = ((Deployment) kind("Deployment")).getSpec().getTemplate().getMetadata().getLabels();
+        assertEquals(podLabels, admin.getSpec().getSelector());
+        assertEquals("http", admin.getSpec().getPorts().get(0).getTargetPort().getStrVal());
+        JsonNode monitor = DeployFiles.yaml(K8S.resolve("servicemonitor.yaml")).path("spec").path("selector").path("matchLabels");
+        Map<String, String> adminLabels = admin.getMetadata().getLabels();
+        boolean[] selected = {true};
+        monitor.fields().forEachRemaining(e -> selected[0] &= e.getValue().asText().equals(adminLabels.get(e.getKey())));
+        assertFalse(selected[0], "the ServiceMonitor must not scrape the pod twice through the admin Service");
+        String api = ((Job) kind("Job")).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .filter(e -> e.getName().equals("API")).findFirst().orElseThrow().getValue();
+        assertEquals("http://greenlight-admin:8080", api, "the cutover Job must work while the pod is not ready");
     }
 
     @Test
@@ -292,10 +339,32 @@ class ManifestsTest {
         for (String query : union(Set.copyOf(DeployFiles.dashboardQueries()), Set.copyOf(DeployFiles.alertQueries()))) {
             Set<String> names = DeployFiles.metricNames(query);
             assertFalse(names.isEmpty(), "no metric in " + query);
-            names.forEach(n -> assertTrue(n.startsWith("cdc_") || n.startsWith("greenlight_"), n + " in " + query));
+            names.forEach(n -> assertTrue(n.startsWith("cdc_") || n.startsWith("greenlight_") || DeployFiles.EXTERNAL_METRICS.contains(n),
+                    n + " in " + query));
         }
         assertEquals(Set.of("cdc_apply_batch_seconds_sum", "cdc_apply_batch_seconds_count"), DeployFiles.metricNames(
                 "sum by (le) (rate(cdc_apply_batch_seconds_sum{table=\"a\"}[5m])) / on() sum(rate(cdc_apply_batch_seconds_count[1m])) > 1e9"));
+    }
+
+    @Test
+    void theDashboardSelectsInstancesAndShowsPhasePausedTablesDeadLettersAndTheInitialLoad() {
+        JsonNode dashboard = DeployFiles.yaml(DeployFiles.DASHBOARD);
+        boolean selector = false;
+        for (JsonNode variable : dashboard.path("templating").path("list")) {
+            selector |= variable.path("name").asText().equals("instance") && variable.path("multi").asBoolean()
+                    && variable.path("definition").asText().contains("greenlight_pipeline_phase");
+        }
+        assertTrue(selector, "an instance variable (multi-select) over Greenlight's instances");
+        for (String query : DeployFiles.dashboardQueries()) {
+            for (String metric : DeployFiles.metricNames(query)) {
+                assertTrue(query.matches(".*\\b" + metric.replaceAll("_(sum|count|max|total)$", "") + "[a-z_]*\\{instance=~\"\\$instance\"[,}].*"),
+                        metric + " is not filtered by the instance variable in " + query);
+            }
+        }
+        Set<String> metrics = new TreeSet<>();
+        DeployFiles.dashboardQueries().forEach(q -> metrics.addAll(DeployFiles.metricNames(q)));
+        assertTrue(metrics.containsAll(Set.of("greenlight_pipeline_phase", "greenlight_table_paused",
+                "greenlight_dead_letter_events_total", "greenlight_backfill_rows_total")), metrics::toString);
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.Map;
 public class CutoverTestResource extends PipelineTestResource {
 
     public static final String DATABASE = "bank";
-    public static final String TOKEN = "test-token-0123456789";
+    public static final String TOKEN = "cutover-token-8c2e5a9f1b7d3e6c0a4f9b2d";
 
     @Override
     protected String database() {

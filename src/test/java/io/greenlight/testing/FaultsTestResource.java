@@ -7,7 +7,7 @@ import java.util.Map;
 public class FaultsTestResource extends PipelineTestResource {
 
     public static final String DATABASE = "faults";
-    public static final String API_TOKEN = "faults-token";
+    public static final String API_TOKEN = "faults-token-3b8f1e6a9c2d5f0b7e4a1c8d";
 
     @Override
     protected String database() {

@@ -12,7 +12,7 @@ public class GreenlightTestResource extends PipelineTestResource {
 
     public static final String DATABASE = "shop";
     /** Bearer token of the mutating endpoints (POST /verify, POST /cutover). */
-    public static final String API_TOKEN = "test-token";
+    public static final String API_TOKEN = "test-token-9a4c7e2f5b0d8a3c6f1e9b4d7a";
 
     @Override
     protected String database() {

@@ -51,7 +51,7 @@ public class HostileNamesTestResource extends PipelineTestResource {
 
     @Override
     protected void configure(Map<String, String> config) throws Exception {
-        config.put("greenlight.api.token", "hostile-token");
+        config.put("greenlight.api.token", "hostile-token-1d6f3b8e0a5c2f9d7b4e1a6c");
     }
 
     /** Two tables whose Kafka topic names coincide: "a b" and a_b both become <prefix>.public.a_b. */

@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public class PoisonTestResource extends PipelineTestResource {
 
-    public static final String API_TOKEN = "poison-token";
+    public static final String API_TOKEN = "poison-token-7e2a9d4f1c6b8e3a0d5f2b9c";
     /** 35 fraction digits: more than DECIMAL(65,30) holds. */
     public static final String TOO_PRECISE = "1.00000000000000000000000000000000001";
 
