@@ -62,6 +62,8 @@ class ManifestsTest {
 
     /** Not in the base: the Secret is created by the operator; this example names its keys. */
     static final Path EXAMPLE_SECRET = K8S.resolve("examples/secret.example.yaml");
+    /** Not in the base either: a one-off Job an operator creates to verify and cut over. */
+    static final Path CUTOVER_JOB = K8S.resolve("examples/cutover-job.yaml");
 
     private static JsonNode kustomization;
     private static final Map<String, HasMetadata> byKind = new HashMap<>();
@@ -84,6 +86,7 @@ class ManifestsTest {
             byKind.put(key, parsed);
         }
         byKind.put("Secret", DeployFiles.typed(EXAMPLE_SECRET, Secret.class));
+        byKind.put("Job", DeployFiles.typed(CUTOVER_JOB, Job.class));
     }
 
     @Test
@@ -119,6 +122,7 @@ class ManifestsTest {
         }
         Set<String> expected = new TreeSet<>(KINDS.keySet());
         expected.remove("Secret");
+        expected.remove("Job");
         expected.addAll(DeployFiles.CRD_KINDS);
         assertEquals(expected, kinds);
         assertTrue(out.contains("name: greenlight-connector-"), "the Deployment mounts the generated, hashed ConfigMap");
@@ -159,9 +163,6 @@ class ManifestsTest {
         boolean[] selected = {true};
         monitor.fields().forEachRemaining(e -> selected[0] &= e.getValue().asText().equals(adminLabels.get(e.getKey())));
         assertFalse(selected[0], "the ServiceMonitor must not scrape the pod twice through the admin Service");
-        String api = ((Job) kind("Job")).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
-                .filter(e -> e.getName().equals("API")).findFirst().orElseThrow().getValue();
-        assertEquals("http://greenlight-admin:8080", api, "the cutover Job must work while the pod is not ready");
     }
 
     @Test
@@ -264,9 +265,12 @@ class ManifestsTest {
         assertEquals(Set.of(), difference(containerEnv, union(known, JVM_ENV)), "Deployment env vars that nothing reads");
         Job job = kind("Job");
         for (EnvVar env : job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
-            if (env.getName().startsWith("GREENLIGHT_")) {
+            if (env.getValueFrom() != null) {
                 assertTrue(known.contains(env.getName()), env.getName());
                 assertTrue(secret.contains(env.getValueFrom().getSecretKeyRef().getKey()));
+            } else {
+                assertTrue(Set.of("GREENLIGHT_URL", "CUTOVER_OPTIONS", "JAVA_TOOL_OPTIONS").contains(env.getName()),
+                        env.getName() + ": the cutover Job's CLI reads no such variable");
             }
         }
     }
@@ -368,18 +372,27 @@ class ManifestsTest {
     }
 
     @Test
-    void jobVerifiesBeforeItCutsOverAndNeverRunsOnApply() {
+    void theCutoverJobIsAOneOffOutsideTheBaseThatVerifiesThenCutsOverWithTheCli() {
+        for (String file : resources()) {
+            assertFalse(DeployFiles.yaml(K8S.resolve(file)).path("kind").asText().equals("Job"),
+                    file + ": a Job in the base would run on apply, and a GitOps self-heal would undo a patch that starts it");
+        }
         Job job = kind("Job");
-        assertTrue(job.getSpec().getSuspend(), "applying the base must not start a cutover");
+        assertNotNull(job.getMetadata().getGenerateName(), "kubectl create makes a new Job each run");
         assertEquals(0, job.getSpec().getBackoffLimit());
         Container container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals(greenlightContainer().getImage(), container.getImage(), "the CLI ships in Greenlight's image");
         assertTrue(container.getSecurityContext().getReadOnlyRootFilesystem());
         String script = String.join("\n", container.getArgs());
-        int verify = script.indexOf("-X POST -H \"$auth\" -H \"$json\" -d \"$VERIFY_OPTIONS\" \"$API/verify\"");
-        int poll = script.indexOf("\"$API/verify/$id\"");
-        int cutover = script.indexOf("\"$API/cutover\"");
-        assertTrue(verify >= 0 && verify < poll && poll < cutover, "POST /verify, then GET /verify/{id}, then POST /cutover");
-        assertTrue(script.contains("Authorization: Bearer ${GREENLIGHT_API_TOKEN}"));
+        int verify = script.indexOf("greenlight verify");
+        int cutover = script.indexOf("greenlight cutover");
+        assertTrue(script.startsWith("set -e") && verify > 0 && verify < cutover, "verify, and only if it passed, the cutover: " + script);
+        assertTrue(script.contains("io.greenlight.cli.GreenlightCli"), script);
+        Map<String, String> env = new HashMap<>();
+        container.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+        assertEquals("http://greenlight-admin:8080", env.get("GREENLIGHT_URL"), "the admin Service answers while the pod is not ready");
+        assertTrue(container.getEnv().stream().anyMatch(e -> e.getName().equals("GREENLIGHT_API_TOKEN")
+                && e.getValueFrom().getSecretKeyRef().getName().equals(((Secret) kind("Secret")).getMetadata().getName())));
         Map<String, String> jobLabels = job.getSpec().getTemplate().getMetadata().getLabels();
         NetworkPolicy policy = kind("NetworkPolicy");
         assertTrue(policy.getSpec().getIngress().get(0).getFrom().stream()
