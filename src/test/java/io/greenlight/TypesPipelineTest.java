@@ -58,7 +58,7 @@ abstract class TypesPipelineTest {
     void numbersArriveExactlyIncludingExtremesNegativeZeroAnd38Digits() throws Exception {
         streamAgain("numbers", TypesTestResource.NUMBERS);
         if (postgresTarget()) {
-            // Exact as text; "+ 0" only erases the sign of a zero float, lost in streamed changes (README).
+            // Exact as text; "+ 0" only erases the sign of a zero float, lost in streamed changes (docs/postgres-target.md).
             awaitSame("SELECT id, i2, i4, i8, n12::text, n38::text, nfree::text, (r + 0)::text, (d + 0)::text, m::text, b"
                     + " FROM numbers ORDER BY id");
             return;

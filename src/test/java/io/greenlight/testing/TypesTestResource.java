@@ -138,7 +138,7 @@ public class TypesTestResource extends PipelineTestResource {
 
         @Override
         protected void createTarget(Connection c) throws Exception {
-            Sql.exec(c, "CREATE EXTENSION hstore"); // extension types need their extension on the target (README)
+            Sql.exec(c, "CREATE EXTENSION hstore"); // extension types need their extension on the target (docs/postgres-target.md)
         }
     }
 }
