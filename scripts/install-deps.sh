@@ -34,3 +34,4 @@ if ! command -v promtool >/dev/null 2>&1; then
   rm -rf "$tmp"
 fi
 echo "Dependencies present: $(javac -version 2>&1), $(mvn -v 2>/dev/null | head -1), PostgreSQL $(ls /usr/lib/postgresql | sort -n | tail -1), $(/usr/sbin/mariadbd --version 2>/dev/null | awk '{print $3}')"
+echo "promtool: $(promtool --version 2>&1 | head -1)"

@@ -216,11 +216,13 @@ class HelmChartTest {
         assertEquals("PostSync", job.getMetadata().getAnnotations().get("argocd.argoproj.io/hook"));
         assertEquals(0, job.getSpec().getBackoffLimit());
         Container container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
-        assertTrue(DeployFiles.isQualifiedImage(container.getImage()), container.getImage());
+        Deployment deployment = chart.get("Deployment", "greenlight");
+        assertEquals(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage(), container.getImage(),
+                "the CLI runs from Greenlight's own image");
         assertEquals("http://greenlight-admin:8080", container.getEnv().get(0).getValue());
         String script = String.join("\n", container.getArgs());
-        assertTrue(script.indexOf("$API/verify\"") < script.indexOf("\"$API/cutover\")"), "verify before the cutover");
-        assertTrue(script.contains("409) echo \"A cutover exists already: following it, not starting another.\""));
+        assertTrue(script.startsWith("set -e") && script.indexOf("greenlight verify") < script.indexOf("greenlight cutover --options"),
+                "verify, and only if it passed, the cutover: " + script);
         NetworkPolicy policy = chart.get("NetworkPolicy", "greenlight");
         Map<String, String> jobLabels = job.getSpec().getTemplate().getMetadata().getLabels();
         assertTrue(policy.getSpec().getIngress().get(0).getFrom().stream().anyMatch(peer -> peer.getPodSelector() != null
