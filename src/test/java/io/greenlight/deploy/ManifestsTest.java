@@ -268,6 +268,8 @@ class ManifestsTest {
         assertTrue(exprByAlert.get("GreenlightReplicationSlotLagGrowing").contains("deriv(cdc_replication_slot_lag_bytes"));
         assertTrue(exprByAlert.get("GreenlightApplyErrors").contains("cdc_apply_errors_total"));
         assertTrue(exprByAlert.get("GreenlightCutoverFailed").contains("greenlight_cutover_state{state=\"FAILED\"}"));
+        assertTrue(exprByAlert.get("GreenlightCutoverFenceHeld").contains("greenlight_cutover_fence_up"));
+        assertTrue(exprByAlert.get("GreenlightChangesAfterCutover").contains("greenlight_cutover_unapplied_changes_total"));
         assertEquals("5m", rule.path("spec").path("groups").get(0).path("rules").get(0).path("for").asText());
     }
 
@@ -301,8 +303,12 @@ class ManifestsTest {
         String script = String.join("\n", container.getArgs());
         int verify = script.indexOf("-X POST -H \"$auth\" -H \"$json\" -d \"$VERIFY_OPTIONS\" \"$API/verify\"");
         int poll = script.indexOf("\"$API/verify/$id\"");
-        int cutover = script.indexOf("\"$API/cutover\"");
-        assertTrue(verify >= 0 && verify < poll && poll < cutover, "POST /verify, then GET /verify/{id}, then POST /cutover");
+        int dryRun = script.indexOf("-d \"$dry\" \"$API/cutover\"");
+        int cutover = script.indexOf("-d \"$CUTOVER_OPTIONS\" \"$API/cutover\"");
+        assertTrue(verify >= 0 && verify < poll && poll < dryRun && dryRun < cutover,
+                "POST /verify, then GET /verify/{id}, then a dry-run POST /cutover, then POST /cutover");
+        String options = container.getEnv().stream().filter(e -> e.getName().equals("CUTOVER_OPTIONS")).findFirst().orElseThrow().getValue();
+        assertTrue(options.contains("\"READ_ONLY\""), "the shipped Job fences: " + options);
         assertTrue(script.contains("Authorization: Bearer ${GREENLIGHT_API_TOKEN}"));
         Map<String, String> jobLabels = job.getSpec().getTemplate().getMetadata().getLabels();
         NetworkPolicy policy = kind("NetworkPolicy");
