@@ -106,7 +106,7 @@ public final class ApplyLoop implements Runnable {
                 resumeRequested();
                 ApplyGate.Mode gateMode = followGate();
                 long waited = pending.isEmpty() && next.isEmpty() ? 0 : System.nanoTime() - firstPendingAt;
-                Duration timeout = pending.isEmpty() && next.isEmpty() ? batchMaxWait
+                Duration timeout = gateMode == ApplyGate.Mode.HELD || pending.isEmpty() && next.isEmpty() ? batchMaxWait
                         : batchMaxWait.minusNanos(Math.min(waited, batchMaxWait.toNanos()));
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
                 for (ConsumerRecord<byte[], byte[]> record : records) {

@@ -489,7 +489,7 @@ public class CutoverService {
     }
 
     private static void awaitTerminal(CutoverStateMachine machine) {
-        for (int i = 0; i < 100 && !machine.record().state().terminal(); i++) {
+        for (int i = 0; i < 600 && !machine.record().state().terminal(); i++) { // up to 30 s: the guardrails may still run
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {

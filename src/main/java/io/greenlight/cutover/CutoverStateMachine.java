@@ -116,7 +116,12 @@ final class CutoverStateMachine implements Runnable {
             }
             fenceAndSwitch(options);
         } catch (InterruptedException e) {
-            failSafely("interrupted (Greenlight is shutting down)");
+            if (record.state() == CutoverState.ARMED || record.state() == CutoverState.WAITING_FOR_LAG) {
+                LOG.infof("Cutover %s stays %s: Greenlight is shutting down; the next start waits for lag again",
+                        record.id(), record.state());
+            } else {
+                failSafely("interrupted (Greenlight is shutting down)");
+            }
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             failSafely(e.getMessage() != null ? e.getMessage() : e.toString());

@@ -318,9 +318,11 @@ abstract class CutoverTest {
         try {
             pipeline.stop();
             pipeline.start();
+            // A dry run while waiting: it never arms, whatever moment of the restart it hits.
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-                    authorized().body("{}").post("/cutover").then().statusCode(503)
-                            .body("detail", containsString("garbled")).body("detail", containsString("cannot be read")));
+                    authorized().body("{\"dryRun\": true}").post("/cutover").then().statusCode(503));
+            authorized().body("{}").post("/cutover").then().statusCode(503)
+                    .body("detail", containsString("garbled")).body("detail", containsString("cannot be read"));
         } finally {
             try (Connection t = engine().connect(database())) {
                 Sql.exec(t, "DELETE FROM greenlight_cutover WHERE id = 'garbled'");
