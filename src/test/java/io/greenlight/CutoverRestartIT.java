@@ -183,6 +183,8 @@ class CutoverRestartIT {
                             .until(() -> second.get("/cutover").contains("\"state\":\"COMPLETED\""));
                     assertFalse(writes(db), "the source stays fenced after the switch");
                     assertEquals(kill ? 2 : 1, posts.get(), "a killed switch runs again at the restart; a stopped one finished");
+                    awaitStreaming(second); // the bring-up's own writes (CREATE SCHEMA …) pass the fence that stays up
+                    assertTrue(second.get("/status").contains("\"applyGate\":\"cutover "), second.get("/status"));
                 }
             } finally {
                 webhook.stop(0);

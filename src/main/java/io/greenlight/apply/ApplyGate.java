@@ -43,7 +43,8 @@ public class ApplyGate {
     /** A gate that is always open (apply without a cutover, e.g. in tests of apply alone). */
     public static ApplyGate alwaysOpen() {
         ApplyGate gate = new ApplyGate(null);
-        gate.open();
+        gate.mode = Mode.OPEN;
+        gate.reason = null;
         return gate;
     }
 

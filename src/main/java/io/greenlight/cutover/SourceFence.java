@@ -43,10 +43,10 @@ final class SourceFence {
              WHERE pg_has_role(p.role, c.relowner, 'USAGE')
             UNION ALL
             SELECT CASE WHEN a.grantee = 0
-                        THEN 'PUBLIC holds ' || string_agg(a.privilege_type, ', ') || ' (REVOKE ' || string_agg(a.privilege_type, ', ')
+                        THEN 'PUBLIC holds ' || string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type) || ' (REVOKE ' || string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type)
                              || ' ON ' || p.tbl::text || ' FROM PUBLIC;)'
-                        ELSE 'through role ' || quote_ident(g.rolname) || ', which holds ' || string_agg(a.privilege_type, ', ')
-                             || ' (name it in fence.roles too, or REVOKE ' || string_agg(a.privilege_type, ', ') || ' ON '
+                        ELSE 'through role ' || quote_ident(g.rolname) || ', which holds ' || string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type)
+                             || ' (name it in fence.roles too, or REVOKE ' || string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type) || ' ON '
                              || p.tbl::text || ' FROM ' || quote_ident(g.rolname) || ';)' END
               FROM p JOIN pg_class c ON c.oid = p.tbl CROSS JOIN LATERAL aclexplode(c.relacl) a LEFT JOIN pg_roles g ON g.oid = a.grantee
              WHERE a.privilege_type IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE')
@@ -78,7 +78,11 @@ final class SourceFence {
         switch (fence.mode()) {
             case NONE -> {
             }
-            case READ_ONLY -> undo.add("ALTER DATABASE " + TableId.quoteIdentifier(currentDatabase()) + " RESET default_transaction_read_only");
+            case READ_ONLY -> {
+                // A session on the fenced database starts read-only: the first statement lets the second run (by hand too).
+                undo.add("SET SESSION default_transaction_read_only = off");
+                undo.add("ALTER DATABASE " + TableId.quoteIdentifier(currentDatabase()) + " RESET default_transaction_read_only");
+            }
             case REVOKE -> {
                 for (String role : fence.roles()) {
                     for (TableId table : tables) {
@@ -175,7 +179,7 @@ final class SourceFence {
                     for (TableId table : tables) {
                         if (canWrite(role, table)) {
                             List<String> paths = writePaths(role, table);
-                            leaks.add("role " + TableId.quoteIdentifier(role) + " can still write " + table + ": "
+                            leaks.add("role " + role + " can still write " + table + ": "
                                     + (paths.isEmpty() ? "has_table_privilege is true by a path Greenlight cannot name" : String.join("; ", paths)));
                         }
                     }

@@ -296,9 +296,9 @@ abstract class CutoverTest {
 
             List<String> undo = failed.jsonPath().getList("fenceUndo");
             authorized().body("{}").post("/cutover").then().statusCode(409)
-                    .body("detail", containsString("fence is still up")).body("detail", containsString(undo.get(0)));
+                    .body("detail", containsString("fence is still up")).body("detail", containsString(String.join("; ", undo)));
 
-            try (Connection c = servers.postgres.connect(database())) { // the operator follows the steps
+            try (Connection c = servers.postgres.connect(database())) { // the operator follows the steps, in a session of the fenced database
                 Sql.exec(c, undo.toArray(String[]::new));
             }
             appWrite();
@@ -327,6 +327,7 @@ abstract class CutoverTest {
             try (Connection t = engine().connect(database())) {
                 Sql.exec(t, "DELETE FROM greenlight_cutover WHERE id = 'garbled'");
             }
+            pipelineIsStreaming(); // capture cannot be stopped while its tasks are still starting
             pipeline.stop();
             pipeline.start();
         }
