@@ -115,7 +115,10 @@ public class CutoverService {
         boolean warned = false;
         while (!Thread.currentThread().isInterrupted()) {
             try (Connection c = directSourceConnection()) {
-                recover(journal.load(c), c);
+                CutoverRecord latest = new FenceRecovery(journal, gate).recover(journal.load(c), c, this::launch);
+                if (latest != null) {
+                    last = latest;
+                }
                 recovered.countDown();
                 return;
             } catch (SQLException e) {
@@ -131,68 +134,6 @@ public class CutoverService {
                 }
             }
         }
-    }
-
-    private void recover(List<CutoverRecord> journaled, Connection c) throws SQLException {
-        boolean gateDecided = false;
-        for (CutoverRecord record : journaled) {
-            CutoverRecord now = record;
-            CutoverState state = record.state();
-            if (state.fenced() && state != CutoverState.SWITCHING) {
-                Optional<String> failure = liftAtStart(record, c);
-                now = record.to(CutoverState.FAILED, "Greenlight restarted during " + state + "; nothing was switched"
-                        + liftOutcome(record, failure));
-                now = failure.isEmpty() ? now.lifted() : now;
-                LOG.errorf("Cutover %s FAILED: %s", record.id(), now.reason());
-                journal.save(c, now);
-            } else if (state == CutoverState.SWITCHING) {
-                launch(record); // resumes the idempotent switch actions; never lifts blindly
-                gateDecided = true;
-            } else if (state == CutoverState.COMPLETED) {
-                gate.close("cutover " + record.id() + " COMPLETED: the target is the primary");
-                gateDecided = true;
-            } else if (state == CutoverState.FAILED && record.fenceUp()) {
-                if (!record.unreverted().isEmpty()) {
-                    gate.hold("cutover " + record.id() + " FAILED with switch actions not reverted");
-                    gateDecided = true;
-                    LOG.errorf("Cutover %s FAILED and its source stays fenced: %s", record.id(), record.reason());
-                } else {
-                    Optional<String> failure = liftAtStart(record, c);
-                    if (failure.isEmpty()) {
-                        now = record.lifted();
-                        journal.save(c, now);
-                    }
-                    LOG.warnf("Cutover %s FAILED earlier with its fence up; at this start%s", record.id(), liftOutcome(record, failure));
-                }
-            }
-            last = now;
-        }
-        if (!gateDecided) {
-            gate.open();
-        }
-        LOG.infof("Cutover journal on the source read: %d cutover(s)%s", journaled.size(),
-                last == null ? "" : ", the latest " + last.id() + " is " + last.state());
-    }
-
-    /** Runs the undo statements on {@code c}; empty when they ran (or there were none), else why not. */
-    private static Optional<String> liftAtStart(CutoverRecord record, Connection c) {
-        if (!record.fenceUp()) {
-            return Optional.empty();
-        }
-        try {
-            new SourceFence(c).lift(record.fenceUndo());
-            return Optional.empty();
-        } catch (SQLException e) {
-            return Optional.of(e.getMessage());
-        }
-    }
-
-    private static String liftOutcome(CutoverRecord record, Optional<String> failure) {
-        if (!record.fenceUp()) {
-            return "; no fence to lift, the source keeps serving";
-        }
-        return failure.map(why -> "; LIFTING THE FENCE FAILED (" + why + "): run on the source: " + String.join("; ", record.fenceUndo()))
-                .orElse("; the fence was lifted at the restart, the source keeps serving");
     }
 
     /** After the pipeline is up: read the history on the target, merge it with the source's journal, resume a waiting cutover. */
