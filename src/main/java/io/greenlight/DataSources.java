@@ -30,11 +30,26 @@ public final class DataSources {
     }
 
     /**
+     * The source's pool. Each session turns a READ_ONLY cutover fence's database default off for
+     * itself: Greenlight's own writes (heartbeats, the drain marker, the cutover journal, the
+     * bring-up's DDL) pass the fence, so a start while the source is fenced does not fail on them.
+     */
+    static AgroalDataSource source(String url, String user, Optional<String> password, int maxSize) throws SQLException {
+        return pool(url, user, password, maxSize, org.postgresql.Driver.class, new PostgreSQLExceptionSorter(),
+                "SET SESSION default_transaction_read_only = off");
+    }
+
+    public static AgroalDataSource pool(String url, String user, Optional<String> password, int maxSize, Class<?> driver,
+                                 AgroalConnectionPoolConfiguration.ExceptionSorter exceptionSorter) throws SQLException {
+        return pool(url, user, password, maxSize, driver, exceptionSorter, null);
+    }
+
+    /**
      * A pool whose broken connections are discarded: the exception sorter flushes a connection
      * after a fatal error (the server restarted), idle ones are validated before reuse.
      */
-    public static AgroalDataSource pool(String url, String user, Optional<String> password, int maxSize, Class<?> driver,
-                                 AgroalConnectionPoolConfiguration.ExceptionSorter exceptionSorter) throws SQLException {
+    private static AgroalDataSource pool(String url, String user, Optional<String> password, int maxSize, Class<?> driver,
+                                 AgroalConnectionPoolConfiguration.ExceptionSorter exceptionSorter, String initialSql) throws SQLException {
         AgroalDataSourceConfigurationSupplier config = new AgroalDataSourceConfigurationSupplier()
                 .connectionPoolConfiguration(pool -> pool.minSize(0).maxSize(maxSize)
                         .acquisitionTimeout(Duration.ofSeconds(10))
@@ -47,6 +62,9 @@ public final class DataSources {
                             factory.jdbcUrl(url).connectionProviderClass(driver).jdbcProperty("ApplicationName", "greenlight")
                                     .principal(new NamePrincipal(user)).loginTimeout(Duration.ofSeconds(10));
                             password.ifPresent(pw -> factory.credential(new SimplePassword(pw)));
+                            if (initialSql != null) {
+                                factory.initialSql(initialSql);
+                            }
                             return factory;
                         }));
         return AgroalDataSource.from(config);

@@ -1,7 +1,7 @@
 package io.greenlight;
 
 import io.agroal.api.AgroalDataSource;
-import io.agroal.api.exceptionsorter.PostgreSQLExceptionSorter;
+import io.greenlight.apply.ApplyGate;
 import io.greenlight.apply.ApplyLoop;
 import io.greenlight.apply.BatchWriter;
 import io.greenlight.apply.DeadLetters;
@@ -77,6 +77,7 @@ public class Pipeline {
     private final LagTracker lag;
     private final TopicNames topics;
     private final TablePauses pauses;
+    private final ApplyGate gate;
     private DeadLetters deadLetters;
 
     private final Object brokerLock = new Object();
@@ -105,8 +106,9 @@ public class Pipeline {
     private final Event<PipelineStarted> started;
 
     public Pipeline(GreenlightConfig config, PipelineState state, PipelineMeters meters, LagTracker lag,
-                    Event<PipelineStarted> started, TablePauses pauses) {
+                    Event<PipelineStarted> started, TablePauses pauses, ApplyGate gate) {
         this.pauses = pauses;
+        this.gate = gate;
         this.started = started;
         this.config = config;
         this.state = state;
@@ -221,9 +223,8 @@ public class Pipeline {
             GreenlightConfig.Source src = config.source();
             if (source == null) {
                 // Lives as long as the process: slot lag stays visible while the pipeline is stopped.
-                source = DataSources.pool(src.url().orElseThrow(), src.username().orElseThrow(), src.password(),
-                        config.verify().parallelism() + 4, // a verification holds one per table it reads
-                        org.postgresql.Driver.class, new PostgreSQLExceptionSorter());
+                source = DataSources.source(src.url().orElseThrow(), src.username().orElseThrow(), src.password(),
+                        config.verify().parallelism() + 4); // a verification holds one per table it reads
             }
             GreenlightConfig.Target tgt = config.target();
             if (target == null) {
@@ -394,6 +395,7 @@ public class Pipeline {
                 config.apply().batchMaxWait(), e -> failed("apply", e,
                 "Fix the cause named above, then restart Greenlight; apply resumes from the target's greenlight_offsets."),
                 poison, pauses);
+        apply.gatedBy(gate, tables); // a cutover holds or closes it
         applyThread = new Thread(apply, "greenlight-apply"); // started by the bring-up once any backfill is done
 
         producer = kafka.producer("capture");

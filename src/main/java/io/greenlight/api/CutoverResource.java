@@ -14,7 +14,7 @@ import jakarta.ws.rs.core.Response;
 
 import java.util.List;
 
-/** POST /cutover arms the one cutover; GET shows it; DELETE aborts it before the fence. */
+/** POST /cutover arms a cutover (or, with dryRun, only runs its guardrails); GET shows the latest; DELETE aborts it before the fence. */
 @Path("/cutover")
 @Produces(MediaType.APPLICATION_JSON)
 public class CutoverResource {
@@ -27,29 +27,33 @@ public class CutoverResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response start(CutoverOptions options) {
-        CutoverOptions requested = options != null ? options : new CutoverOptions(null, null, null, null, null, null, null, null);
+    public Response start(CutoverOptions options) throws InterruptedException {
+        CutoverOptions requested = options != null ? options : CutoverOptions.none();
         List<String> problems = requested.problems();
         if (!problems.isEmpty()) {
             return ErrorMappers.json(400, "Bad Request", String.join("; ", problems));
         }
-        return Response.accepted(cutover.start(requested)).build();
+        if (Boolean.TRUE.equals(requested.dryRun())) {
+            return Response.ok(cutover.dryRun(requested)).build();
+        }
+        return Response.accepted(cutover.start(requested).redacted()).build();
     }
 
+    /** Unauthenticated: the webhook URL shows without user-info or query string. */
     @GET
     public Response get() {
-        return cutover.current().map(r -> Response.ok(r).build())
+        return cutover.current().map(r -> Response.ok(r.redacted()).build())
                 .orElseGet(() -> ErrorMappers.json(404, "Not Found", "No cutover has been requested. POST /cutover to arm one."));
     }
 
     @DELETE
     public CutoverRecord abort() {
-        return cutover.abort();
+        return cutover.abort().redacted();
     }
 
     @DELETE
     @Path("/postpone")
     public CutoverRecord releasePostpone() {
-        return cutover.releasePostpone();
+        return cutover.releasePostpone().redacted();
     }
 }

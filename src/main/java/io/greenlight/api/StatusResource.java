@@ -2,7 +2,10 @@ package io.greenlight.api;
 
 import io.greenlight.Pipeline;
 import io.greenlight.PipelineState;
+import io.greenlight.apply.ApplyGate;
 import io.greenlight.apply.TablePauses;
+import io.greenlight.cutover.CutoverRecord;
+import io.greenlight.cutover.CutoverService;
 import io.greenlight.backfill.BackfillProgress;
 import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
@@ -35,9 +38,18 @@ public class StatusResource {
                             long replicationSlotBytes, long kafkaConsumerRecords) {
     }
 
+    /**
+     * The latest cutover in short (GET /cutover has all of it); {@code applyGate} says why forward apply
+     * does not write (switching, completed); {@code unapplied} lists changes captured from the old
+     * source after the cutover completed, per table with their keys: they are not on the target.
+     */
+    public record CutoverStatus(String id, String state, boolean fenceUp, String reason, String applyGate,
+                                List<ApplyGate.Unapplied> unapplied) {
+    }
+
     public record Status(String phase, PipelineState.Failure failure, boolean captureRunning, boolean applyRunning,
                          LagStatus lag, KafkaStatus kafka, List<TableStatus> tables,
-                         List<BackfillProgress.TableProgress> backfill) {
+                         List<BackfillProgress.TableProgress> backfill, CutoverStatus cutover) {
     }
 
     private final Pipeline pipeline;
@@ -45,9 +57,12 @@ public class StatusResource {
     private final PipelineMeters meters;
     private final LagTracker lag;
     private final TablePauses pauses;
+    private final CutoverService cutover;
 
-    public StatusResource(Pipeline pipeline, PipelineState state, PipelineMeters meters, LagTracker lag, TablePauses pauses) {
+    public StatusResource(Pipeline pipeline, PipelineState state, PipelineMeters meters, LagTracker lag, TablePauses pauses,
+                          CutoverService cutover) {
         this.pauses = pauses;
+        this.cutover = cutover;
         this.pipeline = pipeline;
         this.state = state;
         this.meters = meters;
@@ -70,6 +85,18 @@ public class StatusResource {
                 lag.skewSeconds(), meters.slotLagBytes(), meters.consumerLagRecords());
         return new Status(phase.name(), state.failure().orElse(null), pipeline.captureRunning(), pipeline.applyRunning(),
                 lagStatus, new KafkaStatus(pipeline.bootstrapServers().orElse(null), pipeline.embeddedBroker()), tables,
-                pipeline.backfillProgress().map(BackfillProgress::tables).orElse(List.of()));
+                pipeline.backfillProgress().map(BackfillProgress::tables).orElse(List.of()), cutoverStatus());
+    }
+
+    private CutoverStatus cutoverStatus() {
+        Optional<CutoverRecord> current = cutover.current();
+        Optional<String> gate = cutover.applyGate();
+        List<ApplyGate.Unapplied> unapplied = cutover.unapplied();
+        if (current.isEmpty() && gate.isEmpty() && unapplied.isEmpty()) {
+            return null;
+        }
+        return new CutoverStatus(current.map(CutoverRecord::id).orElse(null), current.map(r -> r.state().name()).orElse(null),
+                current.map(CutoverRecord::fenceUp).orElse(false),
+                current.map(CutoverRecord::reason).orElse(null), gate.orElse(null), unapplied);
     }
 }

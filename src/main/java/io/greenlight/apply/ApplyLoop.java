@@ -10,6 +10,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.connect.data.Struct;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
@@ -64,6 +65,9 @@ public final class ApplyLoop implements Runnable {
     private final Map<TopicPartition, SourcePosition> watermarks = new HashMap<>();
     private volatile java.util.function.Predicate<Change> alreadyCopied = c -> false;
     private final Map<TopicPartition, Long> commitTimes = new HashMap<>();
+    private volatile ApplyGate gate = ApplyGate.alwaysOpen();
+    private volatile Map<TableId, io.greenlight.schema.SourceTable> tables = Map.of();
+    private boolean gateHeld;
 
     public ApplyLoop(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, DataSource target,
                      BatchWriter writer, OffsetStore offsets, PipelineMeters meters, LagTracker lag, int batchSize,
@@ -100,8 +104,9 @@ public final class ApplyLoop implements Runnable {
             long firstPendingAt = 0;
             while (!closing) {
                 resumeRequested();
+                ApplyGate.Mode gateMode = followGate();
                 long waited = pending.isEmpty() && next.isEmpty() ? 0 : System.nanoTime() - firstPendingAt;
-                Duration timeout = pending.isEmpty() && next.isEmpty() ? batchMaxWait
+                Duration timeout = gateMode == ApplyGate.Mode.HELD || pending.isEmpty() && next.isEmpty() ? batchMaxWait
                         : batchMaxWait.minusNanos(Math.min(waited, batchMaxWait.toNanos()));
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
                 for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -126,7 +131,11 @@ public final class ApplyLoop implements Runnable {
                 // During a cutover's drain writes are blocked on the source: waiting to fill a batch is downtime.
                 boolean due = !next.isEmpty() && (System.nanoTime() - firstPendingAt >= batchMaxWait.toNanos()
                         || lag.drainPending());
-                if (full || due) {
+                if ((full || due) && gateMode == ApplyGate.Mode.CLOSED) {
+                    pending.forEach(this::unapplied); // not committed: a restart reports them again
+                    pending = new ArrayList<>();
+                    next = new HashMap<>();
+                } else if ((full || due) && gateMode == ApplyGate.Mode.OPEN) {
                     commit(pending, next);
                     pending = new ArrayList<>();
                     next = new HashMap<>();
@@ -157,6 +166,36 @@ public final class ApplyLoop implements Runnable {
      */
     public void skipping(java.util.function.Predicate<Change> copied) {
         this.alreadyCopied = copied;
+    }
+
+    /**
+     * The cutover's gate (see {@link ApplyGate}); {@code tables} name the keys of changes reported
+     * while it is closed. Set before run().
+     */
+    public void gatedBy(ApplyGate gate, Map<TableId, io.greenlight.schema.SourceTable> tables) {
+        this.gate = gate;
+        this.tables = Map.copyOf(tables);
+    }
+
+    /** HELD pauses every partition (nothing is consumed, nothing is lost); OPEN or CLOSED reads on. */
+    private ApplyGate.Mode followGate() {
+        ApplyGate.Mode mode = gate.mode();
+        boolean hold = mode == ApplyGate.Mode.HELD;
+        if (hold && !gateHeld) {
+            consumer.pause(partitions);
+        } else if (!hold && gateHeld) {
+            List<TopicPartition> resume = new ArrayList<>(partitions);
+            held.values().forEach(resume::removeAll); // paused tables stay paused
+            consumer.resume(resume);
+        }
+        gateHeld = hold;
+        return mode;
+    }
+
+    private void unapplied(Change change) {
+        io.greenlight.schema.SourceTable table = tables.get(change.table());
+        Struct row = change.after() != null ? change.after() : change.before();
+        gate.unapplied(change, table != null && row != null ? RowKey.of(table, row) : "(key unknown)");
     }
 
     /** Stops after the batch in flight; what was not committed is consumed again on restart. */

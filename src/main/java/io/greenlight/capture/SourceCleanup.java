@@ -58,6 +58,11 @@ public final class SourceCleanup {
                 kept.add("table " + heartbeat + " (not created by Greenlight; drop it yourself: DROP TABLE " + heartbeat.quoted() + ";)");
             }
         }
+        if (exists("SELECT 1 WHERE to_regclass(?) IS NOT NULL", "greenlight.greenlight_cutover")) {
+            kept.add("table greenlight.greenlight_cutover (the cutover journal: a restarted Greenlight reads it to keep the "
+                    + "fence and to write nothing more to the new primary; once Greenlight is gone for good: "
+                    + "DROP TABLE greenlight.greenlight_cutover; DROP SCHEMA greenlight;)");
+        }
         if (exists("SELECT 1 FROM pg_namespace n WHERE nspname = ? AND NOT EXISTS "
                 + "(SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid)", HeartbeatWriter.SCHEMA)
                 && dropped.contains("table " + heartbeat)) {

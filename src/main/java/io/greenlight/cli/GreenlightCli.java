@@ -237,6 +237,12 @@ public class GreenlightCli {
         @Option(names = "--verify", description = "Verify the target after draining; a difference fails the cutover")
         boolean verify;
 
+        @Option(names = "--max-write-blocked", description = "Seconds writes may be blocked before the cutover gives up and lifts the fence (default: the server's, 30)")
+        Double maxWriteBlocked;
+
+        @Option(names = "--dry-run", description = "Run every guardrail and report; change nothing (exit 0 if the cutover would start, 1 if not)")
+        boolean dryRun;
+
         @Option(names = "--options", description = "The whole POST /cutover body as JSON (other options are added to it)")
         String options;
 
@@ -271,6 +277,12 @@ public class GreenlightCli {
             if (verify) {
                 body.put("verify", true);
             }
+            if (maxWriteBlocked != null) {
+                body.put("maxWriteBlockedSeconds", maxWriteBlocked);
+            }
+            if (dryRun) {
+                return dryRun(s, body);
+            }
             ApiClient.Response armed = s.api.call("POST", "/cutover", body, 409);
             if (armed.status() == 409) {
                 JsonNode existing = armed.body().path("cutover");
@@ -289,6 +301,22 @@ public class GreenlightCli {
                 return ExitCode.OK;
             }
             return s.followCutover(seconds(timeout));
+        }
+
+        private static int dryRun(Session s, ObjectNode body) throws Exception {
+            body.put("dryRun", true);
+            JsonNode report = s.api.call("POST", "/cutover", body).body();
+            if (s.json) {
+                s.out.println(report);
+            } else {
+                for (JsonNode check : report.path("checks")) {
+                    s.out.println((check.path("passed").asBoolean() ? "ok    " : "FAILED") + " " + check.path("name").asText()
+                            + ": " + check.path("detail").asText());
+                }
+                s.out.println(report.path("wouldStart").asBoolean() ? "The cutover would start." : "The cutover would NOT start.");
+            }
+            s.out.flush();
+            return report.path("wouldStart").asBoolean() ? ExitCode.OK : ExitCode.FAILED;
         }
     }
 

@@ -9,17 +9,29 @@ import java.util.regex.Pattern;
 /**
  * The body of POST /cutover. Absent values take defaults; {@link #problems()} lists every value
  * out of range so the API answers 400 with all of them at once.
+ *
+ * @param timeoutSeconds          how long to wait for lag before the fence (nothing is fenced meanwhile)
+ * @param maxWriteBlockedSeconds  the one budget of the write-blocked window: drain, sequences,
+ *                                verification and postpone; when it runs out the fence is lifted and
+ *                                the cutover ends FAILED before any switch
+ * @param postponeTimeoutSeconds  a shorter bound for POSTPONED alone (the budget bounds it anyway)
+ * @param dryRun                  run every guardrail and report; change nothing
  */
 public record CutoverOptions(Double maxLagSeconds, Double stableSeconds, Double timeoutSeconds, Fence fence,
-                             Boolean verify, Boolean postpone, Double postponeTimeoutSeconds, Actions actions) {
+                             Boolean verify, Boolean postpone, Double postponeTimeoutSeconds, Actions actions,
+                             Double maxWriteBlockedSeconds, Boolean dryRun) {
 
     private static final Pattern ROLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,62}");
     private static final Pattern K8S_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    public static final double DEFAULT_MAX_WRITE_BLOCKED_SECONDS = 30;
 
     public enum FenceMode { NONE, READ_ONLY, REVOKE }
 
-    /** How writes on the source are stopped; {@code roles} are the application's roles. */
-    public record Fence(FenceMode mode, List<String> roles) {
+    /**
+     * How writes on the source are stopped; {@code roles} are the application's roles. NONE needs
+     * {@code acknowledgeUnfencedWrites: true}: the operator states the application no longer writes.
+     */
+    public record Fence(FenceMode mode, List<String> roles, Boolean acknowledgeUnfencedWrites) {
     }
 
     public record Webhook(String url) {
@@ -31,15 +43,53 @@ public record CutoverOptions(Double maxLagSeconds, Double stableSeconds, Double 
     public record Actions(Webhook webhook, KubernetesService kubernetes) {
     }
 
+    /** No options at all: every default. */
+    public static CutoverOptions none() {
+        return new CutoverOptions(null, null, null, null, null, null, null, null, null, null);
+    }
+
     /** Options with every default filled in. */
     public CutoverOptions withDefaults(double defaultMaxLag) {
+        Fence f = fence != null ? new Fence(fence.mode != null ? fence.mode : FenceMode.READ_ONLY,
+                fence.roles != null ? fence.roles : List.of(), fence.acknowledgeUnfencedWrites != null && fence.acknowledgeUnfencedWrites)
+                : new Fence(FenceMode.READ_ONLY, List.of(), false);
+        double budget = maxWriteBlockedSeconds != null ? maxWriteBlockedSeconds : DEFAULT_MAX_WRITE_BLOCKED_SECONDS;
         return new CutoverOptions(maxLagSeconds != null ? maxLagSeconds : defaultMaxLag,
-                stableSeconds != null ? stableSeconds : 5.0, timeoutSeconds != null ? timeoutSeconds : 600.0,
-                fence != null ? new Fence(fence.mode != null ? fence.mode : FenceMode.NONE, fence.roles != null ? fence.roles : List.of())
-                        : new Fence(FenceMode.NONE, List.of()),
+                stableSeconds != null ? stableSeconds : 5.0, timeoutSeconds != null ? timeoutSeconds : 600.0, f,
                 verify != null && verify, postpone != null && postpone,
-                postponeTimeoutSeconds != null ? postponeTimeoutSeconds : 3600.0,
-                actions != null ? actions : new Actions(null, null));
+                postponeTimeoutSeconds != null ? Math.min(postponeTimeoutSeconds, budget) : budget,
+                actions != null ? actions : new Actions(null, null), budget, dryRun != null && dryRun);
+    }
+
+    /** The same options with the webhook URL's user-info and query string hidden (GET /cutover, logs). */
+    public CutoverOptions redacted() {
+        if (actions == null || actions.webhook == null || actions.webhook.url == null) {
+            return this;
+        }
+        return new CutoverOptions(maxLagSeconds, stableSeconds, timeoutSeconds, fence, verify, postpone, postponeTimeoutSeconds,
+                new Actions(new Webhook(redact(actions.webhook.url)), actions.kubernetes), maxWriteBlockedSeconds, dryRun);
+    }
+
+    /** {@code https://user:secret@hooks.example/x?token=abc} → {@code https://***@hooks.example/x?***}. */
+    public static String redact(String url) {
+        try {
+            URI uri = URI.create(url);
+            StringBuilder shown = new StringBuilder().append(uri.getScheme()).append("://");
+            if (uri.getRawUserInfo() != null) {
+                shown.append("***@");
+            }
+            shown.append(uri.getHost());
+            if (uri.getPort() >= 0) {
+                shown.append(':').append(uri.getPort());
+            }
+            shown.append(uri.getRawPath() == null ? "" : uri.getRawPath());
+            if (uri.getRawQuery() != null) {
+                shown.append("?***");
+            }
+            return shown.toString();
+        } catch (RuntimeException e) {
+            return "(an invalid URL, not shown)";
+        }
     }
 
     public List<String> problems() {
@@ -48,11 +98,17 @@ public record CutoverOptions(Double maxLagSeconds, Double stableSeconds, Double 
         range(problems, "stableSeconds", stableSeconds, 0, 3600);
         range(problems, "timeoutSeconds", timeoutSeconds, 1, 7 * 24 * 3600);
         range(problems, "postponeTimeoutSeconds", postponeTimeoutSeconds, 1, 7 * 24 * 3600);
+        range(problems, "maxWriteBlockedSeconds", maxWriteBlockedSeconds, 1, 3600);
         if (fence != null) {
-            FenceMode mode = fence.mode != null ? fence.mode : FenceMode.NONE;
+            FenceMode mode = fence.mode != null ? fence.mode : FenceMode.READ_ONLY;
             List<String> roles = fence.roles != null ? fence.roles : List.of();
             if (mode == FenceMode.REVOKE && roles.isEmpty()) {
                 problems.add("fence.roles must name the application roles to revoke writes from");
+            }
+            if (mode == FenceMode.NONE && !Boolean.TRUE.equals(fence.acknowledgeUnfencedWrites)) {
+                problems.add("fence.mode NONE leaves the source writable: writes the application makes after the drain marker "
+                        + "are lost to the target. Stop the application's writes yourself and send "
+                        + "\"fence\": {\"mode\": \"NONE\", \"acknowledgeUnfencedWrites\": true}, or use READ_ONLY (the default) or REVOKE");
             }
             roles.stream().filter(r -> r == null || !ROLE.matcher(r).matches())
                     .forEach(r -> problems.add("fence.roles: '" + r + "' is not a PostgreSQL role name"));

@@ -7,53 +7,95 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything about one cutover, persisted in the target after every transition so that a
- * restart neither loses nor repeats it. Fence details are kept so the fence can be lifted by
- * whoever finds the record after a crash.
+ * Everything about one cutover, persisted after every transition on the source (what lifting the
+ * fence needs, readable while the target is down) and in the target (the history), so that a
+ * restart neither loses nor repeats it.
+ *
+ * @param fenceUp     the fence may be up: set before it goes up, cleared once {@code fenceUndo} ran
+ * @param switchRuns  each switch action with its before-state, persisted before it runs
  */
 public record CutoverRecord(String id, CutoverState state, CutoverOptions options, List<Transition> transitions,
                             String reason, String fenceLsn, Map<String, Long> drainTarget, List<String> fenceUndo,
                             Instant fencedAt, Instant switchedAt, Double writeBlockedSeconds, String verification,
-                            List<String> sequences, List<String> actions) {
+                            List<String> sequences, List<String> actions, boolean fenceUp, List<SwitchRun> switchRuns) {
+
+    public CutoverRecord {
+        transitions = transitions == null ? List.of() : transitions;
+        drainTarget = drainTarget == null ? Map.of() : drainTarget;
+        fenceUndo = fenceUndo == null ? List.of() : fenceUndo;
+        sequences = sequences == null ? List.of() : sequences;
+        actions = actions == null ? List.of() : actions;
+        switchRuns = switchRuns == null ? List.of() : switchRuns;
+    }
 
     public static CutoverRecord armed(String id, CutoverOptions options) {
         Instant now = Instant.now();
         return new CutoverRecord(id, CutoverState.ARMED, options, List.of(new Transition(CutoverState.ARMED, now, null)),
-                null, null, Map.of(), List.of(), null, null, null, null, List.of(), List.of());
+                null, null, Map.of(), List.of(), null, null, null, null, List.of(), List.of(), false, List.of());
     }
 
     public CutoverRecord to(CutoverState next, String note) {
         List<Transition> history = new ArrayList<>(transitions);
         history.add(new Transition(next, Instant.now(), note));
         return new CutoverRecord(id, next, options, List.copyOf(history), next == CutoverState.FAILED || next == CutoverState.ABORTED ? note : reason,
-                fenceLsn, drainTarget, fenceUndo, fencedAt, switchedAt, writeBlockedSeconds, verification, sequences, actions);
+                fenceLsn, drainTarget, fenceUndo, fencedAt, switchedAt, writeBlockedSeconds, verification, sequences, actions,
+                fenceUp, switchRuns);
     }
 
+    /** The fence is about to go up: {@code undo} lifts it. */
     public CutoverRecord fenced(List<String> undo) {
         return new CutoverRecord(id, state, options, transitions, reason, fenceLsn, drainTarget, List.copyOf(undo),
-                Instant.now(), switchedAt, writeBlockedSeconds, verification, sequences, actions);
+                Instant.now(), switchedAt, writeBlockedSeconds, verification, sequences, actions, true, switchRuns);
+    }
+
+    /** The undo statements ran: the source takes writes again. */
+    public CutoverRecord lifted() {
+        Double blocked = fencedAt == null || writeBlockedSeconds != null ? writeBlockedSeconds
+                : Duration.between(fencedAt, Instant.now()).toNanos() / 1e9;
+        return new CutoverRecord(id, state, options, transitions, reason, fenceLsn, drainTarget, fenceUndo,
+                fencedAt, switchedAt, blocked, verification, sequences, actions, false, switchRuns);
     }
 
     public CutoverRecord drained(String lsn, Map<String, Long> target) {
         return new CutoverRecord(id, state, options, transitions, reason, lsn, Map.copyOf(target), fenceUndo,
-                fencedAt, switchedAt, writeBlockedSeconds, verification, sequences, actions);
+                fencedAt, switchedAt, writeBlockedSeconds, verification, sequences, actions, fenceUp, switchRuns);
     }
 
     public CutoverRecord withSequences(List<String> synced) {
         return new CutoverRecord(id, state, options, transitions, reason, fenceLsn, drainTarget, fenceUndo,
-                fencedAt, switchedAt, writeBlockedSeconds, verification, List.copyOf(synced), actions);
+                fencedAt, switchedAt, writeBlockedSeconds, verification, List.copyOf(synced), actions, fenceUp, switchRuns);
     }
 
     public CutoverRecord withVerification(String summary) {
         return new CutoverRecord(id, state, options, transitions, reason, fenceLsn, drainTarget, fenceUndo,
-                fencedAt, switchedAt, writeBlockedSeconds, summary, sequences, actions);
+                fencedAt, switchedAt, writeBlockedSeconds, summary, sequences, actions, fenceUp, switchRuns);
+    }
+
+    /** Records (or replaces, by action name) one switch action's progress. */
+    public CutoverRecord withRun(SwitchRun run) {
+        List<SwitchRun> runs = new ArrayList<>(switchRuns.stream().filter(r -> !r.action().equals(run.action())).toList());
+        runs.add(run);
+        return new CutoverRecord(id, state, options, transitions, reason, fenceLsn, drainTarget, fenceUndo,
+                fencedAt, switchedAt, writeBlockedSeconds, verification, sequences, actions, fenceUp, List.copyOf(runs));
     }
 
     public CutoverRecord switched(List<String> done) {
         Instant now = Instant.now();
         Double blocked = fencedAt == null ? null : Duration.between(fencedAt, now).toNanos() / 1e9;
         return new CutoverRecord(id, state, options, transitions, reason, fenceLsn, drainTarget, fenceUndo,
-                fencedAt, now, blocked, verification, sequences, List.copyOf(done));
+                fencedAt, now, blocked, verification, sequences, List.copyOf(done), fenceUp, switchRuns);
+    }
+
+    /** Switch actions that took effect (or may have) and were not reverted: lifting the fence now would split the application. */
+    public List<SwitchRun> unreverted() {
+        return switchRuns.stream().filter(SwitchRun::mayHaveTakenEffect).toList();
+    }
+
+    /** What GET /cutover and the log show: the webhook URL without user-info or query string. */
+    public CutoverRecord redacted() {
+        return new CutoverRecord(id, state, options == null ? null : options.redacted(), transitions, reason, fenceLsn,
+                drainTarget, fenceUndo, fencedAt, switchedAt, writeBlockedSeconds, verification, sequences, actions,
+                fenceUp, switchRuns);
     }
 
     /** Seconds writes have been blocked: fence to switch, or fence to now while still fenced. */
@@ -64,6 +106,6 @@ public record CutoverRecord(String id, CutoverState state, CutoverOptions option
         if (fencedAt == null) {
             return 0;
         }
-        return state.fenced() ? Duration.between(fencedAt, Instant.now()).toNanos() / 1e9 : 0;
+        return fenceUp ? Duration.between(fencedAt, Instant.now()).toNanos() / 1e9 : 0;
     }
 }

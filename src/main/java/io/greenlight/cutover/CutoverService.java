@@ -4,36 +4,50 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.greenlight.Pipeline;
 import io.greenlight.PipelineStarted;
+import io.greenlight.apply.ApplyGate;
+import io.greenlight.apply.TablePauses;
 import io.greenlight.config.GreenlightConfig;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.lag.LagTracker;
 import io.greenlight.verify.Verifier;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
-import jakarta.annotation.PreDestroy;
-import java.util.ArrayList;
-import java.util.List;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Owns the one cutover: starts it (once), persists it, resumes or safely fails it after a
- * restart, and exposes its state as metrics.
+ * Owns the cutovers: recovers a fence left up by a crash first thing at start (from the source
+ * alone), starts a cutover (once), persists it on both sides, resumes it after a restart, and
+ * exposes its state as metrics.
  */
 @Startup
 @ApplicationScoped
 public class CutoverService {
 
     private static final Logger LOG = Logger.getLogger(CutoverService.class);
+    /** Before the pipeline's own start observer (default priority 2500): recovery comes first. */
+    private static final int FIRST = 100;
 
     private final Pipeline pipeline;
     private final LagTracker lag;
@@ -41,15 +55,22 @@ public class CutoverService {
     private final ObjectMapper json;
     private final Instance<KubernetesClient> kubernetes;
     private final GreenlightConfig config;
+    private final ApplyGate gate;
+    private final TablePauses pauses;
+    private final SourceJournal journal;
+    private final CountDownLatch recovered = new CountDownLatch(1);
     private volatile CutoverStore store;
+    private volatile String historyUnreadable;
     private volatile CutoverStateMachine running;
     private volatile CutoverRecord last;
-    private Thread thread;
+    private volatile Thread thread;
+    private volatile Thread recovery;
     private final MeterRegistry registry;
     private final List<Meter> gauges = new ArrayList<>();
 
     public CutoverService(Pipeline pipeline, LagTracker lag, Verifier verifier, ObjectMapper json,
-                          Instance<KubernetesClient> kubernetes, GreenlightConfig config, MeterRegistry registry) {
+                          Instance<KubernetesClient> kubernetes, GreenlightConfig config, MeterRegistry registry,
+                          ApplyGate gate, TablePauses pauses) {
         this.pipeline = pipeline;
         this.lag = lag;
         this.verifier = verifier;
@@ -57,6 +78,9 @@ public class CutoverService {
         this.kubernetes = kubernetes;
         this.config = config;
         this.registry = registry;
+        this.gate = gate;
+        this.pauses = pauses;
+        this.journal = new SourceJournal(json);
         for (CutoverState state : CutoverState.values()) {
             gauges.add(Gauge.builder("greenlight.cutover.state", this, s -> s.current().map(r -> r.state() == state ? 1 : 0).orElse(0))
                     .tag("state", state.name()).description("1 for the state the cutover is in").register(registry));
@@ -64,6 +88,10 @@ public class CutoverService {
         gauges.add(Gauge.builder("greenlight.cutover.write.blocked.seconds", this,
                         s -> s.current().map(CutoverRecord::writeBlockedSecondsNow).orElse(0.0))
                 .description("Seconds source writes were (or are being) blocked: fence to switch").register(registry));
+        gauges.add(Gauge.builder("greenlight.cutover.fence.up", this,
+                        s -> s.current().map(r -> r.fenceUp() && r.state() != CutoverState.COMPLETED ? 1 : 0).orElse(0))
+                .description("1 while a cutover that did not complete may hold the source's fence up (see GET /cutover)")
+                .register(registry));
     }
 
     /** Gauges read this instance: remove them with it (a registry can outlive the application in tests). */
@@ -72,8 +100,53 @@ public class CutoverService {
         gauges.forEach(registry::remove);
     }
 
-    /** After the pipeline is up: load the persisted cutover and resume or fail it safely. */
+    /**
+     * The first thing a start does, before and independent of the pipeline's bring-up: read the
+     * cutover journal on the source and lift a fence a crash left up (or keep it, and finish the
+     * switch, when one may have taken effect). Retries in the background while the source is down.
+     */
+    void onStart(@Observes @Priority(FIRST) StartupEvent event) {
+        recovery = new Thread(this::recoverUntilDone, "greenlight-cutover-recovery");
+        recovery.setDaemon(true);
+        recovery.start();
+    }
+
+    private void recoverUntilDone() {
+        boolean warned = false;
+        while (!Thread.currentThread().isInterrupted()) {
+            try (Connection c = directSourceConnection()) {
+                CutoverRecord latest = new FenceRecovery(journal, gate).recover(journal.load(c), c, this::launch);
+                if (latest != null) {
+                    last = latest;
+                }
+                recovered.countDown();
+                return;
+            } catch (SQLException e) {
+                if (!warned) {
+                    LOG.warnf("Cannot read the cutover journal on the source (%s): a fence a crash left up stays up until it can. "
+                            + "Retrying every 2 s.", e.getMessage());
+                    warned = true;
+                }
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** After the pipeline is up: read the history on the target, merge it with the source's journal, resume a waiting cutover. */
     void onPipelineStarted(@Observes PipelineStarted event) {
+        try {
+            if (!recovered.await(120, TimeUnit.SECONDS)) {
+                LOG.error("The cutover journal on the source could not be read within 120 s of the pipeline start");
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         CutoverStateMachine machine = running;
         if (machine != null && !machine.record().state().terminal()) {
             return; // the pipeline restarted in-process; the cutover thread carries on
@@ -81,18 +154,82 @@ public class CutoverService {
         try {
             CutoverStore s = new CutoverStore(pipeline.targetPool().orElseThrow(), dialect(), json);
             s.createTable();
+            List<CutoverRecord> history = merge(s.loadAll(), journaledNow(), s);
+            historyUnreadable = null;
             store = s;
-            Optional<CutoverRecord> persisted = s.load();
-            persisted.ifPresent(this::recover);
+            if (!history.isEmpty()) {
+                CutoverRecord latest = history.get(history.size() - 1);
+                last = latest;
+                if (latest.state() == CutoverState.ARMED || latest.state() == CutoverState.WAITING_FOR_LAG) {
+                    LOG.infof("Cutover %s was %s when Greenlight stopped; waiting for lag again", latest.id(), latest.state());
+                    launch(latest);
+                }
+            }
         } catch (SQLException e) {
-            LOG.errorf("Cannot read the cutover record from the target: %s", e.getMessage());
+            store = null;
+            historyUnreadable = e.getMessage();
+            LOG.errorf("Cannot read the cutover history from the target: %s. POST /cutover answers 503 until it can: "
+                    + "a cutover fires once, and Greenlight cannot tell whether one already did.", e.getMessage());
         }
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    private List<CutoverRecord> journaledNow() throws SQLException {
+        try (Connection c = sourceConnection()) {
+            return journal.load(c);
+        }
+    }
+
+    /** Per id the version that got further (the source's when equal), written back to the target where it lags; oldest first. */
+    private List<CutoverRecord> merge(List<CutoverRecord> target, List<CutoverRecord> source, CutoverStore s) {
+        Map<String, CutoverRecord> byId = new LinkedHashMap<>();
+        target.forEach(r -> byId.merge(r.id(), r, CutoverService::further));
+        for (CutoverRecord r : source) {
+            CutoverRecord onTarget = byId.get(r.id());
+            CutoverRecord winner = onTarget == null ? r : further(onTarget, r);
+            if (winner != onTarget) {
+                try {
+                    s.save(winner);
+                } catch (SQLException e) {
+                    LOG.warnf("Cannot copy cutover %s's record from the source to the target: %s", r.id(), e.getMessage());
+                }
+            }
+            byId.put(r.id(), winner);
+        }
+        List<CutoverRecord> all = new ArrayList<>(byId.values());
+        all.sort(java.util.Comparator.comparing(r -> r.transitions().isEmpty() ? java.time.Instant.EPOCH : r.transitions().get(0).at()));
+        return all;
+    }
+
+    static CutoverRecord further(CutoverRecord a, CutoverRecord b) {
+        if (a.transitions().size() != b.transitions().size()) {
+            return a.transitions().size() > b.transitions().size() ? a : b;
+        }
+        return b;
+    }
+
+    /**
+     * SIGTERM: a cutover that is switching finishes (or reverts) its switch first; one that holds
+     * the fence before the switch fails and lifts it. Before the pipeline closes its pools.
+     */
+    void onStop(@Observes @Priority(FIRST) ShutdownEvent event) {
+        Thread r = recovery;
+        if (r != null) {
+            r.interrupt();
+        }
         Thread t = thread;
-        if (t != null) {
+        CutoverStateMachine machine = running;
+        if (t == null || machine == null) {
+            return;
+        }
+        if (machine.record().state() != CutoverState.SWITCHING) {
             t.interrupt();
+        } else {
+            LOG.warnf("Shutting down while cutover %s is SWITCHING: letting the switch finish or revert first", machine.record().id());
+        }
+        try {
+            t.join(Duration.ofSeconds(45).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -101,22 +238,83 @@ public class CutoverService {
         return machine != null ? Optional.of(machine.record()) : Optional.ofNullable(last);
     }
 
-    /** Arms a cutover; 409 (CutoverConflictException) while one is active or after one completed. */
+    /** Why forward apply does not write right now (cutover switching or completed), or empty. */
+    public Optional<String> applyGate() {
+        return Optional.ofNullable(gate.reason());
+    }
+
+    public List<ApplyGate.Unapplied> unapplied() {
+        return gate.unappliedChanges();
+    }
+
+    /** The result of {@code "dryRun": true}: every guardrail, nothing changed. */
+    public record DryRun(boolean wouldStart, List<Guardrails.Check> checks, CutoverOptions options) {
+    }
+
+    /** Runs every guardrail for these options and reports; changes nothing. */
+    public DryRun dryRun(CutoverOptions requested) throws InterruptedException {
+        if (store == null) {
+            throw notReady();
+        }
+        CutoverOptions options = requested.withDefaults(config.cutover().maxLagSeconds());
+        List<Guardrails.Check> checks = new ArrayList<>();
+        Optional<CutoverRecord> existing = current();
+        existing.filter(r -> !r.state().terminal() || r.state() == CutoverState.COMPLETED).ifPresent(r -> checks.add(
+                new Guardrails.Check("firesOnce", false, "cutover " + r.id() + " is " + r.state())));
+        checks.addAll(guardrails().run(options, true));
+        return new DryRun(checks.stream().allMatch(Guardrails.Check::passed), checks, options.redacted());
+    }
+
+    /** Arms a cutover; 409 (CutoverConflictException) while one is active, after one completed, or while a failed one's fence is up. */
     public synchronized CutoverRecord start(CutoverOptions requested) {
         if (store == null) {
-            throw new IllegalStateException("The pipeline is not running yet; a cutover needs it (see GET /status).");
+            throw notReady();
         }
         Optional<CutoverRecord> existing = current();
         if (existing.isPresent() && (!existing.get().state().terminal() || existing.get().state() == CutoverState.COMPLETED)) {
             throw new CutoverConflictException(existing.get().state() == CutoverState.COMPLETED
-                    ? "The cutover already completed; it fires once." : "A cutover is already in progress.", existing.get());
+                    ? "The cutover already completed; it fires once." : "A cutover is already in progress.", existing.get().redacted());
         }
+        existing.filter(r -> r.state() == CutoverState.FAILED && r.fenceUp()).ifPresent(this::refuseWhileFenced);
         CutoverRecord record = CutoverRecord.armed(UUID.randomUUID().toString(),
                 requested.withDefaults(config.cutover().maxLagSeconds()));
-        save(record);
-        LOG.infof("Cutover %s ARMED with %s", record.id(), record.options());
+        try (Connection c = sourceConnection()) {
+            journal.createTable(c);
+            journal.save(c, record);
+            store.save(record);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot persist the cutover record (" + e.getMessage() + "); nothing was armed", e);
+        }
+        LOG.infof("Cutover %s ARMED with %s", record.id(), record.options().redacted());
         launch(record);
         return record;
+    }
+
+    /** A failed cutover whose fence is still up blocks a new one, unless an operator lifted it by hand since. */
+    private void refuseWhileFenced(CutoverRecord failed) {
+        boolean up;
+        try (Connection c = sourceConnection()) {
+            // The steps say: revert the switch, then lift the fence. A fence lifted by hand means both were done.
+            up = new SourceFence(c).stillUp(failed.options().fence(), pipeline.applicationTables());
+            if (!up) {
+                CutoverRecord lifted = failed.lifted();
+                journal.save(c, lifted);
+                saveToTarget(lifted);
+                last = lifted;
+                gate.open();
+                LOG.infof("Cutover %s's fence was lifted by hand; forward apply goes on and a new cutover may start", failed.id());
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot check on the source whether cutover " + failed.id() + "'s fence is still up: "
+                    + e.getMessage(), e);
+        }
+        if (up) {
+            List<String> steps = new ArrayList<>();
+            failed.unreverted().forEach(run -> steps.add(SwitchActions.manualRevert(run, failed.options().actions())));
+            steps.add("run on the source: " + String.join("; ", failed.fenceUndo()));
+            throw new CutoverConflictException("Cutover " + failed.id() + " FAILED and its fence is still up on the source. "
+                    + "Before a new cutover: " + String.join("; then ", steps) + "; then POST /cutover again.", failed.redacted());
+        }
     }
 
     /** DELETE /cutover: only before the fence. */
@@ -125,7 +323,7 @@ public class CutoverService {
         CutoverRecord record = current().orElseThrow(() -> new CutoverConflictException("There is no cutover to abort.", null));
         if (machine == null || !machine.requestAbort()) {
             throw new CutoverConflictException("The cutover is " + record.state()
-                    + "; it can only be aborted before the fence (ARMED, WAITING_FOR_LAG).", record);
+                    + "; it can only be aborted before the fence (ARMED, WAITING_FOR_LAG).", record.redacted());
         }
         awaitTerminal(machine);
         return machine.record();
@@ -135,48 +333,96 @@ public class CutoverService {
     public CutoverRecord releasePostpone() {
         CutoverStateMachine machine = running;
         if (machine == null || machine.record().state().terminal()) {
-            throw new CutoverConflictException("There is no cutover in progress.", current().orElse(null));
+            throw new CutoverConflictException("There is no cutover in progress.", current().map(CutoverRecord::redacted).orElse(null));
         }
         machine.releasePostpone();
         return machine.record();
     }
 
-    private void recover(CutoverRecord record) {
-        CutoverState state = record.state();
-        if (state.terminal()) {
-            last = record;
-        } else if (state == CutoverState.ARMED || state == CutoverState.WAITING_FOR_LAG) {
-            LOG.infof("Cutover %s was %s when Greenlight stopped; waiting for lag again", record.id(), state);
-            launch(record);
-        } else {
-            String reason = "Greenlight restarted during " + state
-                    + (state == CutoverState.SWITCHING ? "; switch actions may have run partly, check them before retrying" : "; nothing was switched")
-                    + CutoverStateMachine.liftFence(record, pipeline.sourcePool());
-            CutoverRecord failed = record.to(CutoverState.FAILED, reason);
-            LOG.errorf("Cutover %s FAILED: %s", record.id(), reason);
-            save(failed);
-            last = failed;
+    private IllegalStateException notReady() {
+        String unreadable = historyUnreadable;
+        if (unreadable != null) {
+            return new IllegalStateException("The cutover history in the target's greenlight_cutover table cannot be read ("
+                    + unreadable + "). A cutover fires once, so none is armed until it can be: repair or delete the "
+                    + "unreadable row, then restart Greenlight.");
         }
+        return new IllegalStateException("The pipeline is not running yet; a cutover needs it (see GET /status).");
     }
 
     private void launch(CutoverRecord record) {
-        CutoverStateMachine machine = new CutoverStateMachine(record, pipeline, lag, dialect(), verifier,
-                new SwitchActions(json, kubernetes::get), this::save);
+        SwitchActions actions = new SwitchActions(json, kubernetes::get);
+        CutoverStateMachine machine = new CutoverStateMachine(record, pipeline, lag, pipeline.dialect().orElse(null), verifier,
+                actions, new Guardrails(pipeline, lag, pauses, actions), gate, this::sourceConnection, this::save, this::saveQuietly);
         running = machine;
-        thread = new Thread(() -> {
+        Thread t = new Thread(() -> {
             machine.run();
             last = machine.record();
         }, "greenlight-cutover");
-        thread.start();
+        thread = t;
+        t.start();
     }
 
+    private Guardrails guardrails() {
+        SwitchActions actions = new SwitchActions(json, kubernetes::get);
+        return new Guardrails(pipeline, lag, pauses, actions);
+    }
+
+    /** Source journal first (it must succeed: it is what recovers the fence), then the target's history. */
     private void save(CutoverRecord record) {
-        try {
-            store.save(record);
+        try (Connection c = sourceConnection()) {
+            journal.save(c, record);
         } catch (SQLException e) {
-            // Without a persisted record a restart could not tell what happened: stop here.
-            throw new IllegalStateException("Cannot persist the cutover record to the target: " + e.getMessage(), e);
+            throw new IllegalStateException("Cannot persist the cutover record to the source: " + e.getMessage(), e);
         }
+        saveToTarget(record);
+    }
+
+    private void saveQuietly(CutoverRecord record) {
+        try (Connection c = sourceConnection()) {
+            journal.save(c, record);
+        } catch (SQLException | RuntimeException e) {
+            LOG.errorf("Cannot persist cutover %s's %s record to the source: %s", record.id(), record.state(), e.getMessage());
+        }
+        saveToTarget(record);
+    }
+
+    /** The target keeps the history; while it is down the source's journal carries the state, copied over at the next start. */
+    private void saveToTarget(CutoverRecord record) {
+        CutoverStore s = store;
+        if (s == null) {
+            return;
+        }
+        try {
+            s.save(record);
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf("Cannot persist cutover %s's %s record to the target (%s); the source's journal has it", record.id(),
+                    record.state(), e.getMessage());
+        }
+    }
+
+    /** The pipeline's pool when it is up, else a connection of its own (recovery runs before the pool exists). */
+    private Connection sourceConnection() throws SQLException {
+        Optional<javax.sql.DataSource> pool = pipeline.sourcePool();
+        Connection c = pool.isPresent() ? pool.get().getConnection() : directSourceConnection();
+        c.setAutoCommit(true);
+        return c;
+    }
+
+    private Connection directSourceConnection() throws SQLException {
+        GreenlightConfig.Source src = config.source();
+        Properties props = new Properties();
+        props.setProperty("user", src.username().orElse(""));
+        src.password().ifPresent(pw -> props.setProperty("password", pw));
+        props.setProperty("ApplicationName", "greenlight-cutover");
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("loginTimeout", "10");
+        Connection c = new org.postgresql.Driver().connect(src.url().orElseThrow(
+                () -> new SQLException("greenlight.source.url is not set")), props);
+        if (c == null) {
+            throw new SQLException("greenlight.source.url is not a PostgreSQL JDBC URL");
+        }
+        SourceJournal.writable(c);
+        return c;
     }
 
     private Dialect dialect() {
@@ -184,7 +430,7 @@ public class CutoverService {
     }
 
     private static void awaitTerminal(CutoverStateMachine machine) {
-        for (int i = 0; i < 100 && !machine.record().state().terminal(); i++) {
+        for (int i = 0; i < 600 && !machine.record().state().terminal(); i++) { // up to 30 s: the guardrails may still run
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {

@@ -1,6 +1,7 @@
 package io.greenlight.cutover;
 
 import io.greenlight.Pipeline;
+import io.greenlight.apply.ApplyGate;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.lag.LagTracker;
 import io.greenlight.schema.SourceTable;
@@ -13,6 +14,7 @@ import org.jboss.logging.Logger;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +27,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * Drives one cutover: WAITING_FOR_LAG → FENCING → DRAINING → SYNCING_SEQUENCES → VERIFYING →
- * (POSTPONED) → SWITCHING → COMPLETED. Every transition is persisted and logged. Once the fence
- * is up, any failure lifts it and ends FAILED: the source keeps serving and nothing is lost.
+ * Drives one cutover: guardrails → WAITING_FOR_LAG → FENCING → DRAINING → SYNCING_SEQUENCES →
+ * VERIFYING → (POSTPONED) → SWITCHING → COMPLETED. Every transition is persisted (source first)
+ * and logged. Once the fence is up, one budget bounds the write-blocked window; a failure before
+ * the switch lifts the fence; a failure during the switch first reverts every action that ran and
+ * lifts the fence only if all were reverted, otherwise the source stays fenced and the record says
+ * exactly what to do.
  */
 final class CutoverStateMachine implements Runnable {
 
@@ -41,20 +46,33 @@ final class CutoverStateMachine implements Runnable {
     private final Dialect dialect;
     private final Verifier verifier;
     private final SwitchActions switchActions;
+    private final Guardrails guardrails;
+    private final ApplyGate gate;
+    private final SourceConnections sourceConnections;
     private final Consumer<CutoverRecord> persist;
+    private final Consumer<CutoverRecord> persistQuietly;
     private volatile CutoverRecord record;
     private volatile boolean abortRequested;
     private volatile boolean postponeReleased;
 
+    /**
+     * @param persist        saves the record (source journal, then target); throws when it cannot
+     * @param persistQuietly saves what it can and logs the rest (after a failure)
+     */
     CutoverStateMachine(CutoverRecord record, Pipeline pipeline, LagTracker lag, Dialect dialect, Verifier verifier,
-                        SwitchActions switchActions, Consumer<CutoverRecord> persist) {
+                        SwitchActions switchActions, Guardrails guardrails, ApplyGate gate, SourceConnections sourceConnections,
+                        Consumer<CutoverRecord> persist, Consumer<CutoverRecord> persistQuietly) {
+        this.sourceConnections = sourceConnections;
         this.record = record;
         this.pipeline = pipeline;
         this.lag = lag;
         this.dialect = dialect;
         this.verifier = verifier;
         this.switchActions = switchActions;
+        this.guardrails = guardrails;
+        this.gate = gate;
         this.persist = persist;
+        this.persistQuietly = persistQuietly;
     }
 
     CutoverRecord record() {
@@ -76,27 +94,44 @@ final class CutoverStateMachine implements Runnable {
 
     @Override
     public void run() {
-        CutoverOptions options = record.options();
-        long deadline = System.nanoTime() + (long) (options.timeoutSeconds() * 1e9);
         try {
-            switchActions.check(options.actions());
+            if (record.state() == CutoverState.SWITCHING) {
+                LOG.warnf("Cutover %s was SWITCHING when Greenlight stopped: running its switch actions again (they are idempotent); "
+                        + "the fence stays up", record.id());
+                gate.hold("cutover " + record.id() + " is switching");
+                switchAndComplete();
+                return;
+            }
+            CutoverOptions options = record.options();
+            long deadline = System.nanoTime() + (long) (options.timeoutSeconds() * 1e9);
+            String refused = Guardrails.failures(guardrails.run(options, false));
+            if (refused != null) {
+                transition(CutoverState.FAILED, "a guardrail failed, nothing was fenced: " + refused);
+                return;
+            }
             transition(CutoverState.WAITING_FOR_LAG, "waiting for lag ≤ " + options.maxLagSeconds() + " s for "
                     + options.stableSeconds() + " s");
             if (!waitForStableLag(options, deadline)) {
                 return;
             }
-            fenceAndSwitch(options, deadline);
+            fenceAndSwitch(options);
         } catch (InterruptedException e) {
+            if (record.state() == CutoverState.ARMED || record.state() == CutoverState.WAITING_FOR_LAG) {
+                LOG.infof("Cutover %s stays %s: Greenlight is shutting down; the next start waits for lag again",
+                        record.id(), record.state());
+            } else {
+                failSafely("interrupted (Greenlight is shutting down)");
+            }
             Thread.currentThread().interrupt();
-            liftAndFail("interrupted (Greenlight is shutting down)");
         } catch (Exception e) {
-            liftAndFail(e.getMessage() != null ? e.getMessage() : e.toString());
+            failSafely(e.getMessage() != null ? e.getMessage() : e.toString());
         }
     }
 
     private boolean waitForStableLag(CutoverOptions options, long deadline) throws InterruptedException {
         long stableSince = -1;
         while (true) {
+            boolean stable = false;
             synchronized (this) {
                 if (abortRequested) {
                     transition(CutoverState.ABORTED, "aborted by DELETE /cutover before the fence");
@@ -108,35 +143,55 @@ final class CutoverStateMachine implements Runnable {
                     if (stableSince < 0) {
                         stableSince = now;
                     }
-                    if ((now - stableSince) / 1e9 >= options.stableSeconds()) {
-                        // Still under the monitor: an abort cannot slip in between here and the fence.
-                        transition(CutoverState.FENCING, "lag " + current + " s stayed ≤ " + options.maxLagSeconds()
-                                + " s for " + options.stableSeconds() + " s");
-                        return true;
-                    }
+                    stable = (now - stableSince) / 1e9 >= options.stableSeconds();
                 } else {
                     stableSince = -1;
                 }
-                if (now > deadline) {
+                if (!stable && now > deadline) {
                     transition(CutoverState.FAILED, "lag stayed above " + options.maxLagSeconds() + " s (now " + current
                             + " s) until timeoutSeconds " + options.timeoutSeconds() + " ran out; nothing was fenced");
                     return false;
+                }
+                if (stable) {
+                    // The quick source-side guardrails once more: things changed while lag came down.
+                    String refused = Guardrails.failures(List.of(guardrails.pausedTables(), guardrails.sourceTransactions(options.fence())));
+                    if (refused != null) {
+                        transition(CutoverState.FAILED, "a guardrail failed, nothing was fenced: " + refused);
+                        return false;
+                    }
+                    // Still under the monitor: an abort cannot slip in between here and the fence.
+                    transition(CutoverState.FENCING, "lag " + current + " s stayed ≤ " + options.maxLagSeconds()
+                            + " s for " + options.stableSeconds() + " s");
+                    return true;
                 }
             }
             Thread.sleep(POLL_MS);
         }
     }
 
-    private void fenceAndSwitch(CutoverOptions options, long deadline) throws Exception {
+    private void fenceAndSwitch(CutoverOptions options) throws Exception {
         DataSource source = pipeline.sourcePool().orElseThrow(() -> new IllegalStateException("the pipeline is not running"));
         DataSource target = pipeline.targetPool().orElseThrow(() -> new IllegalStateException("the pipeline is not running"));
         List<TableId> appTables = pipeline.applicationTables();
+        WriteBlockBudget budget;
         try (Connection c = source.getConnection()) {
             SourceFence fence = new SourceFence(c);
+            // Persisted (on the source first) before the fence goes up: whoever finds it can lift it.
             record = record.fenced(fence.plan(options.fence(), appTables));
             persist.accept(record);
-            int ended = fence.apply(options.fence(), appTables);
-            LOG.infof("Cutover %s: fence %s up, %d session(s) ended", record.id(), options.fence().mode(), ended);
+            budget = WriteBlockBudget.startingNow(options.maxWriteBlockedSeconds());
+            List<Integer> ended = fence.apply(options.fence(), appTables);
+            LOG.infof("Cutover %s: fence %s up, %d session(s) ended", record.id(), options.fence().mode(), ended.size());
+            // pg_terminate_backend only signals: a session rolls back and exits a moment later.
+            for (int left = fence.stillRunning(ended); left > 0; left = fence.stillRunning(ended)) {
+                budget.check(CutoverState.FENCING, "waiting for " + left + " ended session(s) to exit");
+                Thread.sleep(FENCED_POLL_MS);
+            }
+            List<String> leaks = fence.leaks(options.fence(), appTables);
+            if (!leaks.isEmpty()) {
+                throw new IllegalStateException("the " + options.fence().mode() + " fence does not stop every write, so the drain "
+                        + "could miss some; the marker was not written: " + String.join("; ", leaks));
+            }
         }
 
         Collection<SourceTable> tables = appTables.stream().map(pipeline.tables()::get).toList();
@@ -149,22 +204,27 @@ final class CutoverStateMachine implements Runnable {
 
         String fenceLsn = pipeline.writeMarker(record.id());
         transition(CutoverState.DRAINING, "marker written at source LSN " + fenceLsn);
-        Map<TopicPartition, Long> drainTarget = awaitMarker(deadline);
+        Map<TopicPartition, Long> drainTarget = awaitMarker(budget);
         Map<String, Long> readable = new TreeMap<>();
         drainTarget.forEach((tp, offset) -> readable.put(tp.toString(), offset));
         record = record.drained(fenceLsn, readable);
         persist.accept(record);
         while (!lag.appliedThrough(drainTarget)) {
-            checkDeadline(deadline, "draining to the marker");
+            budget.check(CutoverState.DRAINING, "draining to the marker");
             Thread.sleep(FENCED_POLL_MS);
         }
 
         transition(CutoverState.SYNCING_SEQUENCES, "every change up to the marker is applied");
-        record = record.withSequences(awaitSequences(sequences, deadline));
+        record = record.withSequences(within(sequences, budget, CutoverState.SYNCING_SEQUENCES, "syncing sequences"));
 
         if (options.verify()) {
             transition(CutoverState.VERIFYING, record.sequences().size() + " sequence(s) synced");
-            VerificationResult result = verifier.verify(source, target, tables);
+            FutureTask<VerificationResult> verification = new FutureTask<>(() -> verifier.verify(source, target, tables));
+            Thread verifyThread = new Thread(verification, "greenlight-cutover-verify");
+            verifyThread.setDaemon(true);
+            verifyThread.start();
+            VerificationResult result = within(verification, budget, CutoverState.VERIFYING,
+                    "verifying " + tables.size() + " table(s) (verify before the cutover: POST /verify)");
             record = record.withVerification(result.summary());
             if (!result.matches()) {
                 throw new IllegalStateException("verification found differences: " + result.summary());
@@ -174,17 +234,28 @@ final class CutoverStateMachine implements Runnable {
             transition(CutoverState.POSTPONED, "holding before the switch until DELETE /cutover/postpone");
             long postponeDeadline = System.nanoTime() + (long) (options.postponeTimeoutSeconds() * 1e9);
             while (!postponeReleased) {
+                budget.check(CutoverState.POSTPONED, "postponed (DELETE /cutover/postpone was not sent)");
                 if (System.nanoTime() > postponeDeadline) {
                     throw new IllegalStateException("postpone was not released within " + options.postponeTimeoutSeconds() + " s");
                 }
                 Thread.sleep(POLL_MS);
             }
         }
+        gate.hold("cutover " + record.id() + " is switching");
         transition(CutoverState.SWITCHING, "running switch actions");
-        List<String> done = switchActions.run(options.actions(), record);
+        switchAndComplete();
+    }
+
+    /** Runs (or runs again) every switch action, each persisted before and after, then COMPLETED. */
+    private void switchAndComplete() throws Exception {
+        List<String> done = switchActions.run(record.options().actions(), record, run -> {
+            record = record.withRun(run);
+            persist.accept(record);
+        });
         done.forEach(line -> LOG.infof("Cutover %s switched %s", record.id(), line));
         record = record.switched(done);
-        transition(CutoverState.COMPLETED, String.format("writes were blocked for %.3f s", record.writeBlockedSeconds()));
+        transition(CutoverState.COMPLETED, String.format("writes were blocked for %.3f s; the source stays fenced", record.writeBlockedSeconds()));
+        gate.close("cutover " + record.id() + " COMPLETED: the target is the primary");
     }
 
     private List<String> syncSequences(DataSource source, DataSource target, Collection<SourceTable> tables)
@@ -194,59 +265,90 @@ final class CutoverStateMachine implements Runnable {
         }
     }
 
-    private static List<String> awaitSequences(FutureTask<List<String>> sequences, long deadline) throws Exception {
+    private static <T> T within(FutureTask<T> task, WriteBlockBudget budget, CutoverState state, String what) throws Exception {
         try {
-            return sequences.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return task.get(budget.remainingNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            sequences.cancel(true);
-            throw new IllegalStateException("timeoutSeconds ran out while syncing sequences");
+            task.cancel(true);
+            throw budget.expired(state, what);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("syncing sequences failed: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(what + " failed: " + e.getCause().getMessage(), e.getCause());
         }
     }
 
-    private Map<TopicPartition, Long> awaitMarker(long deadline) throws InterruptedException {
+    private Map<TopicPartition, Long> awaitMarker(WriteBlockBudget budget) throws InterruptedException {
         while (true) {
             Optional<Map<TopicPartition, Long>> target = lag.drainTarget(record.id());
             if (target.isPresent()) {
                 return target.get();
             }
-            checkDeadline(deadline, "waiting for capture to pass the marker");
+            budget.check(CutoverState.DRAINING, "waiting for capture to pass the marker");
             Thread.sleep(FENCED_POLL_MS);
         }
     }
 
-    private static void checkDeadline(long deadline, String what) {
-        if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("timeoutSeconds ran out while " + what);
-        }
-    }
-
-    private void liftAndFail(String reason) {
-        String outcome = reason;
-        if (!record.fenceUndo().isEmpty() || record.state().fenced()) {
-            outcome += liftFence(record, pipeline.sourcePool());
+    /**
+     * Ends FAILED without ever splitting the application: every switch action that may have taken
+     * effect is reverted first (latest first); the fence is lifted only if all were.
+     */
+    private void failSafely(String reason) {
+        StringBuilder outcome = new StringBuilder(reason);
+        List<String> stuck = revertSwitch();
+        if (!stuck.isEmpty()) {
+            // Held, not closed: nothing is consumed (or lost) until an operator decides which side is the primary.
+            gate.hold("cutover " + record.id() + " could not revert its switch: the application may write to the target");
+            outcome.append("; THE SOURCE STAYS FENCED because switch actions that took effect could not be reverted: ")
+                    .append(String.join("; ", stuck)).append(". Revert them, then lift the fence on the source: ")
+                    .append(String.join("; ", record.fenceUndo()))
+                    .append(" (or, to keep the target as the primary, leave the fence and stop Greenlight's apply)");
+        } else {
+            outcome.append(liftFence());
+            gate.open();
         }
         LOG.errorf("Cutover %s FAILED in %s: %s", record.id(), record.state(), outcome);
-        try {
-            transition(CutoverState.FAILED, outcome);
-        } catch (RuntimeException e) {
-            // The record in memory (GET /cutover) says FAILED; a restart finds the last persisted state and fails it too.
-            LOG.errorf("Cannot persist the FAILED cutover record: %s", e.getMessage());
-        }
+        record = record.to(CutoverState.FAILED, outcome.toString());
+        persistQuietly.accept(record);
     }
 
-    /** Runs the persisted undo statements; the text is appended to the failure reason. */
-    static String liftFence(CutoverRecord record, Optional<DataSource> source) {
-        if (record.fenceUndo().isEmpty()) {
+    /** Reverts what ran; returns, for each action that could not be reverted, what to do by hand. */
+    private List<String> revertSwitch() {
+        List<SwitchRun> ran = new ArrayList<>(record.unreverted());
+        java.util.Collections.reverse(ran);
+        List<String> stuck = new ArrayList<>();
+        for (SwitchRun run : ran) {
+            try {
+                SwitchRun reverted = switchActions.revert(run, record.options().actions(), record);
+                record = record.withRun(reverted);
+                LOG.warnf("Cutover %s reverted %s: %s", record.id(), run.action(), reverted.note());
+                persistQuietly.accept(record);
+            } catch (Exception e) {
+                stuck.add(run.action() + " (" + e.getMessage() + "): " + SwitchActions.manualRevert(run, record.options().actions()));
+            }
+        }
+        return stuck;
+    }
+
+    /** Lifts the fence if it may be up; the text is appended to the failure reason. */
+    private String liftFence() {
+        if (!record.fenceUp()) {
             return "; no fence to lift, the source keeps serving";
         }
-        try (Connection c = source.orElseThrow(() -> new SQLException("no source connection")).getConnection()) {
-            new SourceFence(c).lift(record.fenceUndo());
+        Optional<String> failure = lift(record, sourceConnections);
+        if (failure.isEmpty()) {
+            record = record.lifted();
             return "; the fence was lifted, the source keeps serving";
+        }
+        return "; LIFTING THE FENCE FAILED (" + failure.get() + "): run on the source: " + String.join("; ", record.fenceUndo())
+                + "; then POST /cutover again";
+    }
+
+    /** Runs the persisted undo statements; empty when they ran, else why not. */
+    static Optional<String> lift(CutoverRecord record, SourceConnections source) {
+        try (Connection c = source.open()) {
+            new SourceFence(c).lift(record.fenceUndo());
+            return Optional.empty();
         } catch (SQLException e) {
-            return "; LIFTING THE FENCE FAILED (" + e.getMessage() + "): run on the source: "
-                    + String.join("; ", record.fenceUndo());
+            return Optional.of(e.getMessage());
         }
     }
 

@@ -10,12 +10,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
 
-/** The cutover record, kept in the target's greenlight_cutover table (one row: the cutover). */
+/**
+ * The cutover history, kept in the target's greenlight_cutover table: one row per cutover, keyed
+ * by its id, so that a new cutover never overwrites an earlier record. (Versions before this kept
+ * one row with id 'current'; it is read like any other.)
+ */
 final class CutoverStore {
-
-    private static final String ROW = "current";
 
     private final DataSource target;
     private final Dialect dialect;
@@ -33,24 +36,27 @@ final class CutoverStore {
         }
     }
 
-    Optional<CutoverRecord> load() throws SQLException {
-        try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(dialect.selectCutover())) {
-            ps.setString(1, ROW);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
+    /** Every stored cutover; a row Greenlight cannot read fails the whole read (it might be the one that completed). */
+    List<CutoverRecord> loadAll() throws SQLException {
+        List<CutoverRecord> records = new ArrayList<>();
+        try (Connection c = target.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id, record FROM greenlight_cutover")) {
+            while (rs.next()) {
+                try {
+                    records.add(json.readValue(rs.getString(2), CutoverRecord.class));
+                } catch (JsonProcessingException e) {
+                    throw new SQLException("greenlight_cutover row id '" + rs.getString(1) + "' holds a record Greenlight cannot read: "
+                            + e.getOriginalMessage(), e);
                 }
-                return Optional.of(json.readValue(rs.getString(1), CutoverRecord.class));
             }
-        } catch (JsonProcessingException e) {
-            throw new SQLException("greenlight_cutover holds a record Greenlight cannot read: " + e.getMessage(), e);
         }
+        return records;
     }
 
     void save(CutoverRecord record) throws SQLException {
         try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(dialect.upsertCutover())) {
             c.setAutoCommit(true);
-            ps.setString(1, ROW);
+            ps.setString(1, record.id());
             ps.setString(2, record.state().name());
             ps.setString(3, json.writeValueAsString(record));
             ps.executeUpdate();

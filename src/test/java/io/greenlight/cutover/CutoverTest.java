@@ -95,6 +95,8 @@ abstract class CutoverTest {
         authorized().body("{not json").post("/cutover").then().statusCode(400).body("error", equalTo("Bad Request"));
         authorized().body("{\"fence\": {\"mode\": \"REVOKE\"}}").post("/cutover").then().statusCode(400)
                 .body("detail", containsString("fence.roles"));
+        authorized().body("{\"fence\": {\"mode\": \"NONE\"}}").post("/cutover").then().statusCode(400)
+                .body("detail", containsString("\"acknowledgeUnfencedWrites\": true"));
         given().get("/cutover").then().statusCode(404).body("error", equalTo("Not Found"));
     }
 
@@ -148,18 +150,204 @@ abstract class CutoverTest {
 
     @Test
     @Order(5)
+    void aDryRunRunsEveryGuardrailAndChangesNothing() throws Exception {
+        List<String> webhookBodies = new CopyOnWriteArrayList<>();
+        HttpServer webhook = webhook(webhookBodies, 200);
+        service("app-database-dry");
+        String before = given().get("/cutover").path("id");
+        try {
+            Response report = authorized().body("""
+                    {"dryRun": true, "maxLagSeconds": 3600, "fence": {"mode": "REVOKE", "roles": ["app_writer"]},
+                     "actions": {"webhook": {"url": "http://127.0.0.1:%d/switched"},
+                                 "kubernetes": {"namespace": "shop", "service": "app-database-dry", "selector": {"app": "mysql"}}}}"""
+                    .formatted(webhook.getAddress().getPort())).post("/cutover");
+            report.then().statusCode(200).body("wouldStart", equalTo(true))
+                    .body("checks.name", org.hamcrest.Matchers.hasItems("pipeline", "lag", "pausedTables", "sourceTransactions",
+                            "fence", "targetWritable", "switchActions"));
+            assertEquals(before, given().get("/cutover").path("id"), "a dry run arms nothing");
+            assertEquals(Map.of("app", "postgres"), selectorOf("app-database-dry"), "a dry run patches nothing");
+            assertTrue(webhookBodies.isEmpty(), "a dry run POSTs nothing");
+            appWrite(); // the REVOKE was tried inside a transaction that was rolled back
+            authorized().body("{\"dryRun\": true}").post("/cutover").then().statusCode(200)
+                    .body("options.fence.mode", equalTo("READ_ONLY"));
+        } finally {
+            webhook.stop(0);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aWriteTransactionTheFenceWouldNotEndFailsTheGuardrailsAndNothingIsFenced() throws Exception {
+        String options = """
+                {"maxLagSeconds": 3600, "stableSeconds": 1, "fence": {"mode": "READ_ONLY", "roles": ["app_writer"]}%s}""";
+        try (Connection other = servers.postgres.connect(database())) { // not app_writer: the fence would not end it
+            other.setAutoCommit(false);
+            Sql.exec(other, "UPDATE branches SET name = name WHERE code = 'north'");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> !authorized()
+                    .body(options.formatted(", \"dryRun\": true")).post("/cutover").jsonPath().getBoolean("wouldStart"));
+            authorized().body(options.formatted("")).post("/cutover").then().statusCode(202);
+            await().atMost(Duration.ofSeconds(30)).until(() -> "FAILED".equals(given().get("/cutover").path("state")));
+            given().get("/cutover").then().body("reason", containsString("sourceTransactions"))
+                    .body("reason", containsString("holds a write transaction open"))
+                    .body("reason", containsString("nothing was fenced"))
+                    .body("transitions.state", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("FENCING")));
+            other.rollback();
+        }
+        appWrite();
+    }
+
+    @Test
+    @Order(7)
+    void aRevokeThatAGroupRoleStillGrantsFailsBeforeTheFenceNamingTheGrant() throws Exception {
+        try (Connection c = servers.postgres.connect(database())) {
+            Sql.exec(c, "DO $$ BEGIN CREATE ROLE app_group NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+                    "GRANT INSERT, UPDATE ON accounts TO app_group", "GRANT app_group TO app_writer");
+        }
+        try {
+            authorized().body("""
+                    {"maxLagSeconds": 3600, "stableSeconds": 1, "fence": {"mode": "REVOKE", "roles": ["app_writer"]}}""")
+                    .post("/cutover").then().statusCode(202);
+            await().atMost(Duration.ofSeconds(30)).until(() -> "FAILED".equals(given().get("/cutover").path("state")));
+            given().get("/cutover").then().body("reason", containsString("role app_writer can still write public.accounts"))
+                    .body("reason", containsString("through role app_group, which holds INSERT, UPDATE"))
+                    .body("transitions.state", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("FENCING")));
+            appWrite();
+        } finally {
+            try (Connection c = servers.postgres.connect(database())) {
+                Sql.exec(c, "REVOKE app_group FROM app_writer", "REVOKE ALL ON accounts FROM app_group");
+            }
+        }
+    }
+
+    @Test
+    @Order(8)
+    void theWriteBlockedBudgetRunningOutInVerifyingLiftsTheFenceBeforeAnySwitch() throws Exception {
+        try (Connection lock = lockOnTarget("branches")) { // the verification's read of branches waits
+            authorized().body("""
+                    {"maxLagSeconds": 3600, "stableSeconds": 1, "verify": true, "maxWriteBlockedSeconds": 20,
+                     "fence": {"mode": "READ_ONLY", "roles": ["app_writer"]}}""").post("/cutover").then().statusCode(202);
+            await().atMost(Duration.ofSeconds(90)).until(() -> "FAILED".equals(given().get("/cutover").path("state")));
+        }
+        given().get("/cutover").then().body("reason", containsString("maxWriteBlockedSeconds (20.0 s) ran out in VERIFYING"))
+                .body("reason", containsString("the fence was lifted"))
+                .body("fenceUp", equalTo(false))
+                .body("transitions.state", org.hamcrest.Matchers.hasItem("VERIFYING"))
+                .body("transitions.state", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("SWITCHING")));
+        appWrite();
+    }
+
+    @Test
+    @Order(9)
+    void theWriteBlockedBudgetRunningOutWhilePostponedLiftsTheFenceBeforeAnySwitch() throws Exception {
+        authorized().body("""
+                {"maxLagSeconds": 3600, "stableSeconds": 1, "postpone": true, "maxWriteBlockedSeconds": 10,
+                 "fence": {"mode": "READ_ONLY", "roles": ["app_writer"]}}""").post("/cutover").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> "FAILED".equals(given().get("/cutover").path("state")));
+        given().get("/cutover").then().body("reason", containsString("maxWriteBlockedSeconds (10.0 s) ran out in POSTPONED"))
+                .body("reason", containsString("the fence was lifted"))
+                .body("transitions.state", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("SWITCHING")));
+        appWrite();
+    }
+
+    @Test
+    @Order(10)
+    void aWebhookFailingAfterTheServicePatchRevertsTheSelectorBeforeTheFenceIsLifted() throws Exception {
+        HttpServer webhook = webhook(new CopyOnWriteArrayList<>(), 500);
+        service("app-database-revert");
+        try {
+            authorized().body(switchingCutover("app-database-revert", webhook)).post("/cutover").then().statusCode(202);
+            await().atMost(Duration.ofSeconds(60)).until(() -> "FAILED".equals(given().get("/cutover").path("state")));
+            given().get("/cutover").then().body("reason", containsString("answered 500"))
+                    .body("reason", containsString("the fence was lifted"))
+                    .body("switchRuns.find { it.action == 'kubernetes' }.state", equalTo("REVERTED"))
+                    .body("switchRuns.find { it.action == 'webhook' }.state", equalTo("FAILED"))
+                    .body("transitions.state", org.hamcrest.Matchers.hasItem("SWITCHING"));
+            assertEquals(Map.of("app", "postgres"), selectorOf("app-database-revert"), "the selector points at the source again");
+            appWrite();
+        } finally {
+            webhook.stop(0);
+        }
+    }
+
+    @Test
+    @Order(11)
+    void aSwitchThatCannotBeRevertedKeepsTheSourceFencedAndBlocksANewCutoverUntilLifted() throws Exception {
+        service("app-database-stuck");
+        // The webhook fails after the Service was patched, and the Service is gone by then: the patch cannot be reverted.
+        HttpServer webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        webhook.createContext("/switched", exchange -> {
+            if (exchange.getRequestMethod().equals("POST")) {
+                kubernetes.getClient().services().inNamespace("shop").withName("app-database-stuck").delete();
+            }
+            exchange.sendResponseHeaders(exchange.getRequestMethod().equals("POST") ? 500 : 200, -1);
+            exchange.close();
+        });
+        webhook.start();
+        try {
+            authorized().body(switchingCutover("app-database-stuck", webhook)).post("/cutover").then().statusCode(202);
+            await().atMost(Duration.ofSeconds(60)).until(() -> "FAILED".equals(given().get("/cutover").path("state")));
+            Response failed = given().get("/cutover");
+            failed.then().body("reason", containsString("THE SOURCE STAYS FENCED"))
+                    .body("reason", containsString("kubectl -n shop patch service app-database-stuck --type=json"))
+                    .body("fenceUp", equalTo(true));
+            assertThrows(SQLException.class, this::appWrite, "the source stays fenced while the switch may point at the target");
+            given().get("/status").then().body("cutover.fenceUp", equalTo(true)).body("cutover.state", equalTo("FAILED"));
+            given().get("/q/metrics").then().body(containsString("greenlight_cutover_fence_up 1.0"));
+
+            List<String> undo = failed.jsonPath().getList("fenceUndo");
+            authorized().body("{}").post("/cutover").then().statusCode(409)
+                    .body("detail", containsString("fence is still up")).body("detail", containsString(String.join("; ", undo)));
+
+            try (Connection c = servers.postgres.connect(database())) { // the operator follows the steps, in a session of the fenced database
+                Sql.exec(c, undo.toArray(String[]::new));
+            }
+            appWrite();
+            authorized().body("{\"maxLagSeconds\": 0.001, \"stableSeconds\": 60}").post("/cutover").then().statusCode(202);
+            authorized().delete("/cutover").then().statusCode(200).body("state", equalTo("ABORTED"));
+        } finally {
+            webhook.stop(0);
+        }
+    }
+
+    @Test
+    @Order(12)
+    void anUnreadableHistoryAnswers503AndArmsNothing() throws Exception {
+        try (Connection t = engine().connect(database())) {
+            Sql.exec(t, "INSERT INTO greenlight_cutover (id, state, record) VALUES ('garbled', 'COMPLETED', '{not json')");
+        }
+        try {
+            pipeline.stop();
+            pipeline.start();
+            // A dry run while waiting: it never arms, whatever moment of the restart it hits.
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                    authorized().body("{\"dryRun\": true}").post("/cutover").then().statusCode(503));
+            authorized().body("{}").post("/cutover").then().statusCode(503)
+                    .body("detail", containsString("garbled")).body("detail", containsString("cannot be read"));
+        } finally {
+            try (Connection t = engine().connect(database())) {
+                Sql.exec(t, "DELETE FROM greenlight_cutover WHERE id = 'garbled'");
+            }
+            pipelineIsStreaming(); // capture cannot be stopped while its tasks are still starting
+            pipeline.stop();
+            pipeline.start();
+        }
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                authorized().body("{\"dryRun\": true}").post("/cutover").then().statusCode(200));
+    }
+
+    @Test
+    @Order(20)
     void waitsWhileLagIsHighThenFencesDrainsSyncsVerifiesSwitchesAndFiresOnce() throws Exception {
         List<String> webhookBodies = new CopyOnWriteArrayList<>();
-        HttpServer webhook = webhook(webhookBodies);
-        kubernetes.getClient().services().inNamespace("shop").resource(new ServiceBuilder().withNewMetadata()
-                .withName("app-database").endMetadata().withNewSpec().withSelector(Map.of("app", "postgres")).endSpec().build()).create();
+        HttpServer webhook = webhook(webhookBodies, 200);
+        service("app-database");
         try {
             startLoad();
             await().atMost(Duration.ofSeconds(30)).until(() -> committed.get() > 100);
             authorized().body("""
-                    {"maxLagSeconds": 2, "stableSeconds": 5, "timeoutSeconds": 120, "verify": true,
+                    {"maxLagSeconds": 2, "stableSeconds": 5, "timeoutSeconds": 120, "verify": true, "maxWriteBlockedSeconds": 120,
                      "fence": {"mode": "READ_ONLY", "roles": ["app_writer"]},
-                     "actions": {"webhook": {"url": "http://127.0.0.1:%d/switched"},
+                     "actions": {"webhook": {"url": "http://127.0.0.1:%d/switched?token=s3cr3t"},
                                  "kubernetes": {"namespace": "shop", "service": "app-database", "selector": {"app": "mysql"}}}}"""
                     .formatted(webhook.getAddress().getPort()))
                     .post("/cutover").then().statusCode(202).body("state", equalTo("ARMED"));
@@ -202,9 +390,70 @@ abstract class CutoverTest {
             authorized().body("{}").post("/cutover").then().statusCode(409)
                     .body("cutover.id", equalTo(record.jsonPath().getString("id"))).body("detail", containsString("fires once"));
             given().get("/q/metrics").then().body(containsString("greenlight_cutover_state{state=\"COMPLETED\"} 1.0"));
+            assertTrue(!record.asString().contains("s3cr3t") && record.asString().contains("/switched?***"),
+                    "GET /cutover hides the webhook's query string: " + record.jsonPath().getString("options.actions.webhook.url"));
+            try (Connection t = engine().connect(database())) { // every cutover of this suite kept its own record
+                List<List<String>> history = Sql.rows(t, "SELECT id, state FROM greenlight_cutover");
+                assertTrue(history.size() >= 10, "one row per cutover: " + history);
+                assertTrue(history.stream().filter(row -> row.get(1).equals("FAILED")).count() >= 6, "earlier records kept: " + history);
+            }
         } finally {
             webhook.stop(0);
         }
+    }
+
+    @Test
+    @Order(21)
+    void aWriteReachingTheOldSourceAfterTheCutoverIsReportedNotApplied() throws Exception {
+        given().get("/cutover").then().body("state", equalTo("COMPLETED"));
+        String targetBefore;
+        try (Connection t = engine().connect(database())) {
+            targetBefore = Sql.rows(t, "SELECT balance FROM accounts WHERE id = 7").get(0).get(0);
+        }
+        try (Connection s = servers.postgres.connect(database())) { // a superuser passes the READ_ONLY fence
+            s.setAutoCommit(false);
+            Sql.exec(s, "SET TRANSACTION READ WRITE", "UPDATE accounts SET balance = -42 WHERE id = 7");
+            s.commit();
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> given().get("/status").then()
+                .body("cutover.unapplied.find { it.table == 'public.accounts' }.keys", org.hamcrest.Matchers.hasItem("{id=7}")));
+        given().get("/status").then().body("cutover.applyGate", containsString("COMPLETED"));
+        given().get("/q/metrics").then().body(containsString("greenlight_cutover_unapplied_changes_total{table=\"public.accounts\"}"));
+        try (Connection t = engine().connect(database())) {
+            assertEquals(targetBefore, Sql.rows(t, "SELECT balance FROM accounts WHERE id = 7").get(0).get(0),
+                    "the new primary's row is not overwritten by the old source");
+        }
+    }
+
+    private void service(String name) {
+        kubernetes.getClient().services().inNamespace("shop").resource(new ServiceBuilder().withNewMetadata()
+                .withName(name).endMetadata().withNewSpec().withSelector(Map.of("app", "postgres")).endSpec().build()).create();
+    }
+
+    private Map<String, String> selectorOf(String name) {
+        return kubernetes.getClient().services().inNamespace("shop").withName(name).get().getSpec().getSelector();
+    }
+
+    /** A cutover that reaches SWITCHING at once: patch the Service, then POST the webhook. */
+    private static String switchingCutover(String serviceName, HttpServer webhook) {
+        return """
+                {"maxLagSeconds": 3600, "stableSeconds": 1, "maxWriteBlockedSeconds": 60,
+                 "fence": {"mode": "READ_ONLY", "roles": ["app_writer"]},
+                 "actions": {"webhook": {"url": "http://127.0.0.1:%d/switched"},
+                             "kubernetes": {"namespace": "shop", "service": "%s", "selector": {"app": "mysql"}}}}"""
+                .formatted(webhook.getAddress().getPort(), serviceName);
+    }
+
+    /** Holds a lock on a target table in a session of its own; closing the connection releases it. */
+    private Connection lockOnTarget(String table) throws SQLException {
+        Connection c = engine().connect(database());
+        if (engine() == TargetEngine.POSTGRES) {
+            c.setAutoCommit(false);
+            Sql.exec(c, "LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
+        } else {
+            Sql.exec(c, "LOCK TABLES `" + table + "` WRITE");
+        }
+        return c;
     }
 
     /**
@@ -271,13 +520,15 @@ abstract class CutoverTest {
         }
     }
 
-    private static HttpServer webhook(List<String> bodies) throws Exception {
+    /** Answers {@code status} to each POST (whose body it keeps) and 200 to the HEAD probe of the guardrails. */
+    private static HttpServer webhook(List<String> bodies, int status) throws Exception {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/switched", exchange -> {
-            if (exchange.getRequestMethod().equals("POST")) { // Greenlight probes with HEAD before the fence
+            boolean post = exchange.getRequestMethod().equals("POST");
+            if (post) {
                 bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             }
-            exchange.sendResponseHeaders(200, -1);
+            exchange.sendResponseHeaders(post ? status : 200, -1);
             exchange.close();
         });
         server.start();

@@ -326,6 +326,8 @@ class ManifestsTest {
         assertTrue(exprByAlert.get("GreenlightReplicationSlotLagGrowing").contains("deriv(cdc_replication_slot_lag_bytes"));
         assertTrue(exprByAlert.get("GreenlightApplyErrors").contains("cdc_apply_errors_total"));
         assertTrue(exprByAlert.get("GreenlightCutoverFailed").contains("greenlight_cutover_state{state=\"FAILED\"}"));
+        assertTrue(exprByAlert.get("GreenlightCutoverFenceHeld").contains("greenlight_cutover_fence_up"));
+        assertTrue(exprByAlert.get("GreenlightChangesAfterCutover").contains("greenlight_cutover_unapplied_changes_total"));
         assertEquals("5m", rule.path("spec").path("groups").get(0).path("rules").get(0).path("for").asText());
     }
 
@@ -385,12 +387,15 @@ class ManifestsTest {
         assertTrue(container.getSecurityContext().getReadOnlyRootFilesystem());
         String script = String.join("\n", container.getArgs());
         int verify = script.indexOf("greenlight verify");
-        int cutover = script.indexOf("greenlight cutover");
-        assertTrue(script.startsWith("set -e") && verify > 0 && verify < cutover, "verify, and only if it passed, the cutover: " + script);
+        int dryRun = script.indexOf("--dry-run");
+        int cutover = script.indexOf("greenlight cutover", dryRun);
+        assertTrue(script.startsWith("set -e") && verify > 0 && verify < dryRun && dryRun < cutover,
+                "verify, then a dry run of every guardrail, and only if both passed, the cutover: " + script);
         assertTrue(script.contains("io.greenlight.cli.GreenlightCli"), script);
         Map<String, String> env = new HashMap<>();
         container.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
         assertEquals("http://greenlight-admin:8080", env.get("GREENLIGHT_URL"), "the admin Service answers while the pod is not ready");
+        assertTrue(env.get("CUTOVER_OPTIONS").contains("\"READ_ONLY\""), "the shipped Job fences: " + env.get("CUTOVER_OPTIONS"));
         assertTrue(container.getEnv().stream().anyMatch(e -> e.getName().equals("GREENLIGHT_API_TOKEN")
                 && e.getValueFrom().getSecretKeyRef().getName().equals(((Secret) kind("Secret")).getMetadata().getName())));
         Map<String, String> jobLabels = job.getSpec().getTemplate().getMetadata().getLabels();

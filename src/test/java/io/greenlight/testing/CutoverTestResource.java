@@ -24,7 +24,9 @@ public class CutoverTestResource extends PipelineTestResource {
                 "CREATE TABLE accounts (id serial PRIMARY KEY, owner text NOT NULL, balance numeric(14,2) NOT NULL)",
                 "CREATE TABLE transfers (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, account int NOT NULL,"
                         + " amount numeric(14,2) NOT NULL, at timestamptz NOT NULL DEFAULT now())",
+                "CREATE TABLE branches (code text PRIMARY KEY, name text NOT NULL)", // no generated key: no sequence to sync
                 "INSERT INTO accounts (owner, balance) SELECT 'owner ' || g, 100 FROM generate_series(1, 200) g",
+                "INSERT INTO branches VALUES ('north', 'North'), ('south', 'South')",
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON accounts, transfers TO app_writer",
                 "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO app_writer");
     }
