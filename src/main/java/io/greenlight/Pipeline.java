@@ -10,6 +10,7 @@ import io.greenlight.apply.PartitionPosition;
 import io.greenlight.apply.PoisonPolicy;
 import io.greenlight.apply.TablePauses;
 import io.greenlight.apply.SchemaEvolution;
+import io.greenlight.apply.TargetTables;
 import io.greenlight.backfill.Backfill;
 import io.greenlight.backfill.BackfillProgress;
 import io.greenlight.capture.CaptureEngine;
@@ -254,11 +255,9 @@ public class Pipeline {
             topics.refuseCollisions(tables.keySet());
 
             OffsetStore offsets = new OffsetStore(dialect);
-            try (Connection connection = target.getConnection(); Statement st = connection.createStatement()) {
+            try (Connection connection = target.getConnection()) {
                 offsets.createTable(connection);
-                for (SourceTable table : tables.values()) {
-                    st.execute(dialect.createTable(table));
-                }
+                TargetTables.create(connection, dialect, tables.values());
             }
 
             // What earlier runs stored, read once: it decides both the slot check and whether this is a first start.

@@ -17,15 +17,22 @@ public final class MySqlDialect implements Dialect {
     static final int MAX_IDENTIFIER = 64;
     /** The row alias of MySQL's upsert; MariaDB uses VALUES(col) instead. */
     private static final String ROW = "_greenlight_new";
-    /** Session settings the SQL below relies on: strict (errors, not warnings, for bad values) and UTC. */
+    /**
+     * Session settings the SQL below relies on: strict (errors, not warnings, for bad values), UTC,
+     * and a key 0 written as 0 (without NO_AUTO_VALUE_ON_ZERO an AUTO_INCREMENT column takes 0 as
+     * "generate the next id", in upserts, LOAD DATA and ALTER TABLE alike).
+     */
     static final String SESSION = "sessionVariables=sql_mode='STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
-            + "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION',time_zone='%2B00:00'"; // '+' URL-encoded
+            + "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO',time_zone='%2B00:00'"; // '+' URL-encoded
+    /** PAD SPACE binary: CHAR columns compare as PostgreSQL's char(n), ignoring trailing spaces. */
+    private static final String PAD_SPACE_BINARY = "utf8mb4_bin";
     /** MySQL/MariaDB error "Subquery returns more than 1 row": raised on purpose by the upsert's key guard. */
     private static final int GUARD_ERROR = 1242;
 
     private final MySqlServer server;
     private final LossyPolicy lossy;
     private final MySqlTypeMapper types = new MySqlTypeMapper();
+    private final MySqlRowFit rows = new MySqlRowFit(types);
     private final MySqlValueBinder binder = new MySqlValueBinder();
 
     public MySqlDialect(MySqlServer server, LossyPolicy lossy) {
@@ -72,6 +79,11 @@ public final class MySqlDialect implements Dialect {
 
     @Override
     public TypeMapping mapping(SourceTable table, SourceColumn column) {
+        int checkedLength = rows.checkedLength(table, column);
+        if (checkedLength > 0) {
+            return TypeMapping.exact("TEXT", "the table's columns exceed MySQL's 65,535-byte row: the widest VARCHARs "
+                    + "are stored as TEXT, their length checked by CHECK (CHAR_LENGTH(column) <= " + checkedLength + ")");
+        }
         return types.map(column, table.keyWidth(column.name()));
     }
 
@@ -85,12 +97,12 @@ public final class MySqlDialect implements Dialect {
         for (List<String> unique : table.uniqueKeys()) {
             sql.append(", UNIQUE KEY (").append(quoteAll(unique)).append(')');
         }
-        return sql.append(") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin").toString();
+        return sql.append(") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=").append(server.noPadBinaryCollation()).toString();
     }
 
     private String columnDefinition(SourceTable table, SourceColumn column) {
         boolean key = table.primaryKey().contains(column.name());
-        StringBuilder sql = new StringBuilder(quote(column.name())).append(' ').append(mapping(table, column).sqlType());
+        StringBuilder sql = new StringBuilder(quote(column.name())).append(' ').append(columnType(table, column));
         if ((!column.nullable() && !column.generated()) || key) {
             sql.append(" NOT NULL");
         }
@@ -100,10 +112,26 @@ public final class MySqlDialect implements Dialect {
         return sql.toString();
     }
 
+    /**
+     * The mapped type with what the column needs beyond it: CHAR keeps PAD SPACE comparison (the
+     * table's default is NO PAD), a VARCHAR stored as TEXT to fit the row keeps its length check.
+     */
+    private String columnType(SourceTable table, SourceColumn column) {
+        String type = mapping(table, column).sqlType();
+        if (type.startsWith("CHAR(")) {
+            return type + " COLLATE " + PAD_SPACE_BINARY;
+        }
+        int checkedLength = rows.checkedLength(table, column);
+        if (checkedLength > 0) {
+            return type + " CHECK (CHAR_LENGTH(" + quote(column.name()) + ") <= " + checkedLength + ")";
+        }
+        return type;
+    }
+
     @Override
     public String addColumn(SourceTable table, SourceColumn column) {
         return "ALTER TABLE " + tableName(table) + " ADD COLUMN " + quote(column.name()) + " "
-                + mapping(table, column).sqlType() + " NULL";
+                + columnType(table, column) + " NULL";
     }
 
     @Override
