@@ -397,7 +397,7 @@ public class Pipeline {
 
         producer = kafka.producer("capture");
         snapshot = new SnapshotProgress(topics.prefix());
-        capture = new CaptureEngine(DebeziumProperties.of(config, tables.keySet(), topics, bootstrapServers),
+        capture = new CaptureEngine(DebeziumProperties.of(config, tables, topics, bootstrapServers),
                 new ChangePublisher(producer, meters, lag), e -> failed("capture", e,
                 "Check the source and Kafka are reachable and the slot exists, then restart Greenlight; capture resumes from its offsets in Kafka."));
         capture.start();

@@ -4,9 +4,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A captured table: its columns in ordinal order, its primary key, its other unique keys (plain
- * column lists, no partial or expression indexes) and its replica identity ('d' default, 'f'
- * full, 'i' index, 'n' nothing).
+ * A captured table: its columns in ordinal order, its primary key (for a table without one whose
+ * REPLICA IDENTITY is USING INDEX: that index's columns, the key its rows are identified by), its
+ * other unique keys (plain column lists, no partial or expression indexes) and its replica
+ * identity ('d' default, 'f' full, 'i' index, 'n' nothing).
  */
 public record SourceTable(TableId id, List<SourceColumn> columns, List<String> primaryKey,
                           List<List<String>> uniqueKeys, char replicaIdentity) {
