@@ -241,8 +241,9 @@ public class Pipeline {
             this.dialect = dialect;
 
             List<TableId> configured = src.tables().orElse(List.of()).stream().map(String::trim).map(TableId::parse).toList();
-            try (Connection connection = source.getConnection()) {
-                tables = new SourcePreflight(connection).prepare(configured, src.publication(), src.slot());
+            try (Connection connection = source.getConnection(); Connection targetConnection = target.getConnection()) {
+                tables = TargetTables.sized(connection, targetConnection, dialect,
+                        new SourcePreflight(connection).prepare(configured, src.publication(), src.slot()));
             }
             LOG.infof("Capturing %d table(s): %s", tables.size(), tables.keySet());
             PreflightReport report = PreflightReport.of(dialect, tables.values(), lossy);

@@ -110,6 +110,25 @@ abstract class SchemaPipelineTest {
     }
 
     @Test
+    void unconstrainedNumericsAreSizedFromTheirValuesIncludingA38DigitKey() throws Exception {
+        try (Connection source = source()) {
+            Sql.exec(source, "INSERT INTO amounts VALUES (9" + SchemaTestResource.KEY_38_DIGITS.substring(1)
+                            + ", 2" + "0".repeat(39) + ".75, 0.5, -1" + "0".repeat(60) + ".7654321)",
+                    "UPDATE amounts SET free = free + 1, fine = 2.25 WHERE id = 1");
+        }
+        // Decimals compare by value (Sql.rows strips trailing zeros); huge is text on MySQL, so as text on the source.
+        awaitSame("SELECT id, free, fine, huge::text FROM amounts ORDER BY id", "SELECT id, free, fine, huge FROM amounts ORDER BY id");
+        if (engine() == TargetEngine.MARIADB) {
+            given().get("/preflight").then().statusCode(200)
+                    .body("columns.find { it.table == 'public.amounts' && it.column == 'id' }.targetType", equalTo("DECIMAL(65,27)"))
+                    .body("columns.find { it.table == 'public.amounts' && it.column == 'free' }.targetType", equalTo("DECIMAL(65,25)"))
+                    .body("columns.find { it.table == 'public.amounts' && it.column == 'fine' }.targetType", equalTo("DECIMAL(65,30)"))
+                    .body("columns.find { it.table == 'public.amounts' && it.column == 'huge' }.targetType", equalTo("LONGTEXT"))
+                    .body("columns.find { it.table == 'public.amounts' && it.column == 'huge' }.lossy", equalTo(false));
+        }
+    }
+
+    @Test
     void partitionedTableFollowsInsertsUpdatesDeletesAndPartitionMovesUnderWrites() throws Exception {
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong transactions = new AtomicLong();
@@ -163,10 +182,10 @@ abstract class SchemaPipelineTest {
         given().get("/verify/" + id).then().statusCode(200)
                 .body("state", equalTo("PASSED"))
                 .body("result.mismatchedRows", equalTo(0))
-                .body("result.tables.size()", equalTo(7));
+                .body("result.tables.size()", equalTo(8));
         List<String> tables = given().get("/verify/" + id).path("result.tables.table");
         assertTrue(tables.containsAll(List.of("public.ri_default", "public.ri_full", "public.ri_index", "public.wide",
-                "public.text_keys", "public.serials", "public.events")), tables.toString());
+                "public.text_keys", "public.serials", "public.events", "public.amounts")), tables.toString());
     }
 
     /** The same query's rows on both sides. */

@@ -1,5 +1,6 @@
 package io.greenlight.dialect;
 
+import io.greenlight.schema.NumericExtent;
 import io.greenlight.schema.SourceColumn;
 import io.greenlight.schema.SourceTable;
 import org.apache.kafka.connect.data.Schema;
@@ -79,6 +80,17 @@ public final class MySqlDialect implements Dialect {
 
     @Override
     public TypeMapping mapping(SourceTable table, SourceColumn column) {
+        SourceColumn stored = sized(table, column);
+        if (stored != column) {
+            NumericExtent extent = table.numericExtent(column.name()).orElseThrow();
+            String measured = "unconstrained, sized from the values (up to " + extent.integerDigits() + " integer and "
+                    + extent.scale() + " fraction digits)";
+            return "text".equals(stored.typeName())
+                    ? types.map(stored, table.keyWidth(column.name())).withNote(measured + ": no DECIMAL holds them, "
+                    + "stored as exact text")
+                    : types.map(stored, table.keyWidth(column.name())).withNote(measured
+                    + "; a later value that does not fit stops apply");
+        }
         int checkedLength = rows.checkedLength(table, column);
         if (checkedLength > 0) {
             return TypeMapping.exact("TEXT", "the table's columns exceed MySQL's 65,535-byte row: the widest VARCHARs "
@@ -242,23 +254,76 @@ public final class MySqlDialect implements Dialect {
     @Override
     public void bind(PreparedStatement statement, int index, SourceTable table, SourceColumn column, Schema valueSchema,
                      Object value) throws SQLException {
-        binder.bind(statement, index, column, valueSchema, value, lossy.accepts(table.id(), column));
+        binding(table, column).bind(statement, index, valueSchema, value);
     }
 
     @Override
     public ColumnBinding binding(SourceTable table, SourceColumn column) {
         boolean accepted = lossy.accepts(table.id(), column);
+        SourceColumn stored = sized(table, column);
+        boolean numericText = stored != column && "text".equals(stored.typeName());
         return new ColumnBinding() {
             @Override
             public void bind(PreparedStatement statement, int index, Schema valueSchema, Object value) throws SQLException {
-                binder.bind(statement, index, column, valueSchema, value, accepted);
+                binder.bind(statement, index, stored, valueSchema, numericText ? postgresNumericText(value) : value, accepted);
             }
 
             @Override
             public Object value(Schema valueSchema, Object value) {
-                return binder.value(column, valueSchema, value, accepted);
+                return binder.value(stored, valueSchema, numericText ? postgresNumericText(value) : value, accepted);
             }
         };
+    }
+
+    /** A numeric stored as text, as PostgreSQL prints it: the connector writes NaN as NAN, ±Infinity as (NEGATIVE_|POSITIVE_)INFINITY. */
+    private static Object postgresNumericText(Object value) {
+        if (!(value instanceof String text)) {
+            return value;
+        }
+        return switch (text) {
+            case "NAN" -> "NaN";
+            case "POSITIVE_INFINITY" -> "Infinity";
+            case "NEGATIVE_INFINITY" -> "-Infinity";
+            default -> text;
+        };
+    }
+
+    /** MySQL's DECIMAL is fixed-point: unconstrained numeric columns are sized from what they hold. */
+    @Override
+    public boolean sizesNumericFromValues() {
+        return true;
+    }
+
+    @Override
+    public Optional<NumericExtent> numericExtentOf(String targetType, int precision, int scale) {
+        String type = targetType.toUpperCase(java.util.Locale.ROOT);
+        if (type.startsWith("DECIMAL")) {
+            return Optional.of(new NumericExtent(precision - scale, scale));
+        }
+        return type.contains("TEXT") || type.contains("CHAR") ? Optional.of(NumericExtent.BEYOND_DECIMAL) : Optional.empty();
+    }
+
+    /**
+     * The column as the target stores it: an unconstrained numeric whose values were measured is
+     * DECIMAL(65,s) with the most fraction digits that leaves room for the widest integer part
+     * (DECIMAL(65,30) up to 35 integer digits), or exact text when no DECIMAL holds the values.
+     */
+    private static SourceColumn sized(SourceTable table, SourceColumn column) {
+        Optional<NumericExtent> extent = table.numericExtent(column.name());
+        if (extent.isEmpty() || !"numeric".equals(column.typeName()) || column.precision() > 0 || column.array()) {
+            return column;
+        }
+        int integerDigits = extent.get().integerDigits();
+        int scale = extent.get().scale();
+        boolean fits = scale <= MySqlTypeMapper.MAX_DECIMAL_SCALE && integerDigits + scale <= MySqlTypeMapper.MAX_DECIMAL_PRECISION;
+        return fits ? as(column, "numeric", MySqlTypeMapper.MAX_DECIMAL_PRECISION,
+                Math.min(MySqlTypeMapper.MAX_DECIMAL_SCALE, MySqlTypeMapper.MAX_DECIMAL_PRECISION - integerDigits))
+                : as(column, "text", -1, -1);
+    }
+
+    private static SourceColumn as(SourceColumn c, String type, int precision, int scale) {
+        return new SourceColumn(c.name(), c.position(), type, c.formatted(), c.typeCategory(), false, c.nullable(), -1,
+                precision, scale, c.identity(), c.defaultExpression(), c.generated(), c.enumLabels());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.greenlight.dialect;
 
 import io.greenlight.apply.TargetTables;
+import io.greenlight.schema.NumericExtent;
 import io.greenlight.schema.SourceColumn;
 import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
@@ -14,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 import static io.greenlight.dialect.MySqlDialectTest.column;
@@ -151,6 +153,47 @@ class MySqlTargetTablesTest {
             assertTrue(e.getMessage().contains("Statement: CREATE TABLE IF NOT EXISTS `too_many_columns` (`c0` INT"),
                     e.getMessage());
             assertEquals(0, Sql.count(c, "fine_before"), "the tables before it are created");
+        }
+    }
+
+    @Test
+    void unconstrainedNumericsAreSizedFromTheirValuesAndARestartReadsTheSizeBackFromTheTarget() throws Exception {
+        SourceTable measured = table("measured", List.of(column("id", "numeric", -1, -1, -1, false),
+                column("free", "numeric", -1, -1, -1, true), column("small", "numeric", -1, -1, -1, true),
+                column("huge", "numeric", -1, -1, -1, true)), List.of("id"))
+                .withNumericExtents(java.util.Map.of("id", new NumericExtent(38, 0), "free", new NumericExtent(40, 2),
+                        "small", new NumericExtent(3, 4), "huge", new NumericExtent(61, 7)));
+        assertEquals("DECIMAL(65,27)", DIALECT.mapping(measured, measured.column("id").orElseThrow()).sqlType());
+        assertEquals("DECIMAL(65,25)", DIALECT.mapping(measured, measured.column("free").orElseThrow()).sqlType());
+        assertEquals("DECIMAL(65,30)", DIALECT.mapping(measured, measured.column("small").orElseThrow()).sqlType());
+        TypeMapping huge = DIALECT.mapping(measured, measured.column("huge").orElseThrow());
+        assertEquals("LONGTEXT", huge.sqlType());
+        assertTrue(!huge.lossy() && huge.note().contains("no DECIMAL holds them, stored as exact text"), huge.note());
+        String key = "12345678901234567890123456789012345678";
+        String wide = "-9" + "9".repeat(39) + ".75";
+        String huger = "1" + "0".repeat(60) + ".1234567";
+        try (Connection c = target()) {
+            Sql.exec(c, DIALECT.createTable(measured));
+            upsertBound(c, measured, key, wide, "0.0001", huger);
+            upsertBound(c, measured, "-" + key, null, null, "NAN"); // the connector's NaN
+            assertEquals(List.of(java.util.Arrays.asList("-" + key, null, null, "NaN"), List.of(key, wide, "0.0001", huger)),
+                    Sql.rows(c, "SELECT id, free, small, huge FROM measured ORDER BY id"));
+            Map<TableId, SourceTable> restarted = TargetTables.sized(null, c, DIALECT,
+                    Map.of(measured.id(), table("measured", measured.columns(), List.of("id"))));
+            assertEquals(measured.columns().stream().map(col -> DIALECT.mapping(measured, col).sqlType()).toList(),
+                    measured.columns().stream().map(col -> DIALECT.mapping(restarted.get(measured.id()), col).sqlType()).toList(),
+                    "the existing target columns decide, without measuring the source again");
+        }
+    }
+
+    private static void upsertBound(Connection c, SourceTable table, String... values) throws Exception {
+        List<String> names = table.columns().stream().map(SourceColumn::name).toList();
+        try (PreparedStatement ps = c.prepareStatement(DIALECT.upsert(table, names))) {
+            for (int i = 0; i < values.length; i++) {
+                DIALECT.bind(ps, i + 1, table, table.columns().get(i), org.apache.kafka.connect.data.Schema.OPTIONAL_STRING_SCHEMA,
+                        values[i]);
+            }
+            ps.executeUpdate();
         }
     }
 }

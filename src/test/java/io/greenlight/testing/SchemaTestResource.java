@@ -16,6 +16,8 @@ public class SchemaTestResource extends PipelineTestResource {
     public static final String API_TOKEN = "schema-token";
     /** Columns of the wide table besides its key: 20 × varchar(1000) is 80,000 bytes in utf8mb4. */
     public static final int WIDE_COLUMNS = 20;
+    /** A numeric key of 38 digits: more integer digits than DECIMAL(65,30) holds. */
+    public static final String KEY_38_DIGITS = "12345678901234567890123456789012345678";
 
     @Override
     protected String database() {
@@ -47,6 +49,9 @@ public class SchemaTestResource extends PipelineTestResource {
                 "CREATE TABLE serials (id serial PRIMARY KEY, v text)",
                 "INSERT INTO serials VALUES (0, 'zero'), (1, 'one'), (2, 'two')",
                 "SELECT setval('serials_id_seq', 2)",
+                "CREATE TABLE amounts (id numeric PRIMARY KEY, free numeric, fine numeric, huge numeric)",
+                "INSERT INTO amounts VALUES (" + KEY_38_DIGITS + ", 1" + "0".repeat(39) + ", 0.25, 1" + "0".repeat(60) + ".1234567),"
+                        + " (-" + KEY_38_DIGITS + ", -9" + "9".repeat(39) + ".5, 1.5, -0.5), (1, NULL, NULL, NULL)",
                 "CREATE TABLE events (id bigint NOT NULL, region text NOT NULL, at date NOT NULL, v int,"
                         + " PRIMARY KEY (id, region, at)) PARTITION BY LIST (region)",
                 "CREATE TABLE events_eu PARTITION OF events FOR VALUES IN ('eu')",
