@@ -147,7 +147,13 @@ abstract class SchemaPipelineTest {
                             "UPDATE events SET region = CASE region WHEN 'eu' THEN 'us' WHEN 'us' THEN 'ap' WHEN 'ap' THEN 'sa'"
                                     + " ELSE 'eu' END WHERE id = " + (id + 1),
                             "UPDATE events SET at = at + 200 WHERE region = 'ap' AND id = " + (id + 2),
-                            "DELETE FROM events WHERE id = " + (id + 3));
+                            "DELETE FROM events WHERE id = " + (id + 3),
+                            // keyless: one row's update moves it across partitions, one duplicate goes
+                            "UPDATE readings SET at = at + 365, v = v + 1 WHERE ctid = (SELECT ctid FROM readings WHERE sensor = "
+                                    + random.nextInt(50) + " LIMIT 1)",
+                            "INSERT INTO readings VALUES (" + random.nextInt(50) + ", date '2024-12-31', 1)",
+                            "DELETE FROM readings WHERE ctid = (SELECT ctid FROM readings WHERE sensor = " + random.nextInt(50)
+                                    + " LIMIT 1)");
                     transactions.incrementAndGet();
                 }
             } catch (Throwable e) {
@@ -164,6 +170,8 @@ abstract class SchemaPipelineTest {
         assertNull(failure.get(), () -> "the source writes failed: " + failure.get());
         awaitSame("SELECT id, region, at::text, v FROM events ORDER BY id, region, at",
                 "SELECT id, region, CAST(at AS CHAR), v FROM events ORDER BY id, region, at");
+        awaitSame("SELECT sensor, at::text, v FROM readings ORDER BY sensor, at, v",
+                "SELECT sensor, CAST(at AS CHAR), v FROM readings ORDER BY sensor, at, v");
     }
 
     @Test
@@ -182,10 +190,10 @@ abstract class SchemaPipelineTest {
         given().get("/verify/" + id).then().statusCode(200)
                 .body("state", equalTo("PASSED"))
                 .body("result.mismatchedRows", equalTo(0))
-                .body("result.tables.size()", equalTo(8));
+                .body("result.tables.size()", equalTo(9));
         List<String> tables = given().get("/verify/" + id).path("result.tables.table");
         assertTrue(tables.containsAll(List.of("public.ri_default", "public.ri_full", "public.ri_index", "public.wide",
-                "public.text_keys", "public.serials", "public.events", "public.amounts")), tables.toString());
+                "public.text_keys", "public.serials", "public.events", "public.amounts", "public.readings")), tables.toString());
     }
 
     /** The same query's rows on both sides. */

@@ -51,6 +51,9 @@ public final class SourcePreflight {
             problems.add("No tables to capture: schema public has none and greenlight.source.tables is not set.");
         }
         tables.values().forEach(t -> checkReplicaIdentity(t, problems));
+        for (SourceTable table : tables.values()) {
+            checkPartitionIdentities(table, problems);
+        }
         tables.values().forEach(t -> checkQuotedLookingNames(t, problems));
         TableId heartbeat = new TableId(HeartbeatWriter.SCHEMA, HeartbeatWriter.TABLE);
         try {
@@ -90,6 +93,51 @@ public final class SourcePreflight {
                     + ": its updates and deletes cannot be replicated. Run: ALTER TABLE " + table.id()
                     + " REPLICA IDENTITY FULL; or add a primary key, or ALTER TABLE " + table.id()
                     + " REPLICA IDENTITY USING INDEX <a unique index on NOT NULL columns>;");
+        }
+    }
+
+    /**
+     * The leaf partitions of a partitioned table, with what identifies their rows: partitions do not
+     * inherit REPLICA IDENTITY FULL or USING INDEX, and once published PostgreSQL refuses UPDATE
+     * and DELETE on a partition without an identity (the application's writes would fail).
+     */
+    private static final String PARTITION_IDENTITIES = """
+            SELECT p.relid::regclass::text, c.relreplident,
+                   EXISTS (SELECT 1 FROM pg_index x WHERE x.indrelid = c.oid AND x.indisprimary),
+                   EXISTS (SELECT 1 FROM pg_index x WHERE x.indrelid = c.oid AND x.indisreplident),
+                   (SELECT x.indexrelid::regclass::text FROM pg_index x WHERE x.indrelid = c.oid
+                       AND (SELECT r.indexrelid FROM pg_index r WHERE r.indrelid = p.root AND r.indisreplident)
+                           IN (SELECT pg_partition_ancestors(x.indexrelid)))
+              FROM (SELECT t.relid, t.isleaf, ?::regclass AS root FROM pg_partition_tree(?::regclass) t) p
+              JOIN pg_class c ON c.oid = p.relid
+             WHERE p.isleaf AND p.relid <> p.root
+             ORDER BY 1
+            """;
+
+    private void checkPartitionIdentities(SourceTable table, List<String> problems) throws SQLException {
+        if (table.replicaIdentity() != 'f' && table.replicaIdentity() != 'i') {
+            return; // DEFAULT with a primary key: every partition has that key's index as its identity
+        }
+        try (PreparedStatement ps = connection.prepareStatement(PARTITION_IDENTITIES)) {
+            ps.setString(1, table.id().quoted());
+            ps.setString(2, table.id().quoted());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String partition = rs.getString(1);
+                    char identity = rs.getString(2).charAt(0);
+                    boolean ok = identity == 'f' || identity == 'i' && rs.getBoolean(4) || identity == 'd' && rs.getBoolean(3);
+                    if (ok) {
+                        continue;
+                    }
+                    String fix = table.replicaIdentity() == 'f' ? "FULL"
+                            : "USING INDEX " + (rs.getString(5) == null ? "<its unique index on " + table.primaryKey() + ">"
+                            : rs.getString(5));
+                    problems.add("Partition " + partition + " of " + table.id() + " has no replica identity of its own "
+                            + "(partitions do not inherit REPLICA IDENTITY " + (table.replicaIdentity() == 'f' ? "FULL" : "USING INDEX")
+                            + "): once published, PostgreSQL refuses its UPDATEs and DELETEs. Run: ALTER TABLE " + partition
+                            + " REPLICA IDENTITY " + fix + ";");
+                }
+            }
         }
     }
 

@@ -88,4 +88,50 @@ class SourcePreflightKeysTest {
                     .keySet().iterator().next());
         }
     }
+
+    @Test
+    void partitionsOfAKeylessPartitionedTableNeedTheirOwnReplicaIdentityAndTheAdvisedStatementsWork() throws Exception {
+        TableId readings = new TableId("public", "readings");
+        try (Connection c = connect()) {
+            Sql.exec(c, "CREATE TABLE readings (sensor int, at date, v int) PARTITION BY RANGE (at)",
+                    "CREATE TABLE readings_2024 PARTITION OF readings FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+                    "CREATE TABLE readings_later PARTITION OF readings FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')"
+                            + " PARTITION BY RANGE (sensor)",
+                    "CREATE TABLE readings_later_low PARTITION OF readings_later FOR VALUES FROM (0) TO (100)",
+                    "CREATE TABLE readings_rest PARTITION OF readings DEFAULT",
+                    "ALTER TABLE readings REPLICA IDENTITY FULL", "ALTER TABLE readings_rest REPLICA IDENTITY FULL");
+            SourceNotReadyException e = assertThrows(SourceNotReadyException.class,
+                    () -> new SourcePreflight(c).prepare(List.of(readings), "pub_readings", "slot_readings"));
+            List<String> problems = List.of(e.getMessage().split("\n"));
+            assertEquals(2, problems.size(), e.getMessage());
+            assertTrue(problems.get(0).startsWith("Partition readings_2024 of public.readings has no replica identity of its own"),
+                    problems.get(0));
+            for (String problem : problems) {
+                Sql.exec(c, problem.substring(problem.indexOf("Run: ") + 5));
+            }
+            assertEquals(0, Sql.rows(c, "SELECT 1 FROM pg_publication WHERE pubname = 'pub_readings'").size(),
+                    "nothing is published before the partitions can be");
+            new SourcePreflight(c).prepare(List.of(readings), "pub_readings", "slot_readings");
+            Sql.exec(c, "INSERT INTO readings VALUES (1, '2025-03-01', 1)", "UPDATE readings SET v = 2",
+                    "DELETE FROM readings");
+        }
+    }
+
+    @Test
+    void partitionsOfATableKeyedByAReplicaIdentityIndexAreToldWhichIndexToUse() throws Exception {
+        TableId keyed = new TableId("public", "keyed_parts");
+        try (Connection c = connect()) {
+            Sql.exec(c, "CREATE TABLE keyed_parts (id int NOT NULL, at date NOT NULL, v int) PARTITION BY RANGE (at)",
+                    "CREATE UNIQUE INDEX keyed_parts_key ON keyed_parts (id, at)",
+                    "ALTER TABLE keyed_parts REPLICA IDENTITY USING INDEX keyed_parts_key",
+                    "CREATE TABLE keyed_parts_2024 PARTITION OF keyed_parts FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')");
+            SourceNotReadyException e = assertThrows(SourceNotReadyException.class,
+                    () -> new SourcePreflight(c).prepare(List.of(keyed), "pub_keyed", "slot_keyed"));
+            String fix = "ALTER TABLE keyed_parts_2024 REPLICA IDENTITY USING INDEX keyed_parts_2024_id_at_idx;";
+            assertTrue(e.getMessage().endsWith("Run: " + fix), e.getMessage());
+            Sql.exec(c, fix);
+            SourceTable table = new SourcePreflight(c).prepare(List.of(keyed), "pub_keyed", "slot_keyed").get(keyed);
+            assertEquals(List.of("id", "at"), table.primaryKey());
+        }
+    }
 }

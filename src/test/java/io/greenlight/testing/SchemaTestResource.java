@@ -6,8 +6,9 @@ import java.util.Map;
 /**
  * A realistic mixed source database for SchemaPipelineTest: tables keyed by each replica identity
  * (primary key, FULL, USING INDEX), a wide table of many VARCHARs, text keys that differ only by
- * case or trailing spaces, a serial key holding 0, and a partitioned table with a sub-partitioned
- * partition and default partitions. Rows exist before start (the backfill copies them); the test
+ * case or trailing spaces, a serial key holding 0, unconstrained numerics wider than DECIMAL(65,30),
+ * a partitioned table with a sub-partitioned partition and default partitions, and a keyless
+ * partitioned table (REPLICA IDENTITY FULL on it and on each partition). Rows exist before start (the backfill copies them); the test
  * changes them while streaming.
  */
 public class SchemaTestResource extends PipelineTestResource {
@@ -60,6 +61,13 @@ public class SchemaTestResource extends PipelineTestResource {
                 "CREATE TABLE events_ap_2024 PARTITION OF events_ap FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
                 "CREATE TABLE events_ap_other PARTITION OF events_ap DEFAULT",
                 "CREATE TABLE events_other PARTITION OF events DEFAULT",
+                "CREATE TABLE readings (sensor int, at date, v int) PARTITION BY RANGE (at)",
+                "CREATE TABLE readings_2024 PARTITION OF readings FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+                "CREATE TABLE readings_rest PARTITION OF readings DEFAULT",
+                "ALTER TABLE readings REPLICA IDENTITY FULL",
+                "ALTER TABLE readings_2024 REPLICA IDENTITY FULL",
+                "ALTER TABLE readings_rest REPLICA IDENTITY FULL",
+                "INSERT INTO readings SELECT g % 50, date '2024-01-01' + (g % 700), g % 7 FROM generate_series(1, 500) g",
                 "INSERT INTO events SELECT g, (ARRAY['eu', 'us', 'ap', 'sa'])[g % 4 + 1], date '2024-01-01' + (g % 700), g"
                         + " FROM generate_series(1, 2000) g");
     }
