@@ -129,6 +129,33 @@ abstract class SchemaPipelineTest {
     }
 
     @Test
+    void aStreamedNumericWiderThanTheMeasuredValuesWidensItsColumnInsteadOfStoppingTheTable() throws Exception {
+        String fifty = "7".repeat(50) + ".5";
+        String fine = "0." + "1".repeat(30);
+        try (Connection source = source()) {
+            Sql.exec(source, "INSERT INTO widening VALUES (3, " + fifty + ", " + fine + ")",
+                    "UPDATE widening SET fine = fine + 1 WHERE id = 1");
+        }
+        // By value: a column widened to text keeps the DECIMAL's trailing zeros of the rows before.
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+                .failFast("the pipeline FAILED", Pipelines::failed)
+                .untilAsserted(() -> {
+                    try (Connection source = source(); Connection target = target()) {
+                        Sql.assertSameRows(byValue(Sql.rows(source, "SELECT id, fine::text, free::text FROM widening ORDER BY id")),
+                                byValue(Sql.rows(target, "SELECT id, fine, free FROM widening ORDER BY id")));
+                    }
+                });
+        if (engine() == TargetEngine.MARIADB) {
+            try (Connection target = target()) {
+                assertEquals(List.of(List.of("fine", "decimal(65,15)"), List.of("free", "longtext")), Sql.rows(target,
+                        "SELECT column_name, column_type FROM information_schema.columns WHERE table_schema = DATABASE()"
+                                + " AND table_name = 'widening' ORDER BY column_name").subList(0, 2));
+            }
+        }
+        given().get("/status").then().body("tables.find { it.table == 'public.widening' }.state", equalTo("STREAMING"));
+    }
+
+    @Test
     void partitionedTableFollowsInsertsUpdatesDeletesAndPartitionMovesUnderWrites() throws Exception {
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong transactions = new AtomicLong();
@@ -190,10 +217,15 @@ abstract class SchemaPipelineTest {
         given().get("/verify/" + id).then().statusCode(200)
                 .body("state", equalTo("PASSED"))
                 .body("result.mismatchedRows", equalTo(0))
-                .body("result.tables.size()", equalTo(9));
+                .body("result.tables.size()", equalTo(10));
         List<String> tables = given().get("/verify/" + id).path("result.tables.table");
         assertTrue(tables.containsAll(List.of("public.ri_default", "public.ri_full", "public.ri_index", "public.wide",
-                "public.text_keys", "public.serials", "public.events", "public.amounts", "public.readings")), tables.toString());
+                "public.text_keys", "public.serials", "public.events", "public.amounts", "public.readings", "public.widening")), tables.toString());
+    }
+
+    private static List<List<String>> byValue(List<List<String>> rows) {
+        return rows.stream().map(row -> row.stream().map(v -> v == null ? null
+                : new java.math.BigDecimal(v).stripTrailingZeros().toPlainString()).toList()).toList();
     }
 
     /** The same query's rows on both sides. */

@@ -109,6 +109,23 @@ public final class SchemaEvolution {
         return widened;
     }
 
+    /**
+     * Runs DDL that makes a target table hold what a change brings (a wider numeric) and commits:
+     * MySQL commits DDL implicitly, so the batch is committed up to that change.
+     */
+    static void alter(Connection target, io.greenlight.schema.TableId table, List<String> ddl, Change change)
+            throws SQLException {
+        try {
+            execute(target, ddl);
+        } catch (SQLException e) {
+            throw new ApplyException("Widening target table " + table + " for the change at " + change.coordinates()
+                    + " failed: " + e.getMessage() + ". Statement: " + String.join("; ", ddl)
+                    + ". Alter the column by hand to hold the value, then resume the table.", e);
+        }
+        target.commit();
+        LOG.infof("Target table %s widened for the change at %s: %s", table, change.coordinates(), ddl);
+    }
+
     private static void execute(Connection target, List<String> ddl) throws SQLException {
         try (Statement st = target.createStatement()) {
             for (String sql : ddl) {

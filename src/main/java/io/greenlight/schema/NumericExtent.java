@@ -22,6 +22,36 @@ public record NumericExtent(int integerDigits, int scale) {
     /** Values no fixed-point DECIMAL holds exactly (a target stores them as text). */
     public static final NumericExtent BEYOND_DECIMAL = new NumericExtent(1000, 0);
 
+    /**
+     * The extent of one value in PostgreSQL's numeric text ({@code -123.4500}, as the connector
+     * sends it): null for NaN, ±Infinity or anything else that is not plain digits.
+     */
+    public static NumericExtent of(String text) {
+        int start = text.startsWith("-") || text.startsWith("+") ? 1 : 0;
+        int point = text.indexOf('.');
+        int end = text.length();
+        if (end == start || point == start || point == end - 1) {
+            return null;
+        }
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if ((c < '0' || c > '9') && i != point) {
+                return null;
+            }
+        }
+        int integer = (point < 0 ? end : point) - start;
+        int leadingZeros = 0;
+        while (leadingZeros < integer - 1 && text.charAt(start + leadingZeros) == '0') {
+            leadingZeros++;
+        }
+        return new NumericExtent(Math.max(1, integer - leadingZeros), point < 0 ? 0 : end - point - 1);
+    }
+
+    /** Whether every value of {@code other} fits this extent. */
+    public boolean holds(NumericExtent other) {
+        return other.integerDigits <= integerDigits && other.scale <= scale;
+    }
+
     /** The smallest extent holding both. */
     public NumericExtent union(NumericExtent other) {
         return new NumericExtent(Math.max(integerDigits, other.integerDigits), Math.max(scale, other.scale));

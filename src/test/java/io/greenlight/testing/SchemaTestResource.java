@@ -53,6 +53,8 @@ public class SchemaTestResource extends PipelineTestResource {
                 "CREATE TABLE amounts (id numeric PRIMARY KEY, free numeric, fine numeric, huge numeric)",
                 "INSERT INTO amounts VALUES (" + KEY_38_DIGITS + ", 1" + "0".repeat(39) + ", 0.25, 1" + "0".repeat(60) + ".1234567),"
                         + " (-" + KEY_38_DIGITS + ", -9" + "9".repeat(39) + ".5, 1.5, -0.5), (1, NULL, NULL, NULL)",
+                "CREATE TABLE widening (id int PRIMARY KEY, fine numeric, free numeric)",
+                "INSERT INTO widening VALUES (1, 0.25, 1" + "0".repeat(39) + "), (2, 1.5, -9" + "9".repeat(39) + ".5)",
                 "CREATE TABLE events (id bigint NOT NULL, region text NOT NULL, at date NOT NULL, v int,"
                         + " PRIMARY KEY (id, region, at)) PARTITION BY LIST (region)",
                 "CREATE TABLE events_eu PARTITION OF events FOR VALUES IN ('eu')",
