@@ -76,6 +76,22 @@ class MySqlTargetTablesTest {
     }
 
     @Test
+    void keyZeroSurvivesACopyingAlterTableAndTheCutoversAutoIncrementSync() throws Exception {
+        SourceColumn id = new SourceColumn("id", 1, "int4", "integer", 'N', false, false, -1, 32, 0, true, null, false, List.of());
+        SourceTable serials = table("serials_altered", List.of(id, column("v", "text", -1, -1, -1, true)), List.of("id"));
+        try (Connection c = target()) {
+            Sql.exec(c, DIALECT.createTable(serials));
+            upsert(c, serials, 0, "zero");
+            upsert(c, serials, 1, "one");
+            SourceColumn wider = new SourceColumn("id", 1, "int8", "bigint", 'N', false, false, -1, 64, 0, true, null, false, List.of());
+            Sql.exec(c, DIALECT.modifyColumn(serials, wider), DIALECT.continueKeysAt(serials, 10));
+            Sql.exec(c, "INSERT INTO serials_altered (v) VALUES ('generated')");
+            assertEquals(List.of(List.of("0", "zero"), List.of("1", "one"), List.of("10", "generated")),
+                    Sql.rows(c, "SELECT id, v FROM serials_altered ORDER BY id"));
+        }
+    }
+
+    @Test
     void textKeysDifferingOnlyByCaseOrTrailingSpacesStayDistinctRows() throws Exception {
         SourceTable keys = new SourceTable(new TableId("public", "text_keys"), List.of(column("k", "text", -1, -1, -1, false),
                 column("email", "varchar", 100, -1, -1, true), column("v", "int4", -1, 32, 0, true)),
