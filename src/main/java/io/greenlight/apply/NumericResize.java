@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * Widens the target's size of an unconstrained numeric column when a streamed value needs more
  * digits than the values measured before the copy ({@link NumericExtent}): a value the chosen
- * type cannot hold changes the type (a wider DECIMAL, or exact text), never stops the table.
+ * DECIMAL cannot hold but a wider one can widens the column instead of stopping the table.
  */
 final class NumericResize {
 
@@ -37,12 +37,12 @@ final class NumericResize {
                 continue;
             }
             NumericExtent value = NumericExtent.of(text);
-            if (value != null && !current.holds(value)) {
+            if (value != null && !current.holds(value) && dialect.holdsAsNumber(current.union(value))) {
                 if (wider == null) {
                     wider = new HashMap<>(model.numericExtents());
                 }
                 wider.merge(field.name(), value, NumericExtent::union);
-            }
+            } // beyond what a number holds: binding refuses the value and the table pauses with the remedy
         }
         return wider == null ? model : model.withNumericExtents(wider);
     }

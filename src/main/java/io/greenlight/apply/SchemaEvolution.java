@@ -66,7 +66,7 @@ public final class SchemaEvolution {
             columns.addAll(added);
             SourceTable evolved = model.withColumns(columns);
             if (!ddl.isEmpty()) {
-                execute(target, ddl);
+                execute(target, model.id(), ddl);
                 for (SourceColumn column : added) {
                     backfill(target, evolved, column, catalog.missingValue(model.id(), column), change);
                 }
@@ -115,21 +115,22 @@ public final class SchemaEvolution {
      */
     static void alter(Connection target, io.greenlight.schema.TableId table, List<String> ddl, Change change)
             throws SQLException {
-        try {
-            execute(target, ddl);
-        } catch (SQLException e) {
-            throw new ApplyException("Widening target table " + table + " for the change at " + change.coordinates()
-                    + " failed: " + e.getMessage() + ". Statement: " + String.join("; ", ddl)
-                    + ". Alter the column by hand to hold the value, then resume the table.", e);
-        }
+        execute(target, table, ddl);
         target.commit();
         LOG.infof("Target table %s widened for the change at %s: %s", table, change.coordinates(), ddl);
     }
 
-    private static void execute(Connection target, List<String> ddl) throws SQLException {
+    /** Runs the statements; one the target refuses fails naming the table and the statement (SQL state kept: transient stays transient). */
+    private static void execute(Connection target, io.greenlight.schema.TableId table, List<String> ddl) throws SQLException {
         try (Statement st = target.createStatement()) {
             for (String sql : ddl) {
-                st.execute(sql);
+                try {
+                    st.execute(sql);
+                } catch (SQLException e) {
+                    throw new SQLException("The target refused to alter table " + table + ": " + e.getMessage()
+                            + ". Alter it by hand to hold the source's values, then resume the table. Statement: " + sql,
+                            e.getSQLState(), e.getErrorCode(), e);
+                }
             }
         }
     }

@@ -128,6 +128,15 @@ public interface Dialect {
         return Optional.empty();
     }
 
+    /**
+     * Whether a numeric column sized for this extent is still a number on the target. A streamed
+     * value that needs more widens its column only while this holds; past it the value pauses its
+     * table (the column never silently turns into text while the application may read it).
+     */
+    default boolean holdsAsNumber(io.greenlight.schema.NumericExtent extent) {
+        return true;
+    }
+
     /** The backfill's progress table: one row per copied chunk, and per table (chunk -1) its plan and state. */
     default String createBackfillTable() {
         return "CREATE TABLE IF NOT EXISTS greenlight_backfill (table_name VARCHAR(255) NOT NULL, chunk INT NOT NULL, "

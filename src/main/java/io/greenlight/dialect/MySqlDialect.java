@@ -89,7 +89,7 @@ public final class MySqlDialect implements Dialect {
                     ? types.map(stored, table.keyWidth(column.name())).withNote(measured + ": no DECIMAL holds them, "
                     + "stored as exact text")
                     : types.map(stored, table.keyWidth(column.name())).withNote(measured
-                    + "; a later value that does not fit stops apply");
+                    + "; a later value with more digits widens it while a DECIMAL holds them, else pauses the table");
         }
         int checkedLength = rows.checkedLength(table, column);
         if (checkedLength > 0) {
@@ -303,19 +303,25 @@ public final class MySqlDialect implements Dialect {
         return type.contains("TEXT") || type.contains("CHAR") ? Optional.of(NumericExtent.BEYOND_DECIMAL) : Optional.empty();
     }
 
+    @Override
+    public boolean holdsAsNumber(NumericExtent extent) {
+        return extent.scale() <= MySqlTypeMapper.MAX_DECIMAL_SCALE
+                && extent.integerDigits() + extent.scale() <= MySqlTypeMapper.MAX_DECIMAL_PRECISION;
+    }
+
     /**
      * The column as the target stores it: an unconstrained numeric whose values were measured is
      * DECIMAL(65,s) with the most fraction digits that leaves room for the widest integer part
      * (DECIMAL(65,30) up to 35 integer digits), or exact text when no DECIMAL holds the values.
      */
-    private static SourceColumn sized(SourceTable table, SourceColumn column) {
+    private SourceColumn sized(SourceTable table, SourceColumn column) {
         Optional<NumericExtent> extent = table.numericExtent(column.name());
         if (extent.isEmpty() || !"numeric".equals(column.typeName()) || column.precision() > 0 || column.array()) {
             return column;
         }
         int integerDigits = extent.get().integerDigits();
-        int scale = extent.get().scale();
-        boolean fits = scale <= MySqlTypeMapper.MAX_DECIMAL_SCALE && integerDigits + scale <= MySqlTypeMapper.MAX_DECIMAL_PRECISION;
+        boolean fits = extent.get().scale() <= MySqlTypeMapper.MAX_DECIMAL_SCALE
+                && integerDigits + extent.get().scale() <= MySqlTypeMapper.MAX_DECIMAL_PRECISION;
         return fits ? as(column, "numeric", MySqlTypeMapper.MAX_DECIMAL_PRECISION,
                 Math.min(MySqlTypeMapper.MAX_DECIMAL_SCALE, MySqlTypeMapper.MAX_DECIMAL_PRECISION - integerDigits))
                 : as(column, "text", -1, -1);

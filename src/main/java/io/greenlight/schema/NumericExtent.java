@@ -20,7 +20,7 @@ public record NumericExtent(int integerDigits, int scale) {
     public static final NumericExtent EMPTY = new NumericExtent(1, 0);
 
     /** Values no fixed-point DECIMAL holds exactly (a target stores them as text). */
-    public static final NumericExtent BEYOND_DECIMAL = new NumericExtent(1000, 0);
+    public static final NumericExtent BEYOND_DECIMAL = new NumericExtent(1000, 1000);
 
     /**
      * The extent of one value in PostgreSQL's numeric text ({@code -123.4500}, as the connector
