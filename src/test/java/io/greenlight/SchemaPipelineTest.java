@@ -155,6 +155,37 @@ abstract class SchemaPipelineTest {
     }
 
     @Test
+    void aNumericNoDecimalHoldsPausesItsTableAndTheAdvisedAlterThenResumeApplies() throws Exception {
+        String tooFine = "0." + "3".repeat(35);
+        try (Connection source = source()) {
+            Sql.exec(source, "INSERT INTO beyond VALUES (2, " + tooFine + ")", "UPDATE beyond SET v = 2.5 WHERE id = 1");
+        }
+        if (engine() == TargetEngine.MARIADB) {
+            String path = "tables.find { it.table == 'public.beyond' }";
+            await().atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).failFast("the pipeline FAILED", Pipelines::failed)
+                    .untilAsserted(() -> given().get("/status").then().body(path + ".state", equalTo("PAUSED")));
+            String error = given().get("/status").path(path + ".error");
+            assertTrue(error.contains("Column public.beyond.v (numeric), key {id=2}") && error.contains("widen the target column"),
+                    error);
+            try (Connection target = target()) {
+                Sql.exec(target, "ALTER TABLE beyond MODIFY v LONGTEXT"); // the advised remedy
+            }
+            given().header("Authorization", "Bearer " + SchemaTestResource.API_TOKEN)
+                    .post("/tables/public.beyond/resume").then().statusCode(202);
+        }
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+                .failFast("the pipeline FAILED", Pipelines::failed)
+                .untilAsserted(() -> {
+                    try (Connection source = source(); Connection target = target()) {
+                        Sql.assertSameRows(byValue(Sql.rows(source, "SELECT id, v::text FROM beyond ORDER BY id")),
+                                byValue(Sql.rows(target, "SELECT id, v FROM beyond ORDER BY id")));
+                    }
+                });
+        await().atMost(CONVERGE).untilAsserted(() -> given().get("/status").then()
+                .body("tables.find { it.table == 'public.beyond' }.state", equalTo("STREAMING")));
+    }
+
+    @Test
     void partitionedTableFollowsInsertsUpdatesDeletesAndPartitionMovesUnderWrites() throws Exception {
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong transactions = new AtomicLong();
@@ -216,10 +247,10 @@ abstract class SchemaPipelineTest {
         given().get("/verify/" + id).then().statusCode(200)
                 .body("state", equalTo("PASSED"))
                 .body("result.mismatchedRows", equalTo(0))
-                .body("result.tables.size()", equalTo(10));
+                .body("result.tables.size()", equalTo(11));
         List<String> tables = given().get("/verify/" + id).path("result.tables.table");
         assertTrue(tables.containsAll(List.of("public.ri_default", "public.ri_full", "public.ri_index", "public.wide",
-                "public.text_keys", "public.serials", "public.events", "public.amounts", "public.readings", "public.widening")), tables.toString());
+                "public.text_keys", "public.serials", "public.events", "public.amounts", "public.readings", "public.widening", "public.beyond")), tables.toString());
     }
 
     private static List<List<String>> byValue(List<List<String>> rows) {

@@ -65,8 +65,8 @@ public final class BatchWriter {
                     tables.put(table.id(), table);
                     reconciled.put(table.id(), row.schema());
                 }
-                SourceTable sized = row == null ? table : numbers.fit(table, row);
-                if (sized != table) {
+                NumericResize.Fit sized = row == null ? null : numbers.fit(connection, table, row);
+                if (sized != null && sized.table() != table) {
                     List<String> ddl = numbers.ddl(table, sized);
                     if (!ddl.isEmpty()) {
                         flush(runSql, run, statements);
@@ -75,7 +75,7 @@ public final class BatchWriter {
                         closeAll(statements); // their SQL names the old types only by binding: prepare anew
                         SchemaEvolution.alter(connection, table.id(), ddl, change);
                     }
-                    table = sized;
+                    table = sized.table();
                     tables.put(table.id(), table);
                 }
                 for (Step step : steps(table, change)) {

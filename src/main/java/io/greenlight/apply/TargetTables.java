@@ -52,8 +52,8 @@ public final class TargetTables {
         return sized;
     }
 
-    /** The extents the target's existing numeric columns of the table were sized for. */
-    private static Map<String, NumericExtent> onTarget(Connection target, Dialect dialect, SourceTable table)
+    /** The extents the target's existing numeric columns of the table were sized for (by Greenlight or by hand). */
+    static Map<String, NumericExtent> onTarget(Connection target, Dialect dialect, SourceTable table)
             throws SQLException {
         Map<String, NumericExtent> extents = new LinkedHashMap<>();
         DatabaseMetaData meta = target.getMetaData();

@@ -55,6 +55,8 @@ public class SchemaTestResource extends PipelineTestResource {
                         + " (-" + KEY_38_DIGITS + ", -9" + "9".repeat(39) + ".5, 1.5, -0.5), (1, NULL, NULL, NULL)",
                 "CREATE TABLE widening (id int PRIMARY KEY, fine numeric, free numeric)",
                 "INSERT INTO widening VALUES (1, 0.25, 1" + "0".repeat(39) + "), (2, 1.5, -9" + "9".repeat(39) + ".5)",
+                "CREATE TABLE beyond (id int PRIMARY KEY, v numeric)",
+                "INSERT INTO beyond VALUES (1, 1.5)",
                 "CREATE TABLE events (id bigint NOT NULL, region text NOT NULL, at date NOT NULL, v int,"
                         + " PRIMARY KEY (id, region, at)) PARTITION BY LIST (region)",
                 "CREATE TABLE events_eu PARTITION OF events FOR VALUES IN ('eu')",
