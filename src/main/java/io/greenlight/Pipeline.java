@@ -10,6 +10,7 @@ import io.greenlight.apply.PartitionPosition;
 import io.greenlight.apply.PoisonPolicy;
 import io.greenlight.apply.TablePauses;
 import io.greenlight.apply.SchemaEvolution;
+import io.greenlight.apply.TargetTables;
 import io.greenlight.backfill.Backfill;
 import io.greenlight.backfill.BackfillProgress;
 import io.greenlight.capture.CaptureEngine;
@@ -241,8 +242,9 @@ public class Pipeline {
             this.dialect = dialect;
 
             List<TableId> configured = src.tables().orElse(List.of()).stream().map(String::trim).map(TableId::parse).toList();
-            try (Connection connection = source.getConnection()) {
-                tables = new SourcePreflight(connection).prepare(configured, src.publication(), src.slot());
+            try (Connection connection = source.getConnection(); Connection targetConnection = target.getConnection()) {
+                tables = TargetTables.sized(connection, targetConnection, dialect,
+                        new SourcePreflight(connection).prepare(configured, src.publication(), src.slot()));
             }
             LOG.infof("Capturing %d table(s): %s", tables.size(), tables.keySet());
             PreflightReport report = PreflightReport.of(dialect, tables.values(), lossy);
@@ -255,11 +257,9 @@ public class Pipeline {
             topics.refuseCollisions(tables.keySet());
 
             OffsetStore offsets = new OffsetStore(dialect);
-            try (Connection connection = target.getConnection(); Statement st = connection.createStatement()) {
+            try (Connection connection = target.getConnection()) {
                 offsets.createTable(connection);
-                for (SourceTable table : tables.values()) {
-                    st.execute(dialect.createTable(table));
-                }
+                TargetTables.create(connection, dialect, tables.values());
             }
 
             // What earlier runs stored, read once: it decides both the slot check and whether this is a first start.
@@ -400,7 +400,7 @@ public class Pipeline {
 
         producer = kafka.producer("capture");
         snapshot = new SnapshotProgress(topics.prefix());
-        capture = new CaptureEngine(DebeziumProperties.of(config, tables.keySet(), topics, bootstrapServers),
+        capture = new CaptureEngine(DebeziumProperties.of(config, tables, topics, bootstrapServers),
                 new ChangePublisher(producer, meters, lag), e -> failed("capture", e,
                 "Check the source and Kafka are reachable and the slot exists, then restart Greenlight; capture resumes from its offsets in Kafka."));
         capture.start();

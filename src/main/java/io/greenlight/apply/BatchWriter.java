@@ -33,6 +33,7 @@ public final class BatchWriter {
     private final Dialect dialect;
     private final Map<TableId, SourceTable> tables;
     private final SchemaEvolution evolution;
+    private final NumericResize numbers;
     /** The row schema each table's model was last reconciled with; a different one means source DDL. */
     private final Map<TableId, Schema> reconciled = new ConcurrentHashMap<>();
 
@@ -40,6 +41,7 @@ public final class BatchWriter {
         this.dialect = dialect;
         this.tables = new ConcurrentHashMap<>(tables);
         this.evolution = evolution;
+        this.numbers = new NumericResize(dialect);
     }
 
     /** The table models as they are now, after any schema evolution. */
@@ -62,6 +64,19 @@ public final class BatchWriter {
                     table = evolution.reconcile(connection, table, row, change);
                     tables.put(table.id(), table);
                     reconciled.put(table.id(), row.schema());
+                }
+                NumericResize.Fit sized = row == null ? null : numbers.fit(connection, table, row);
+                if (sized != null && sized.table() != table) {
+                    List<String> ddl = numbers.ddl(table, sized);
+                    if (!ddl.isEmpty()) {
+                        flush(runSql, run, statements);
+                        run.clear();
+                        runSql = null;
+                        closeAll(statements); // their SQL names the old types only by binding: prepare anew
+                        SchemaEvolution.alter(connection, table.id(), ddl, change);
+                    }
+                    table = sized.table();
+                    tables.put(table.id(), table);
                 }
                 for (Step step : steps(table, change)) {
                     if (!step.sql.equals(runSql)) {
@@ -88,6 +103,13 @@ public final class BatchWriter {
                 ps.close();
             }
         }
+    }
+
+    private static void closeAll(Map<String, PreparedStatement> statements) throws SQLException {
+        for (PreparedStatement ps : statements.values()) {
+            ps.close();
+        }
+        statements.clear();
     }
 
     private SourceTable table(Change change) {

@@ -66,7 +66,7 @@ public final class SchemaEvolution {
             columns.addAll(added);
             SourceTable evolved = model.withColumns(columns);
             if (!ddl.isEmpty()) {
-                execute(target, ddl);
+                execute(target, model.id(), ddl);
                 for (SourceColumn column : added) {
                     backfill(target, evolved, column, catalog.missingValue(model.id(), column), change);
                 }
@@ -109,10 +109,28 @@ public final class SchemaEvolution {
         return widened;
     }
 
-    private static void execute(Connection target, List<String> ddl) throws SQLException {
+    /**
+     * Runs DDL that makes a target table hold what a change brings (a wider numeric) and commits:
+     * MySQL commits DDL implicitly, so the batch is committed up to that change.
+     */
+    static void alter(Connection target, io.greenlight.schema.TableId table, List<String> ddl, Change change)
+            throws SQLException {
+        execute(target, table, ddl);
+        target.commit();
+        LOG.infof("Target table %s widened for the change at %s: %s", table, change.coordinates(), ddl);
+    }
+
+    /** Runs the statements; one the target refuses fails naming the table and the statement (SQL state kept: transient stays transient). */
+    private static void execute(Connection target, io.greenlight.schema.TableId table, List<String> ddl) throws SQLException {
         try (Statement st = target.createStatement()) {
             for (String sql : ddl) {
-                st.execute(sql);
+                try {
+                    st.execute(sql);
+                } catch (SQLException e) {
+                    throw new SQLException("The target refused to alter table " + table + ": " + e.getMessage()
+                            + ". Alter it by hand to hold the source's values, then resume the table. Statement: " + sql,
+                            e.getSQLState(), e.getErrorCode(), e);
+                }
             }
         }
     }

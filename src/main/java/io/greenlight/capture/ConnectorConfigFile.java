@@ -44,6 +44,7 @@ public final class ConnectorConfigFile {
             derived("publication.name", "greenlight.source.publication"),
             derived("publication.autocreate.mode", "greenlight.source.publication"),
             derived("table.include.list", "greenlight.source.tables"),
+            derived("message.key.columns", null),
             derived("snapshot.mode", "greenlight.source.snapshot-mode"),
             derived("heartbeat.interval.ms", "greenlight.heartbeat.interval"),
             decoded("decimal.handling.mode"),

@@ -2,12 +2,15 @@ package io.greenlight.capture;
 
 import io.greenlight.config.GreenlightConfig;
 import io.greenlight.kafka.TopicNames;
+import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
 import io.greenlight.schema.UnchangedToast;
 import org.postgresql.Driver;
 
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Collectors;
 
@@ -91,6 +94,28 @@ public final class DebeziumProperties {
         // cannot hold the settings Greenlight derives (ConnectorConfigFile refuses them).
         config.capture().connectorConfig().ifPresent(file -> p.putAll(ConnectorConfigFile.load(Path.of(file))));
         return p;
+    }
+
+    /**
+     * {@link #of(GreenlightConfig, Collection, TopicNames, String)} for the captured table models:
+     * a table keyed by its REPLICA IDENTITY index (no primary key) gets that index as its events'
+     * Kafka key, so its changes stay in order per row on any number of partitions.
+     */
+    public static Properties of(GreenlightConfig config, Map<TableId, SourceTable> tables, TopicNames topics,
+                                String bootstrapServers) {
+        Properties p = of(config, tables.keySet(), topics, bootstrapServers);
+        messageKeyColumns(tables.values()).ifPresent(keys -> p.put("message.key.columns", keys));
+        return p;
+    }
+
+    /** Debezium's message.key.columns for the tables keyed by their replica identity index, if any. */
+    static Optional<String> messageKeyColumns(Collection<SourceTable> tables) {
+        String keys = tables.stream()
+                .filter(t -> t.replicaIdentity() == 'i' && t.hasPrimaryKey())
+                .filter(t -> t.primaryKey().stream().noneMatch(c -> c.matches(".*[,;:\\s].*")))
+                .map(t -> exactPattern(t.id()) + ":" + String.join(",", t.primaryKey()))
+                .collect(Collectors.joining(";"));
+        return keys.isEmpty() ? Optional.empty() : Optional.of(keys);
     }
 
     /** The engine's name: the key of its source offsets in Kafka. */

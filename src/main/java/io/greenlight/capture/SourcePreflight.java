@@ -51,6 +51,9 @@ public final class SourcePreflight {
             problems.add("No tables to capture: schema public has none and greenlight.source.tables is not set.");
         }
         tables.values().forEach(t -> checkReplicaIdentity(t, problems));
+        for (SourceTable table : tables.values()) {
+            checkPartitionIdentities(table, problems);
+        }
         tables.values().forEach(t -> checkQuotedLookingNames(t, problems));
         TableId heartbeat = new TableId(HeartbeatWriter.SCHEMA, HeartbeatWriter.TABLE);
         try {
@@ -84,10 +87,57 @@ public final class SourcePreflight {
             problems.add("Table " + table.id() + " has REPLICA IDENTITY NOTHING: its updates and deletes cannot be replicated. Run: ALTER TABLE "
                     + table.id() + " REPLICA IDENTITY " + (table.hasPrimaryKey() ? "DEFAULT" : "FULL") + ";");
         } else if (!table.hasPrimaryKey() && identity != 'f') {
+            // USING INDEX gives the table a key (SourceCatalog), unless its index is gone.
             problems.add("Table " + table.id() + " has no primary key and REPLICA IDENTITY "
-                    + (identity == 'd' ? "DEFAULT" : "USING INDEX")
+                    + (identity == 'd' ? "DEFAULT" : "USING INDEX of an index that no longer exists")
                     + ": its updates and deletes cannot be replicated. Run: ALTER TABLE " + table.id()
-                    + " REPLICA IDENTITY FULL; or add a primary key.");
+                    + " REPLICA IDENTITY FULL; or add a primary key, or ALTER TABLE " + table.id()
+                    + " REPLICA IDENTITY USING INDEX <a unique index on NOT NULL columns>;");
+        }
+    }
+
+    /**
+     * The leaf partitions of a partitioned table, with what identifies their rows: partitions do not
+     * inherit REPLICA IDENTITY FULL or USING INDEX, and once published PostgreSQL refuses UPDATE
+     * and DELETE on a partition without an identity (the application's writes would fail).
+     */
+    private static final String PARTITION_IDENTITIES = """
+            SELECT p.relid::regclass::text, c.relreplident,
+                   EXISTS (SELECT 1 FROM pg_index x WHERE x.indrelid = c.oid AND x.indisprimary),
+                   EXISTS (SELECT 1 FROM pg_index x WHERE x.indrelid = c.oid AND x.indisreplident),
+                   (SELECT x.indexrelid::regclass::text FROM pg_index x WHERE x.indrelid = c.oid
+                       AND (SELECT r.indexrelid FROM pg_index r WHERE r.indrelid = p.root AND r.indisreplident)
+                           IN (SELECT pg_partition_ancestors(x.indexrelid)))
+              FROM (SELECT t.relid, t.isleaf, ?::regclass AS root FROM pg_partition_tree(?::regclass) t) p
+              JOIN pg_class c ON c.oid = p.relid
+             WHERE p.isleaf AND p.relid <> p.root
+             ORDER BY 1
+            """;
+
+    private void checkPartitionIdentities(SourceTable table, List<String> problems) throws SQLException {
+        if (table.replicaIdentity() != 'f' && table.replicaIdentity() != 'i') {
+            return; // DEFAULT with a primary key: every partition has that key's index as its identity
+        }
+        try (PreparedStatement ps = connection.prepareStatement(PARTITION_IDENTITIES)) {
+            ps.setString(1, table.id().quoted());
+            ps.setString(2, table.id().quoted());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String partition = rs.getString(1);
+                    char identity = rs.getString(2).charAt(0);
+                    boolean ok = identity == 'f' || identity == 'i' && rs.getBoolean(4) || identity == 'd' && rs.getBoolean(3);
+                    if (ok) {
+                        continue;
+                    }
+                    String fix = table.replicaIdentity() == 'f' ? "FULL"
+                            : "USING INDEX " + (rs.getString(5) == null ? "<its unique index on " + table.primaryKey() + ">"
+                            : rs.getString(5));
+                    problems.add("Partition " + partition + " of " + table.id() + " has no replica identity of its own "
+                            + "(partitions do not inherit REPLICA IDENTITY " + (table.replicaIdentity() == 'f' ? "FULL" : "USING INDEX")
+                            + "): once published, PostgreSQL refuses its UPDATEs and DELETEs. Run: ALTER TABLE " + partition
+                            + " REPLICA IDENTITY " + fix + ";");
+                }
+            }
         }
     }
 
@@ -119,27 +169,53 @@ public final class SourcePreflight {
         }
     }
 
+    /**
+     * Creates the publication, or checks an existing one publishes every table. A partitioned
+     * table's changes are published as its root's (publish_via_partition_root): without it they
+     * arrive as the partitions', which are not captured, and would silently be lost.
+     */
     private void ensurePublication(String publication, Set<TableId> tables) throws SQLException {
         Set<String> published = new TreeSet<>();
         boolean exists = false;
         boolean allTables = false;
-        try (PreparedStatement ps = connection.prepareStatement("SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
+        boolean viaRoot = false;
+        String comment = null;
+        List<TableId> partitioned = partitioned(tables);
+        try (PreparedStatement ps = connection.prepareStatement("SELECT puballtables, "
+                + (partitioned.isEmpty() ? "false" : "pubviaroot") + ", obj_description(oid, 'pg_publication') "
+                + "FROM pg_publication WHERE pubname = ?")) {
             ps.setString(1, publication);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     exists = true;
                     allTables = rs.getBoolean(1);
+                    viaRoot = rs.getBoolean(2);
+                    comment = rs.getString(3);
                 }
             }
         }
+        String name = TableId.quoteIdentifier(publication);
         if (!exists) {
             String list = String.join(", ", tables.stream().map(TableId::quoted).toList());
             try (Statement st = connection.createStatement()) {
-                st.execute("CREATE PUBLICATION " + TableId.quoteIdentifier(publication) + " FOR TABLE " + list);
-                st.execute("COMMENT ON PUBLICATION " + TableId.quoteIdentifier(publication) + " IS '" + SourceCleanup.MARK + "'");
+                st.execute("CREATE PUBLICATION " + name + " FOR TABLE " + list
+                        + (partitioned.isEmpty() ? "" : " WITH (publish_via_partition_root = true)"));
+                st.execute("COMMENT ON PUBLICATION " + name + " IS '" + SourceCleanup.MARK + "'");
             }
             LOG.infof("Created publication %s for %d table(s)", publication, tables.size());
             return;
+        }
+        if (!partitioned.isEmpty() && !viaRoot) {
+            if (!SourceCleanup.MARK.equals(comment)) {
+                throw new SourceNotReadyException(List.of("Publication " + publication + " publishes the partitioned "
+                        + "table(s) " + partitioned + " as their partitions, whose changes Greenlight does not capture. Run: "
+                        + "ALTER PUBLICATION " + name + " SET (publish_via_partition_root = true); "
+                        + "or set greenlight.source.publication to a new name."));
+            }
+            try (Statement st = connection.createStatement()) {
+                st.execute("ALTER PUBLICATION " + name + " SET (publish_via_partition_root = true)");
+            }
+            LOG.infof("Publication %s now publishes partitioned tables %s through their root", publication, partitioned);
         }
         if (allTables) {
             return;
@@ -174,6 +250,22 @@ public final class SourcePreflight {
         if (!extra.isEmpty()) {
             LOG.warnf("Publication %s also publishes %s; their changes are decoded but not captured.", publication, extra);
         }
+    }
+
+    /** The partitioned tables (relkind 'p') among the captured ones. */
+    private List<TableId> partitioned(Set<TableId> tables) throws SQLException {
+        List<TableId> partitioned = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT c.relkind = 'p' FROM pg_class c WHERE c.oid = ?::regclass")) {
+            for (TableId id : tables) {
+                ps.setString(1, id.quoted());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        partitioned.add(id);
+                    }
+                }
+            }
+        }
+        return partitioned;
     }
 
     private void checkSlot(String slot) throws SQLException {

@@ -111,6 +111,32 @@ public interface Dialect {
         return (statement, index, valueSchema, value) -> bind(statement, index, table, column, valueSchema, value);
     }
 
+    /**
+     * Whether the target sizes unconstrained numeric columns from the values they hold (its
+     * decimals have a fixed precision): then each table's {@link io.greenlight.schema.NumericExtent}s
+     * are measured before its target table is created.
+     */
+    default boolean sizesNumericFromValues() {
+        return false;
+    }
+
+    /**
+     * The extent an existing target column of this type ({@link java.sql.DatabaseMetaData#getColumns}'s
+     * TYPE_NAME, COLUMN_SIZE, DECIMAL_DIGITS) was sized for: a restart keeps the table's choice.
+     */
+    default Optional<io.greenlight.schema.NumericExtent> numericExtentOf(String targetType, int precision, int scale) {
+        return Optional.empty();
+    }
+
+    /**
+     * Whether a numeric column sized for this extent is still a number on the target. A streamed
+     * value that needs more widens its column only while this holds; past it the value pauses its
+     * table (the column never silently turns into text while the application may read it).
+     */
+    default boolean holdsAsNumber(io.greenlight.schema.NumericExtent extent) {
+        return true;
+    }
+
     /** The backfill's progress table: one row per copied chunk, and per table (chunk -1) its plan and state. */
     default String createBackfillTable() {
         return "CREATE TABLE IF NOT EXISTS greenlight_backfill (table_name VARCHAR(255) NOT NULL, chunk INT NOT NULL, "

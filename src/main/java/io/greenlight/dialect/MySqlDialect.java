@@ -1,5 +1,6 @@
 package io.greenlight.dialect;
 
+import io.greenlight.schema.NumericExtent;
 import io.greenlight.schema.SourceColumn;
 import io.greenlight.schema.SourceTable;
 import org.apache.kafka.connect.data.Schema;
@@ -17,15 +18,22 @@ public final class MySqlDialect implements Dialect {
     static final int MAX_IDENTIFIER = 64;
     /** The row alias of MySQL's upsert; MariaDB uses VALUES(col) instead. */
     private static final String ROW = "_greenlight_new";
-    /** Session settings the SQL below relies on: strict (errors, not warnings, for bad values) and UTC. */
+    /**
+     * Session settings the SQL below relies on: strict (errors, not warnings, for bad values), UTC,
+     * and a key 0 written as 0 (without NO_AUTO_VALUE_ON_ZERO an AUTO_INCREMENT column takes 0 as
+     * "generate the next id", in upserts, LOAD DATA and ALTER TABLE alike).
+     */
     static final String SESSION = "sessionVariables=sql_mode='STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
-            + "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION',time_zone='%2B00:00'"; // '+' URL-encoded
+            + "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO',time_zone='%2B00:00'"; // '+' URL-encoded
+    /** PAD SPACE binary: CHAR columns compare as PostgreSQL's char(n), ignoring trailing spaces. */
+    private static final String PAD_SPACE_BINARY = "utf8mb4_bin";
     /** MySQL/MariaDB error "Subquery returns more than 1 row": raised on purpose by the upsert's key guard. */
     private static final int GUARD_ERROR = 1242;
 
     private final MySqlServer server;
     private final LossyPolicy lossy;
     private final MySqlTypeMapper types = new MySqlTypeMapper();
+    private final MySqlRowFit rows = new MySqlRowFit(types);
     private final MySqlValueBinder binder = new MySqlValueBinder();
 
     public MySqlDialect(MySqlServer server, LossyPolicy lossy) {
@@ -72,6 +80,22 @@ public final class MySqlDialect implements Dialect {
 
     @Override
     public TypeMapping mapping(SourceTable table, SourceColumn column) {
+        SourceColumn stored = sized(table, column);
+        if (stored != column) {
+            NumericExtent extent = table.numericExtent(column.name()).orElseThrow();
+            String measured = "unconstrained, sized from the values (up to " + extent.integerDigits() + " integer and "
+                    + extent.scale() + " fraction digits)";
+            return "text".equals(stored.typeName())
+                    ? types.map(stored, table.keyWidth(column.name())).withNote(measured + ": no DECIMAL holds them, "
+                    + "stored as exact text")
+                    : types.map(stored, table.keyWidth(column.name())).withNote(measured
+                    + "; a later value with more digits widens it while a DECIMAL holds them, else pauses the table");
+        }
+        int checkedLength = rows.checkedLength(table, column);
+        if (checkedLength > 0) {
+            return TypeMapping.exact("TEXT", "the table's columns exceed MySQL's 65,535-byte row: the widest VARCHARs "
+                    + "are stored as TEXT, their length checked by CHECK (CHAR_LENGTH(column) <= " + checkedLength + ")");
+        }
         return types.map(column, table.keyWidth(column.name()));
     }
 
@@ -85,12 +109,12 @@ public final class MySqlDialect implements Dialect {
         for (List<String> unique : table.uniqueKeys()) {
             sql.append(", UNIQUE KEY (").append(quoteAll(unique)).append(')');
         }
-        return sql.append(") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin").toString();
+        return sql.append(") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=").append(server.noPadBinaryCollation()).toString();
     }
 
     private String columnDefinition(SourceTable table, SourceColumn column) {
         boolean key = table.primaryKey().contains(column.name());
-        StringBuilder sql = new StringBuilder(quote(column.name())).append(' ').append(mapping(table, column).sqlType());
+        StringBuilder sql = new StringBuilder(quote(column.name())).append(' ').append(columnType(table, column));
         if ((!column.nullable() && !column.generated()) || key) {
             sql.append(" NOT NULL");
         }
@@ -100,10 +124,26 @@ public final class MySqlDialect implements Dialect {
         return sql.toString();
     }
 
+    /**
+     * The mapped type with what the column needs beyond it: CHAR keeps PAD SPACE comparison (the
+     * table's default is NO PAD), a VARCHAR stored as TEXT to fit the row keeps its length check.
+     */
+    private String columnType(SourceTable table, SourceColumn column) {
+        String type = mapping(table, column).sqlType();
+        if (type.startsWith("CHAR(")) {
+            return type + " COLLATE " + PAD_SPACE_BINARY;
+        }
+        int checkedLength = rows.checkedLength(table, column);
+        if (checkedLength > 0) {
+            return type + " CHECK (CHAR_LENGTH(" + quote(column.name()) + ") <= " + checkedLength + ")";
+        }
+        return type;
+    }
+
     @Override
     public String addColumn(SourceTable table, SourceColumn column) {
         return "ALTER TABLE " + tableName(table) + " ADD COLUMN " + quote(column.name()) + " "
-                + mapping(table, column).sqlType() + " NULL";
+                + columnType(table, column) + " NULL";
     }
 
     @Override
@@ -214,23 +254,82 @@ public final class MySqlDialect implements Dialect {
     @Override
     public void bind(PreparedStatement statement, int index, SourceTable table, SourceColumn column, Schema valueSchema,
                      Object value) throws SQLException {
-        binder.bind(statement, index, column, valueSchema, value, lossy.accepts(table.id(), column));
+        binding(table, column).bind(statement, index, valueSchema, value);
     }
 
     @Override
     public ColumnBinding binding(SourceTable table, SourceColumn column) {
         boolean accepted = lossy.accepts(table.id(), column);
+        SourceColumn stored = sized(table, column);
+        boolean numericText = stored != column && "text".equals(stored.typeName());
         return new ColumnBinding() {
             @Override
             public void bind(PreparedStatement statement, int index, Schema valueSchema, Object value) throws SQLException {
-                binder.bind(statement, index, column, valueSchema, value, accepted);
+                binder.bind(statement, index, stored, valueSchema, numericText ? postgresNumericText(value) : value, accepted);
             }
 
             @Override
             public Object value(Schema valueSchema, Object value) {
-                return binder.value(column, valueSchema, value, accepted);
+                return binder.value(stored, valueSchema, numericText ? postgresNumericText(value) : value, accepted);
             }
         };
+    }
+
+    /** A numeric stored as text, as PostgreSQL prints it: the connector writes NaN as NAN, ±Infinity as (NEGATIVE_|POSITIVE_)INFINITY. */
+    private static Object postgresNumericText(Object value) {
+        if (!(value instanceof String text)) {
+            return value;
+        }
+        return switch (text) {
+            case "NAN" -> "NaN";
+            case "POSITIVE_INFINITY" -> "Infinity";
+            case "NEGATIVE_INFINITY" -> "-Infinity";
+            default -> text;
+        };
+    }
+
+    /** MySQL's DECIMAL is fixed-point: unconstrained numeric columns are sized from what they hold. */
+    @Override
+    public boolean sizesNumericFromValues() {
+        return true;
+    }
+
+    @Override
+    public Optional<NumericExtent> numericExtentOf(String targetType, int precision, int scale) {
+        String type = targetType.toUpperCase(java.util.Locale.ROOT);
+        if (type.startsWith("DECIMAL")) {
+            return Optional.of(new NumericExtent(precision - scale, scale));
+        }
+        return type.contains("TEXT") || type.contains("CHAR") ? Optional.of(NumericExtent.BEYOND_DECIMAL) : Optional.empty();
+    }
+
+    @Override
+    public boolean holdsAsNumber(NumericExtent extent) {
+        return extent.scale() <= MySqlTypeMapper.MAX_DECIMAL_SCALE
+                && extent.integerDigits() + extent.scale() <= MySqlTypeMapper.MAX_DECIMAL_PRECISION;
+    }
+
+    /**
+     * The column as the target stores it: an unconstrained numeric whose values were measured is
+     * DECIMAL(65,s) with the most fraction digits that leaves room for the widest integer part
+     * (DECIMAL(65,30) up to 35 integer digits), or exact text when no DECIMAL holds the values.
+     */
+    private SourceColumn sized(SourceTable table, SourceColumn column) {
+        Optional<NumericExtent> extent = table.numericExtent(column.name());
+        if (extent.isEmpty() || !"numeric".equals(column.typeName()) || column.precision() > 0 || column.array()) {
+            return column;
+        }
+        int integerDigits = extent.get().integerDigits();
+        boolean fits = extent.get().scale() <= MySqlTypeMapper.MAX_DECIMAL_SCALE
+                && integerDigits + extent.get().scale() <= MySqlTypeMapper.MAX_DECIMAL_PRECISION;
+        return fits ? as(column, "numeric", MySqlTypeMapper.MAX_DECIMAL_PRECISION,
+                Math.min(MySqlTypeMapper.MAX_DECIMAL_SCALE, MySqlTypeMapper.MAX_DECIMAL_PRECISION - integerDigits))
+                : as(column, "text", -1, -1);
+    }
+
+    private static SourceColumn as(SourceColumn c, String type, int precision, int scale) {
+        return new SourceColumn(c.name(), c.position(), type, c.formatted(), c.typeCategory(), false, c.nullable(), -1,
+                precision, scale, c.identity(), c.defaultExpression(), c.generated(), c.enumLabels());
     }
 
     /**

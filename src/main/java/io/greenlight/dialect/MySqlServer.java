@@ -33,6 +33,15 @@ public record MySqlServer(boolean mariaDb, int major, int minor, int patch) {
         return !mariaDb;
     }
 
+    /**
+     * A binary NO PAD collation: text compares by code point with trailing spaces significant, as
+     * PostgreSQL compares text and varchar ('abc' and 'abc ' or 'Key' and 'key' are two keys).
+     * MariaDB's utf8mb4_bin and MySQL's utf8mb4_bin are PAD SPACE, which would make them one.
+     */
+    public String noPadBinaryCollation() {
+        return mariaDb ? "utf8mb4_nopad_bin" : "utf8mb4_0900_bin";
+    }
+
     public void requireSupported() {
         boolean ok = mariaDb ? major > 10 || major == 10 && minor >= 11 : major >= 8;
         if (!ok) {

@@ -66,6 +66,16 @@ public final class SourceCatalog {
              ORDER BY k.ord
             """;
 
+    /** The columns of the index named by REPLICA IDENTITY USING INDEX (unique, not null, immediate, column-only). */
+    private static final String IDENTITY_INDEX = """
+            SELECT a.attname
+              FROM pg_index i
+              JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true
+              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+             WHERE i.indrelid = ?::regclass AND i.indisreplident
+             ORDER BY k.ord
+            """;
+
     private static final String TABLES_OF_SCHEMA = """
             SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname = ? AND c.relkind IN ('r', 'p') AND NOT c.relispartition
@@ -116,16 +126,28 @@ public final class SourceCatalog {
                 }
             }
         }
-        List<String> key = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement(PRIMARY_KEY)) {
+        List<String> key = names(PRIMARY_KEY, regclass);
+        if (key.isEmpty() && identity == 'i') {
+            // The replica identity index identifies rows in the WAL (and keys Debezium's events): on
+            // the target it is the primary key, which upserts, deletes, backfill and verify key by.
+            key = names(IDENTITY_INDEX, regclass);
+        }
+        List<String> rowKey = key;
+        List<List<String>> unique = uniqueKeys(regclass).stream().filter(u -> !u.equals(rowKey)).toList();
+        return Optional.of(new SourceTable(id, columns, key, unique, identity));
+    }
+
+    private List<String> names(String query, String regclass) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(query)) {
             ps.setString(1, regclass);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    key.add(rs.getString(1));
+                    names.add(rs.getString(1));
                 }
             }
         }
-        return Optional.of(new SourceTable(id, columns, key, uniqueKeys(regclass), identity));
+        return names;
     }
 
     /**

@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 /**
  * The SQL a comparison runs on each side, and how a row is read into canonical values. Rows are
  * ordered by primary key the same way on both engines: text keys in code point order
- * (PostgreSQL {@code COLLATE "C"}, the target's utf8mb4_bin), everything else natively.
+ * (PostgreSQL {@code COLLATE "C"}, the target's binary NO PAD collation), everything else natively.
  */
 final class TableQueries {
 

@@ -88,7 +88,12 @@ enum ValueKind {
     /** Reads column {@code i} of a MySQL/MariaDB row (times as text: no driver time-zone conversion). */
     Object readTarget(ResultSet rs, int i) throws SQLException {
         Object value = switch (this) {
-            case INTEGER, FLOAT4, FLOAT8, DECIMAL, BOOLEAN, TEXT, CHAR, BYTES -> readSource(rs, i);
+            case INTEGER, FLOAT4, FLOAT8, BOOLEAN, TEXT, CHAR, BYTES -> readSource(rs, i);
+            case DECIMAL -> {
+                // As text: exact for DECIMAL and for a numeric too wide for any DECIMAL, stored as text.
+                String text = rs.getString(i);
+                yield text == null ? null : Canonical.decimal(new java.math.BigDecimal(text));
+            }
             case DATE -> rs.getString(i);
             case TIME -> time(rs.getString(i));
             case TIMESTAMP, TIMESTAMPTZ -> {

@@ -1,0 +1,285 @@
+package io.greenlight;
+
+import io.greenlight.testing.Pipelines;
+import io.greenlight.testing.SchemaTestResource;
+import io.greenlight.testing.Sql;
+import io.greenlight.testing.TargetEngine;
+import io.greenlight.testing.TestServers;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.greenlight.testing.Pipelines.CONVERGE;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Tables of a real database that PostgreSQL accepts and a target could mistake: keyed by a replica
+ * identity index, wider than MySQL's row limit, text keys equal under MySQL's default collations,
+ * a serial key 0, partitions. Each arrives by backfill and follows streamed changes; the last test
+ * verifies every table through POST /verify. Run against each target engine by
+ * {@link SchemaPipelineMariaDbTest} and {@link SchemaPipelinePostgresTest}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class SchemaPipelineTest {
+
+    private final TestServers servers = TestServers.get();
+
+    protected abstract TargetEngine engine();
+
+    protected abstract String database();
+
+    @BeforeEach
+    void pipelineIsStreaming() {
+        Pipelines.awaitStreaming();
+    }
+
+    @Test
+    void tableKeyedByItsReplicaIdentityIndexFollowsUpdatesDeletesAndKeyChanges() throws Exception {
+        try (Connection source = source()) {
+            Sql.exec(source,
+                    "UPDATE ri_index SET qty = 10, note = NULL WHERE region = 1 AND code = 'a'",
+                    "DELETE FROM ri_index WHERE region = 1 AND code = 'b'",
+                    "UPDATE ri_index SET code = 'moved' WHERE region = 2 AND code = 'a'",
+                    "INSERT INTO ri_index VALUES ('b', 1, 20, 'again'), ('d', 4, 5, 'new')",
+                    "UPDATE ri_index SET region = 5 WHERE code = 'c'");
+        }
+        awaitSame("SELECT region, code, qty, note FROM ri_index ORDER BY region, code");
+        try (Connection target = target()) {
+            assertEquals(List.of(List.of("region"), List.of("code")), Sql.rows(target, engine() == TargetEngine.POSTGRES
+                    ? "SELECT a.attname FROM pg_index i JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(n, o) ON true"
+                    + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n"
+                    + " WHERE i.indrelid = 'ri_index'::regclass AND i.indisprimary ORDER BY k.o"
+                    : "SELECT column_name FROM information_schema.key_column_usage WHERE table_schema = DATABASE()"
+                    + " AND table_name = 'ri_index' AND constraint_name = 'PRIMARY' ORDER BY ordinal_position"),
+                    "the index columns are the target's primary key");
+        }
+    }
+
+    @Test
+    void wideTableOfVarcharsArrivesWholeAndFollowsChanges() throws Exception {
+        try (Connection source = source()) {
+            Sql.exec(source, "UPDATE wide SET c20 = repeat('x', 1000), code = 'changed' WHERE id = 1",
+                    "INSERT INTO wide (id, c1, c20, code) VALUES (4, repeat('😀', 1000), repeat('é', 999), 'streamed')");
+        }
+        awaitSame("SELECT id, md5(c1), md5(c19), md5(c20), code FROM wide ORDER BY id",
+                "SELECT id, md5(c1), md5(c19), md5(c20), code FROM wide ORDER BY id");
+    }
+
+    @Test
+    void textKeysDifferingOnlyByCaseOrTrailingSpacesStayDistinctRows() throws Exception {
+        try (Connection source = source()) {
+            Sql.exec(source,
+                    "INSERT INTO text_keys VALUES ('abc  ', 'a@x  ', 5), ('aBc', 'b@x', 6)",
+                    "UPDATE text_keys SET v = 20 WHERE k = 'abc '",
+                    "DELETE FROM text_keys WHERE k = 'Abc'",
+                    "UPDATE text_keys SET email = 'a@x ' WHERE k = 'aBc'");
+        }
+        awaitSame("SELECT k, email, v FROM text_keys ORDER BY v");
+        try (Connection target = target()) {
+            assertEquals(5, Sql.count(target, "text_keys"));
+        }
+    }
+
+    @Test
+    void serialKeyZeroArrivesByBackfillAndStreamingAsZero() throws Exception {
+        try (Connection source = source()) {
+            Sql.exec(source, "UPDATE serials SET v = 'zero, updated' WHERE id = 0",
+                    "INSERT INTO serials (v) VALUES ('three')");
+        }
+        awaitSame("SELECT id, v FROM serials ORDER BY id");
+        try (Connection source = source()) {
+            Sql.exec(source, "DELETE FROM serials WHERE id = 0", "INSERT INTO serials VALUES (0, 'zero, again')");
+        }
+        awaitSame("SELECT id, v FROM serials ORDER BY id");
+    }
+
+    @Test
+    void unconstrainedNumericsAreSizedFromTheirValuesIncludingA38DigitKey() throws Exception {
+        try (Connection source = source()) {
+            Sql.exec(source, "INSERT INTO amounts VALUES (9" + SchemaTestResource.KEY_38_DIGITS.substring(1)
+                            + ", 2" + "0".repeat(39) + ".75, 0.5, -1" + "0".repeat(60) + ".7654321)",
+                    "UPDATE amounts SET free = free + 1, fine = 2.25 WHERE id = 1");
+        }
+        // Decimals compare by value (Sql.rows strips trailing zeros); huge is text on MySQL, so as text on the source.
+        awaitSame("SELECT id, free, fine, huge::text FROM amounts ORDER BY id", "SELECT id, free, fine, huge FROM amounts ORDER BY id");
+        if (engine() == TargetEngine.MARIADB) {
+            given().get("/preflight").then().statusCode(200)
+                    .body("columns.find { it.table == 'public.amounts' && it.column == 'id' }.targetType", equalTo("DECIMAL(65,27)"))
+                    .body("columns.find { it.table == 'public.amounts' && it.column == 'free' }.targetType", equalTo("DECIMAL(65,25)"))
+                    .body("columns.find { it.table == 'public.amounts' && it.column == 'fine' }.targetType", equalTo("DECIMAL(65,30)"))
+                    .body("columns.find { it.table == 'public.amounts' && it.column == 'huge' }.targetType", equalTo("LONGTEXT"))
+                    .body("columns.find { it.table == 'public.amounts' && it.column == 'huge' }.lossy", equalTo(false));
+        }
+    }
+
+    @Test
+    void aStreamedNumericWiderThanTheMeasuredValuesWidensItsColumnInsteadOfStoppingTheTable() throws Exception {
+        String fifty = "7".repeat(50) + ".5";
+        String free = "4".repeat(45) + ".5";
+        try (Connection source = source()) {
+            Sql.exec(source, "INSERT INTO widening VALUES (3, " + fifty + ", " + free + ")",
+                    "UPDATE widening SET fine = fine + 1 WHERE id = 1");
+        }
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+                .failFast("the pipeline FAILED", Pipelines::failed)
+                .untilAsserted(() -> {
+                    try (Connection source = source(); Connection target = target()) {
+                        Sql.assertSameRows(byValue(Sql.rows(source, "SELECT id, fine::text, free::text FROM widening ORDER BY id")),
+                                byValue(Sql.rows(target, "SELECT id, fine, free FROM widening ORDER BY id")));
+                    }
+                });
+        if (engine() == TargetEngine.MARIADB) {
+            try (Connection target = target()) {
+                assertEquals(List.of(List.of("fine", "decimal(65,15)"), List.of("free", "decimal(65,20)")), Sql.rows(target,
+                        "SELECT column_name, column_type FROM information_schema.columns WHERE table_schema = DATABASE()"
+                                + " AND table_name = 'widening' ORDER BY column_name").subList(0, 2));
+            }
+        }
+        given().get("/status").then().body("tables.find { it.table == 'public.widening' }.state", equalTo("STREAMING"));
+    }
+
+    @Test
+    void aNumericNoDecimalHoldsPausesItsTableAndTheAdvisedAlterThenResumeApplies() throws Exception {
+        String tooFine = "0." + "3".repeat(35);
+        try (Connection source = source()) {
+            Sql.exec(source, "INSERT INTO beyond VALUES (2, " + tooFine + ")", "UPDATE beyond SET v = 2.5 WHERE id = 1");
+        }
+        if (engine() == TargetEngine.MARIADB) {
+            String path = "tables.find { it.table == 'public.beyond' }";
+            await().atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).failFast("the pipeline FAILED", Pipelines::failed)
+                    .untilAsserted(() -> given().get("/status").then().body(path + ".state", equalTo("PAUSED")));
+            String error = given().get("/status").path(path + ".error");
+            assertTrue(error.contains("Column public.beyond.v (numeric), key {id=2}") && error.contains("widen the target column"),
+                    error);
+            try (Connection target = target()) {
+                Sql.exec(target, "ALTER TABLE beyond MODIFY v LONGTEXT"); // the advised remedy
+            }
+            given().header("Authorization", "Bearer " + SchemaTestResource.API_TOKEN)
+                    .post("/tables/public.beyond/resume").then().statusCode(202);
+        }
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+                .failFast("the pipeline FAILED", Pipelines::failed)
+                .untilAsserted(() -> {
+                    try (Connection source = source(); Connection target = target()) {
+                        Sql.assertSameRows(byValue(Sql.rows(source, "SELECT id, v::text FROM beyond ORDER BY id")),
+                                byValue(Sql.rows(target, "SELECT id, v FROM beyond ORDER BY id")));
+                    }
+                });
+        await().atMost(CONVERGE).untilAsserted(() -> given().get("/status").then()
+                .body("tables.find { it.table == 'public.beyond' }.state", equalTo("STREAMING")));
+    }
+
+    @Test
+    void partitionedTableFollowsInsertsUpdatesDeletesAndPartitionMovesUnderWrites() throws Exception {
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong transactions = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try (Connection source = source()) {
+                long next = 100_000;
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                while (writing.get()) {
+                    long id = 1 + random.nextInt(2000);
+                    Sql.exec(source,
+                            "INSERT INTO events VALUES (" + next++ + ", '" + List.of("eu", "us", "ap", "sa").get(random.nextInt(4))
+                                    + "', date '2024-06-01' + " + random.nextInt(400) + ", 0)",
+                            "UPDATE events SET v = v + 1 WHERE id = " + id,
+                            // a partition key move: to another partition, into and out of the sub-partitioned one
+                            "UPDATE events SET region = CASE region WHEN 'eu' THEN 'us' WHEN 'us' THEN 'ap' WHEN 'ap' THEN 'sa'"
+                                    + " ELSE 'eu' END WHERE id = " + (id + 1),
+                            "UPDATE events SET at = at + 200 WHERE region = 'ap' AND id = " + (id + 2),
+                            "DELETE FROM events WHERE id = " + (id + 3),
+                            // keyless: one row's update moves it across partitions, one duplicate goes
+                            "UPDATE readings SET at = at + 365, v = v + 1 WHERE ctid = (SELECT ctid FROM readings WHERE sensor = "
+                                    + random.nextInt(50) + " LIMIT 1)",
+                            "INSERT INTO readings VALUES (" + random.nextInt(50) + ", date '2024-12-31', 1)",
+                            "DELETE FROM readings WHERE ctid = (SELECT ctid FROM readings WHERE sensor = " + random.nextInt(50)
+                                    + " LIMIT 1)");
+                    transactions.incrementAndGet();
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "partition-writer");
+        writer.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> transactions.get() >= 300 || failure.get() != null);
+        } finally {
+            writing.set(false);
+            writer.join(30_000);
+        }
+        assertNull(failure.get(), () -> "the source writes failed: " + failure.get());
+        awaitSame("SELECT id, region, at::text, v FROM events ORDER BY id, region, at",
+                "SELECT id, region, CAST(at AS CHAR), v FROM events ORDER BY id, region, at");
+        awaitSame("SELECT sensor, at::text, v FROM readings ORDER BY sensor, at, v",
+                "SELECT sensor, CAST(at AS CHAR), v FROM readings ORDER BY sensor, at, v");
+    }
+
+    @Test
+    @Order(Order.DEFAULT + 1)
+    void aRealisticMixedDatabaseMigratesWhole() throws Exception {
+        try (Connection source = source()) {
+            Sql.exec(source, "UPDATE ri_full SET qty = 2 WHERE ctid = (SELECT min(ctid) FROM ri_full WHERE name = 'a')",
+                    "INSERT INTO ri_full VALUES ('c', 3)", "DELETE FROM ri_default WHERE id % 10 = 0",
+                    "UPDATE ri_default SET v = 'changed' WHERE id < 5", "INSERT INTO events VALUES (0, 'eu', '2024-01-01', 0)");
+        }
+        awaitSame("SELECT count(*) FROM events");
+        String id = given().header("Authorization", "Bearer " + SchemaTestResource.API_TOKEN).contentType(ContentType.JSON)
+                .body("{}").post("/verify").then().statusCode(202).extract().path("id");
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(300))
+                .until(() -> !given().get("/verify/" + id).path("state").toString().matches("PENDING|RUNNING"));
+        given().get("/verify/" + id).then().statusCode(200)
+                .body("state", equalTo("PASSED"))
+                .body("result.mismatchedRows", equalTo(0))
+                .body("result.tables.size()", equalTo(11));
+        List<String> tables = given().get("/verify/" + id).path("result.tables.table");
+        assertTrue(tables.containsAll(List.of("public.ri_default", "public.ri_full", "public.ri_index", "public.wide",
+                "public.text_keys", "public.serials", "public.events", "public.amounts", "public.readings", "public.widening", "public.beyond")), tables.toString());
+    }
+
+    private static List<List<String>> byValue(List<List<String>> rows) {
+        return rows.stream().map(row -> row.stream().map(v -> v == null ? null
+                : new java.math.BigDecimal(v).stripTrailingZeros().toPlainString()).toList()).toList();
+    }
+
+    /** The same query's rows on both sides. */
+    private void awaitSame(String query) {
+        awaitSame(query, query);
+    }
+
+    /** The source query's rows equal the target query's; a PostgreSQL target runs the source query. */
+    private void awaitSame(String sourceQuery, String mysqlTargetQuery) {
+        String targetQuery = engine() == TargetEngine.POSTGRES ? sourceQuery : mysqlTargetQuery;
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+                .failFast("the pipeline FAILED", Pipelines::failed)
+                .untilAsserted(() -> {
+                    try (Connection source = source(); Connection target = target()) {
+                        Sql.assertSameRows(Sql.rows(source, sourceQuery), Sql.rows(target, targetQuery));
+                    }
+                });
+    }
+
+    private Connection source() throws Exception {
+        return servers.postgres.connect(database());
+    }
+
+    private Connection target() throws Exception {
+        return engine().connect(database());
+    }
+}
