@@ -14,7 +14,7 @@ import java.util.Map;
 public class SchemaTestResource extends PipelineTestResource {
 
     public static final String DATABASE = "schema_mix";
-    public static final String API_TOKEN = "schema-token";
+    public static final String API_TOKEN = "schema-token-4d9b2e7a1f6c3e8b0a5d2f9c";
     /** Columns of the wide table besides its key: 20 × varchar(1000) is 80,000 bytes in utf8mb4. */
     public static final int WIDE_COLUMNS = 20;
     /** A numeric key of 38 digits: more integer digits than DECIMAL(65,30) holds. */
