@@ -73,7 +73,7 @@ class HostileNamesTest {
         for (List<String> table : TABLES) {
             awaitSame(table.get(0), table.get(1));
         }
-        String id = given().header("Authorization", "Bearer hostile-token").contentType("application/json").body("{}")
+        String id = given().header("Authorization", "Bearer " + HostileNamesTestResource.TOKEN).contentType("application/json").body("{}")
                 .post("/verify").then().statusCode(202).extract().path("id");
         await().atMost(CONVERGE).pollInterval(Duration.ofMillis(300))
                 .until(() -> !given().get("/verify/" + id).path("state").toString().matches("PENDING|RUNNING"));

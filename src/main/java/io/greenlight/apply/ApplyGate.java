@@ -98,11 +98,26 @@ public class ApplyGate {
             }
             return new Unapplied(t, seen.changes() + 1, keys, seen.first());
         });
-        if (registry != null) {
-            counters.computeIfAbsent(table, t -> Counter.builder("greenlight.cutover.unapplied.changes")
-                    .description("Changes captured from the old source after the cutover completed, not applied to the target")
-                    .tag("table", t).register(registry)).increment();
+        Counter counter = counter(table);
+        if (counter != null) {
+            counter.increment();
         }
+    }
+
+    /** Exports the table's counter at zero, so an alert can tell "none yet" from "not exported". */
+    void track(io.greenlight.schema.TableId table) {
+        if (!table.schema().equals("greenlight")) {
+            counter(table.toString());
+        }
+    }
+
+    private Counter counter(String table) {
+        if (registry == null) {
+            return null;
+        }
+        return counters.computeIfAbsent(table, t -> Counter.builder("greenlight.cutover.unapplied.changes")
+                .description("Changes captured from the old source after the cutover completed, not applied to the target")
+                .tag("table", t).register(registry));
     }
 
     public List<Unapplied> unappliedChanges() {

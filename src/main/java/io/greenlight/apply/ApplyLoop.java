@@ -175,6 +175,7 @@ public final class ApplyLoop implements Runnable {
     public void gatedBy(ApplyGate gate, Map<TableId, io.greenlight.schema.SourceTable> tables) {
         this.gate = gate;
         this.tables = Map.copyOf(tables);
+        tables.keySet().forEach(gate::track);
     }
 
     /** HELD pauses every partition (nothing is consumed, nothing is lost); OPEN or CLOSED reads on. */

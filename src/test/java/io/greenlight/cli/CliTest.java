@@ -172,7 +172,7 @@ class CliTest {
     @Test
     @Order(10)
     void aSecondCutoverFollowsTheCompletedOneInsteadOfStartingAnother() {
-        Run run = cli("cutover", "--fence", "NONE");
+        Run run = cli("cutover", "--fence", "READ_ONLY");
         assertEquals(ExitCode.OK, run.exit(), run.out() + run.err());
         assertTrue(run.out().startsWith("A cutover exists already (COMPLETED): following it, not starting another."), run.out());
         Run watch = cli("--json", "watch", "--until", "cutover");

@@ -12,6 +12,7 @@ import java.util.Map;
 public class HostileNamesTestResource extends PipelineTestResource {
 
     public static final String DATABASE = "hostile";
+    public static final String TOKEN = "hostile-token-1d6f3b8e0a5c2f9d7b4e1a6c";
     public static final String INJECTION = "Order Items; DROP TABLE x";
     public static final String QUOTES = "quo\"te`back";
     public static final String UNICODE = "tëst_ünïcode_表";
@@ -51,7 +52,7 @@ public class HostileNamesTestResource extends PipelineTestResource {
 
     @Override
     protected void configure(Map<String, String> config) throws Exception {
-        config.put("greenlight.api.token", "hostile-token-1d6f3b8e0a5c2f9d7b4e1a6c");
+        config.put("greenlight.api.token", TOKEN);
     }
 
     /** Two tables whose Kafka topic names coincide: "a b" and a_b both become <prefix>.public.a_b. */
