@@ -68,7 +68,8 @@ final class ColumnReader {
     String projection() {
         String name = TableId.quoteIdentifier(column.name());
         if (column.array()) {
-            return temporal() ? name + "::text[]" : name;
+            // numeric[] as text: the driver cannot read NaN or ±Infinity elements as BigDecimal
+            return temporal() || "numeric".equals(kind) ? name + "::text[]" : name;
         }
         return "money".equals(kind) ? name + "::numeric" : name;
     }
@@ -100,7 +101,9 @@ final class ColumnReader {
                 Object map = rs.getObject(index);
                 yield new Value(JSON_TEXT, map == null ? null : json(map));
             }
-            case "bit", "varbit" -> {
+            case "money" -> new Value(null, rs.getBigDecimal(index)); // read as numeric: exact, unlike the connector's double
+            case "varbit" -> new Value(null, rs.getString(index)); // text with its length, as the capture's converter sends it
+            case "bit" -> {
                 String bits = rs.getString(index);
                 yield new Value(BITS, bits == null ? null : bits(bits));
             }
