@@ -277,7 +277,7 @@ public class Pipeline {
                 kafkaUp.get(); // a broker that cannot start fails the start before a slot is created
             }
             if ("backfill".equals(src.snapshotMode())) {
-                fill = new Backfill(config.backfill(), src, tgt, source, target, dialect, tables, meters);
+                fill = new Backfill(config.backfill(), src, tgt, source, target, dialect, tables, meters, pauses::pauseCopy);
                 synchronized (this) {
                     if (bringUpGeneration != generation) {
                         return;
@@ -311,6 +311,15 @@ public class Pipeline {
             synchronized (this) {
                 if (bringUpGeneration != generation) {
                     return;
+                }
+                if (fill != null && !fill.paused().isEmpty()) {
+                    // Tables the backfill paused (their copy is incomplete): apply holds them until a restart copies them.
+                    Map<TableId, String> held = new java.util.HashMap<>();
+                    fill.paused().forEach((table, error) -> {
+                        pauses.pauseCopy(table, error); // again: starting the components reset the pauses
+                        held.put(table, topics.table(table));
+                    });
+                    apply.holdFromStart(held);
                 }
                 applyThread.start();
             }

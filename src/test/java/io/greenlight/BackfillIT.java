@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,6 +48,79 @@ class BackfillIT {
     @Test
     void killedMidBackfillThenRestartedConvergesWithoutGapsOrDuplicates() throws Exception {
         run("backfill_killed", true);
+    }
+
+    /**
+     * A value the target cannot hold (numeric NaN on MariaDB) pauses only its table, at that row, as
+     * a streamed change would; the other tables are copied and stream. Resume cannot finish an
+     * incomplete copy (409 saying so); the advised remedy, accepting the loss and restarting,
+     * copies the table again and applies what changed on it meanwhile.
+     */
+    @Test
+    void aValueTheTargetCannotHoldPausesOnlyItsTableAndAcceptingItThenRestartingCopiesIt() throws Exception {
+        String db = "backfill_poison";
+        SERVERS.postgres.createDatabase(db);
+        SERVERS.mariadb.createDatabase(db);
+        try (Connection c = SERVERS.postgres.connect(db)) {
+            Sql.exec(c, "CREATE TABLE measures (id int PRIMARY KEY, v numeric)",
+                    "INSERT INTO measures VALUES (1, 1.5), (2, 'NaN'), (3, 2.5)",
+                    "CREATE TABLE notes (id int PRIMARY KEY, body text)",
+                    "INSERT INTO notes SELECT g, 'note ' || g FROM generate_series(1, 3) g",
+                    "CREATE TABLE labels (id int PRIMARY KEY, name varchar(10))",
+                    "INSERT INTO labels VALUES (1, 'ok'), (2, 'too long'), (3, 'ok')");
+        }
+        try (Connection target = SERVERS.mariadb.connect(db)) {
+            // made by hand before the start, narrower than the source: the target refuses a row
+            Sql.exec(target, "CREATE TABLE labels (id INT NOT NULL PRIMARY KEY, name VARCHAR(3))"
+                    + " DEFAULT CHARSET utf8mb4 COLLATE utf8mb4_bin");
+        }
+        Path log = Files.createTempFile("greenlight-" + db, ".log");
+        Map<String, String> env = SERVERS.serviceEnv(db);
+        env.put("GREENLIGHT_API_TOKEN", "poison-token");
+        try (ServiceProcess first = ServiceProcess.start(env, log)) {
+            awaitStreaming(first);
+            String status = first.get("/status");
+            assertTrue(status.contains("Column public.measures.v (numeric), key {id=2}, in the backfill at snapshot LSN "), status);
+            assertTrue(status.contains("Table public.measures paused (the other tables go on)"), status);
+            assertTrue(status.contains("greenlight.types.lossy-accept=public.measures.v"), status);
+            assertTrue(status.contains("\"state\":\"PAUSED\""), status);
+            assertTrue(status.contains("Table public.labels, key {id=2}, in the backfill at snapshot LSN "), status);
+            assertTrue(status.contains("the target refused the row"), status);
+            assertTrue(status.contains("Table public.labels paused (the other tables go on)"), status);
+            try (Connection source = SERVERS.postgres.connect(db)) {
+                Sql.exec(source, "INSERT INTO notes VALUES (4, 'while measures is paused')",
+                        "UPDATE measures SET v = 1.75 WHERE id = 1", "INSERT INTO measures VALUES (4, 4.5)");
+            }
+            awaitSame(db, "SELECT id, body FROM notes ORDER BY id");
+            var resume = first.send("POST", "/tables/public.measures/resume", "poison-token", null);
+            assertEquals(409, resume.statusCode(), resume.body());
+            assertTrue(resume.body().contains("copy is incomplete"), resume.body());
+            first.stop();
+        }
+        env.put("GREENLIGHT_TYPES_LOSSY_ACCEPT", "public.measures.v");
+        try (Connection target = SERVERS.mariadb.connect(db)) {
+            Sql.exec(target, "ALTER TABLE labels MODIFY name VARCHAR(10)"); // the other advised remedy
+        }
+        try (ServiceProcess second = ServiceProcess.start(env, log)) {
+            awaitStreaming(second);
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                try (Connection target = SERVERS.mariadb.connect(db)) {
+                    assertEquals(List.of(List.of("1", "1.75"), List.of("2", "NULL"), List.of("3", "2.5"), List.of("4", "4.5")),
+                            Sql.rows(target, "SELECT id, COALESCE(CAST(v AS DOUBLE), 'NULL') FROM measures ORDER BY id"));
+                }
+            });
+            awaitSame(db, "SELECT id, name FROM labels ORDER BY id");
+            assertTrue(!second.get("/status").contains("PAUSED"), second.get("/status"));
+            awaitSame(db, "SELECT id, body FROM notes ORDER BY id");
+        }
+    }
+
+    private static void awaitSame(String db, String query) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            try (Connection source = SERVERS.postgres.connect(db); Connection target = SERVERS.mariadb.connect(db)) {
+                Sql.assertSameRows(Sql.rows(source, query), Sql.rows(target, query));
+            }
+        });
     }
 
     private void run(String db, boolean kill) throws Exception {

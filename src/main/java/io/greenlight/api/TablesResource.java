@@ -38,6 +38,11 @@ public class TablesResource {
                     + String.join(", ", pipeline.applicationTables().stream().map(TableId::toString).toList()) + ".");
         }
         Optional<TablePauses.Pause> pause = pauses.get(table.get());
+        if (pause.isPresent() && pause.get().copyIncomplete()) {
+            return ErrorMappers.json(409, "Conflict", "Table " + name + " was paused by the backfill: its copy is "
+                    + "incomplete, so apply cannot resume it. Fix the cause (" + pause.get().error() + "), then restart "
+                    + "Greenlight: the table is copied again, whole, at a fresh snapshot.");
+        }
         if (pause.isEmpty() || !pauses.requestResume(table.get())) {
             return ErrorMappers.json(409, "Conflict", "Table " + name + " is not paused; apply of it is running. "
                     + "GET /status shows each table's state.");

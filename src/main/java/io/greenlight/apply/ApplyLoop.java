@@ -64,6 +64,7 @@ public final class ApplyLoop implements Runnable {
     private final Map<TopicPartition, SourcePosition> watermarks = new HashMap<>();
     private volatile java.util.function.Predicate<Change> alreadyCopied = c -> false;
     private final Map<TopicPartition, Long> commitTimes = new HashMap<>();
+    private volatile Map<TableId, String> heldFromStart = Map.of();
 
     public ApplyLoop(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, DataSource target,
                      BatchWriter writer, OffsetStore offsets, PipelineMeters meters, LagTracker lag, int batchSize,
@@ -93,7 +94,7 @@ public final class ApplyLoop implements Runnable {
     public void run() {
         thread = Thread.currentThread();
         try {
-            seekToStoredPositions();
+            holdTablesPausedByTheBackfill(seekToStoredPositions());
             running = true;
             List<Change> pending = new ArrayList<>();
             Map<TopicPartition, PartitionPosition> next = new HashMap<>();
@@ -169,7 +170,24 @@ public final class ApplyLoop implements Runnable {
         }
     }
 
-    private void seekToStoredPositions() throws SQLException {
+    /**
+     * Tables the backfill paused (by their topics): apply holds their partitions where they stand
+     * and never resumes them; a restart copies them again. Set before run().
+     */
+    public void holdFromStart(Map<TableId, String> topics) {
+        this.heldFromStart = Map.copyOf(topics);
+    }
+
+    private void holdTablesPausedByTheBackfill(Map<TopicPartition, PartitionPosition> stored) {
+        heldFromStart.forEach((table, topic) -> {
+            Map<TopicPartition, PartitionPosition> at = new HashMap<>();
+            partitions.stream().filter(p -> p.topic().equals(topic)).forEach(p -> at.put(p, stored.get(p)));
+            hold(table, at);
+            LOG.infof("Apply holds %s: the backfill paused it, its copy is incomplete", table);
+        });
+    }
+
+    private Map<TopicPartition, PartitionPosition> seekToStoredPositions() throws SQLException {
         Map<TopicPartition, PartitionPosition> stored;
         try (Connection connection = target.getConnection()) {
             stored = offsets.load(connection);
@@ -195,6 +213,7 @@ public final class ApplyLoop implements Runnable {
         }
         LOG.infof("Apply resumes %d partition(s) from the target's greenlight_offsets (%d from the beginning)",
                 partitions.size(), fromStart.size());
+        return stored;
     }
 
     /**

@@ -59,10 +59,15 @@ public final class Backfill implements AutoCloseable {
     private final List<TableId> pending = new ArrayList<>();
     private ExportedSnapshot snapshot;
     private final AgroalDataSource loadPool;
+    /** Tables paused at a row the target cannot take, with the error (apply holds them until a restart copies them again). */
+    private final Map<TableId, String> paused = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.function.BiConsumer<TableId, String> onPause;
 
     public Backfill(GreenlightConfig.Backfill config, GreenlightConfig.Source sourceConfig,
                     GreenlightConfig.Target targetConfig, DataSource source, DataSource target, Dialect dialect,
-                    Map<TableId, SourceTable> tables, PipelineMeters meters) throws SQLException {
+                    Map<TableId, SourceTable> tables, PipelineMeters meters,
+                    java.util.function.BiConsumer<TableId, String> onPause) throws SQLException {
+        this.onPause = onPause;
         this.config = config;
         this.sourceConfig = sourceConfig;
         this.source = source;
@@ -182,7 +187,16 @@ public final class Backfill implements AutoCloseable {
         try {
             for (Chunk chunk : chunks) {
                 done.submit(() -> {
-                    long n = copier.copy(tables.get(chunk.table()), chunk, snapshot);
+                    if (paused.containsKey(chunk.table())) {
+                        return null; // a row of this table cannot be written: its other chunks wait for the restart
+                    }
+                    long n;
+                    try {
+                        n = copier.copy(tables.get(chunk.table()), chunk, snapshot);
+                    } catch (BackfillException e) {
+                        pause(e);
+                        return null;
+                    }
                     meters.backfillRows(chunk.table().toString(), n);
                     progress.copied(chunk.table(), n);
                     long total = rows.get(chunk.table()).addAndGet(n);
@@ -211,8 +225,25 @@ public final class Backfill implements AutoCloseable {
         double seconds = (System.nanoTime() - started) / 1e9;
         LOG.infof("Backfill copied %d rows of %d table(s) in %.1f s (%.0f rows/s)", total, pending.size(), seconds,
                 total / Math.max(seconds, 1e-9));
+        if (!paused.isEmpty()) {
+            LOG.errorf("Backfill left %d table(s) paused, each at a row the target cannot take: %s", paused.size(),
+                    paused.keySet());
+        }
         pending.clear();
         close();
+    }
+
+    /** The table stops being copied (its chunks done so far stay, it is copied again whole on restart); the rest goes on. */
+    private void pause(BackfillException e) {
+        if (paused.putIfAbsent(e.table(), e.getMessage()) == null) {
+            LOG.errorf("Backfill of %s paused: %s", e.table(), e.getMessage());
+            onPause.accept(e.table(), e.getMessage());
+        }
+    }
+
+    /** Tables the backfill paused, with the error naming the row, column and remedy; apply must hold them. */
+    public Map<TableId, String> paused() {
+        return Map.copyOf(paused);
     }
 
     /**
