@@ -257,9 +257,10 @@ final class ChunkCopier {
                 + ", in the backfill at snapshot LSN " + snapshot.lsn() + ": ";
         String paused = " Table " + table.id() + " paused (the other tables go on); its copy is incomplete. ";
         String restart = "then restart Greenlight: the table is copied again, whole, at a fresh snapshot.";
-        if (e instanceof LossyValueException) {
-            return new BackfillException(table.id(), where + e.getMessage() + "." + paused + "Accept the loss with "
-                    + LossyPolicy.KEY + "=" + ref + ", or widen the target column, " + restart, e);
+        if (e instanceof LossyValueException lossy) {
+            String remedy = lossy.acceptable() ? "Accept the loss with " + LossyPolicy.KEY + "=" + ref + ", or widen the target column, "
+                    : "Accepting the loss cannot help here: widen the target column (or change the value on the source), ";
+            return new BackfillException(table.id(), where + e.getMessage() + "." + paused + remedy + restart, e);
         }
         return new BackfillException(table.id(), where + "the value cannot be read or converted for the target: "
                 + e.getMessage() + "." + paused + "Fix the value on the source or the target column, " + restart, e);

@@ -115,7 +115,7 @@ final class PostgresValueBinder {
                     : new String(bytes, StandardCharsets.UTF_8);
         }
         if (value instanceof Struct || value instanceof Map<?, ?>) {
-            throw new LossyValueException("structured value " + value + " has no PostgreSQL input form");
+            throw new LossyValueException("structured value " + value + " has no PostgreSQL input form", false);
         }
         return value.toString(); // integers; floats in shortest round-trip form, NaN and Infinity included
     }
@@ -145,7 +145,7 @@ final class PostgresValueBinder {
         try {
             object = JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new LossyValueException("hstore value is not the connector's JSON object: " + e.getOriginalMessage());
+            throw new LossyValueException("hstore value is not the connector's JSON object: " + e.getOriginalMessage(), false);
         }
         StringBuilder out = new StringBuilder();
         for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
