@@ -21,8 +21,9 @@ import java.util.List;
  * PostgreSQL's own text form of values the connector hands over parsed (geometric objects),
  * parses array literals into their element texts, and rewrites timestamptz text written in any
  * session time zone into UTC, as a session with TimeZone UTC prints it (what the backfill reads).
+ * Verify reads the source's ranges through the same rewriting.
  */
-final class PostgresTextForms {
+public final class PostgresTextForms {
 
     private PostgresTextForms() {
     }
@@ -109,7 +110,7 @@ final class PostgresTextForms {
      * The elements of an array literal ({@code {a,"b c",NULL}}) as text, SQL NULL as null, nested
      * arrays as lists. {@code delimiter} is ',' for every type but box (';').
      */
-    static List<Object> array(String literal, char delimiter) {
+    public static List<Object> array(String literal, char delimiter) {
         int start = literal.indexOf('{');
         if (start < 0) {
             throw new IllegalArgumentException("not an array literal: " + literal);
@@ -176,7 +177,7 @@ final class PostgresTextForms {
     }
 
     /** A range's text ({@code ["2024-01-01 10:00:00+02",)}) with its timestamptz bounds in UTC. */
-    static String utcRange(String range) {
+    public static String utcRange(String range) {
         if (range.equals("empty")) {
             return range;
         }
@@ -204,7 +205,7 @@ final class PostgresTextForms {
     }
 
     /** A multirange's text ({@code {[a,b),[c,d)}}) with its timestamptz bounds in UTC. */
-    static String utcMultirange(String multirange) {
+    public static String utcMultirange(String multirange) {
         StringBuilder out = new StringBuilder("{");
         int depthStart = -1;
         boolean inQuotes = false;
