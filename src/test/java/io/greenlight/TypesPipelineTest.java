@@ -168,6 +168,20 @@ abstract class TypesPipelineTest {
     }
 
     @Test
+    void multirangesIntervalArraysAndCompositeValuesArriveExactly() throws Exception {
+        streamEdgeOnce();
+        if (postgresTarget()) {
+            awaitSame("SELECT id, spans::text, ints::text, ivs::text, pair::text FROM edge ORDER BY id");
+            return;
+        }
+        List<String> first = List.of("{[\"2024-01-01 08:00:00+00\",\"2024-01-02 00:00:00+00\"),[\"2025-01-01 00:00:00+00\",)}",
+                "{[1,3),[5,7)}", "[\"P0Y0M1DT2H0M0S\",\"P0Y0M0DT0H0M-0.000001S\",null]", "(1,\"a \"\"b\"\", c\")");
+        List<List<String>> expected = List.of(first, row("{}", "{}", "[]", "(,)"), row(null, null, null, null), first,
+                row("{}", "{}", "[]", "(,)"), row(null, null, null, null));
+        awaitTarget("SELECT spans, ints, ivs, pair FROM edge ORDER BY id", expected);
+    }
+
+    @Test
     void ltreeIsbnIssnTsqueryVarbitAndGeometricTypesArriveAsTheirExactText() throws Exception {
         streamAgain("exact_text", TypesTestResource.EXACT_TEXT);
         if (postgresTarget()) {

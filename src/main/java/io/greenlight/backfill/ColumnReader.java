@@ -69,7 +69,7 @@ final class ColumnReader {
         String name = TableId.quoteIdentifier(column.name());
         if (column.array()) {
             // numeric[] as text: the driver cannot read NaN or ±Infinity elements as BigDecimal
-            return temporal() || "numeric".equals(kind) ? name + "::text[]" : name;
+            return temporal() || "numeric".equals(kind) || "interval".equals(kind) ? name + "::text[]" : name;
         }
         return "money".equals(kind) ? name + "::numeric" : name;
     }
@@ -138,6 +138,9 @@ final class ColumnReader {
         }
         if (item instanceof BigDecimal decimal) {
             return decimal.toString();
+        }
+        if ("interval".equals(kind)) {
+            return io.greenlight.capture.PostgresTextForms.isoInterval((String) item); // as capture sends interval[] elements
         }
         return item;
     }

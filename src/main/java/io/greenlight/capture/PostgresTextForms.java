@@ -159,6 +159,17 @@ public final class PostgresTextForms {
         }
     }
 
+    /** An interval's text in any IntervalStyle PostgreSQL prints as the ISO 8601 duration Greenlight stores for intervals. */
+    public static String isoInterval(String text) {
+        try {
+            org.postgresql.util.PGInterval iv = new org.postgresql.util.PGInterval(text);
+            return io.debezium.time.Interval.toIsoString(iv.getYears(), iv.getMonths(), iv.getDays(), iv.getHours(),
+                    iv.getMinutes(), BigDecimal.valueOf(iv.getSeconds()));
+        } catch (java.sql.SQLException e) {
+            throw new IllegalArgumentException("not an interval: " + text, e);
+        }
+    }
+
     /** An array literal of element texts, every element quoted (nested lists as nested literals). */
     static String literal(List<?> items) {
         StringBuilder out = new StringBuilder("{");

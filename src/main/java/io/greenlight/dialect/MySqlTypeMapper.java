@@ -86,11 +86,15 @@ final class MySqlTypeMapper {
             case "int4range", "int8range", "numrange", "daterange", "tsrange", "tstzrange" ->
                     TypeMapping.exact("VARCHAR(255)", "PostgreSQL's text form, e.g. [1,10); tstzrange bounds in UTC");
             case "ltree", "lquery", "ltxtquery", "isbn", "isbn13", "issn", "issn13", "ean13", "ismn", "ismn13", "upc", "tsquery",
-                 "point", "line", "lseg", "box", "path", "polygon", "circle" ->
+                 "point", "line", "lseg", "box", "path", "polygon", "circle", "int4multirange", "int8multirange",
+                 "nummultirange", "datemultirange", "tsmultirange", "tstzmultirange" ->
                     text(-1, keyChars).withNote("PostgreSQL's text form (exact; not searchable as the type)");
             default -> {
                 if (!column.enumLabels().isEmpty()) {
                     yield enumeration(column);
+                }
+                if (column.typeCategory() == 'C') {
+                    yield text(-1, keyChars).withNote("a composite type: PostgreSQL's text form of the row value (exact)");
                 }
                 yield TypeMapping.lossy(text(-1, keyChars).sqlType(), "type " + column.typeName()
                         + " has no mapping: the connector's representation is stored as text (JSON for structured values)");

@@ -16,7 +16,8 @@ final class PostgresTypeMapper {
             "bool", "bpchar", "varchar", "text", "citext", "name", "bytea", "uuid", "json", "jsonb", "hstore", "date",
             "time", "timestamp", "timestamptz", "interval", "inet", "cidr", "macaddr", "macaddr8", "bit", "xml",
             "tsvector", "tsquery", "int4range", "int8range", "numrange", "daterange", "tsrange", "tstzrange", "point", "ltree",
-            "varbit", "line", "lseg", "box", "path", "polygon", "circle");
+            "varbit", "line", "lseg", "box", "path", "polygon", "circle", "int4multirange", "int8multirange", "nummultirange",
+            "datemultirange", "tsmultirange", "tstzmultirange");
 
     TypeMapping map(SourceColumn column) {
         String type = column.formatted();

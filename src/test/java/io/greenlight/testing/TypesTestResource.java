@@ -58,14 +58,16 @@ public class TypesTestResource extends PipelineTestResource {
     /**
      * Values production databases hold at the edges: enum arrays with the element 'NULL', a SQL
      * NULL and a comma; a tstzrange (written with a +02 bound); timestamptz[] / date[] holding
-     * infinity; numeric[] holding NaN and ±Infinity.
+     * infinity; numeric[] holding NaN and ±Infinity; multiranges (PostgreSQL 14+), an interval[] (which
+     * the connector drops) and a composite value with quotes and a comma.
      */
     public static final List<String> EDGE = List.of(
             "(%d, ARRAY[NULL, 'NULL', 'a,b', 'two words', 'plain']::label[], '[2024-01-01 10:00:00+02,2024-01-02 00:00:00.5+00)',"
                     + " '{infinity,\"2024-01-01 00:00:00.25+00\",-infinity}', '{infinity,2024-02-29,-infinity}',"
-                    + " '{NaN,1.50,Infinity,-Infinity,NULL}')",
-            "(%d, '{}', 'empty', '{}', '{}', '{}')",
-            "(%d, NULL, NULL, NULL, NULL, NULL)");
+                    + " '{NaN,1.50,Infinity,-Infinity,NULL}', '{[2024-01-01 10:00:00+02,2024-01-02 00:00:00+00), [2025-01-01 00:00:00+00,)}',"
+                    + " '{[1,3), [5,7)}', '{\"1 day 02:00:00\",\"-00:00:00.000001\",NULL}', ROW(1, 'a \"b\", c')::pair_t)",
+            "(%d, '{}', 'empty', '{}', '{}', '{}', '{}', '{}', '{}', ROW(NULL, NULL)::pair_t)",
+            "(%d, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
 
     /**
      * Types whose PostgreSQL text form is exact (sent by Greenlight's converter): ltree, isbn, issn,
@@ -122,8 +124,9 @@ public class TypesTestResource extends PipelineTestResource {
                         + " pt point, ln line, seg lseg, bx box, pth path, poly polygon, circ circle)",
                 "CREATE TABLE money_max (id int PRIMARY KEY, m money)",
                 "CREATE TYPE label AS ENUM ('NULL', 'a,b', 'two words', 'plain')",
+                "CREATE TYPE pair_t AS (a int, b text)",
                 "CREATE TABLE edge (id int PRIMARY KEY, labels label[], span tstzrange, stamps timestamptz[], days date[],"
-                        + " nums numeric[])",
+                        + " nums numeric[], spans tstzmultirange, ints int4multirange, ivs interval[], pair pair_t)",
                 "CREATE TABLE \"Select\" (\"Order\" int PRIMARY KEY, \"we`ird \"\"name\"\"\" text, \"ünï\" int)");
         insert(c, "numbers", NUMBERS, 0);
         insert(c, "texts", TEXTS, 0);
@@ -194,7 +197,8 @@ public class TypesTestResource extends PipelineTestResource {
         @Override
         protected void createTarget(Connection c) throws Exception {
             // extension types need their extension on the target (README)
-            Sql.exec(c, "CREATE EXTENSION hstore", "CREATE EXTENSION ltree", "CREATE EXTENSION isn");
+            Sql.exec(c, "CREATE EXTENSION hstore", "CREATE EXTENSION ltree", "CREATE EXTENSION isn",
+                    "CREATE TYPE pair_t AS (a int, b text)"); // a composite type must exist on the target too (README)
         }
     }
 }
