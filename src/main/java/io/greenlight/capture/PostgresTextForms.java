@@ -86,24 +86,34 @@ public final class PostgresTextForms {
         if (d == 0) {
             return 1 / d < 0 ? "-0" : "0";
         }
-        BigDecimal exact = new BigDecimal(d);
+        double magnitude = Math.abs(d);
+        BigDecimal exact = new BigDecimal(magnitude);
+        // PostgreSQL's Ryu takes the shortest decimal strictly inside the double's rounding interval
+        // (a decimal exactly halfway to a neighbour is not taken), the one closest to the double.
+        BigDecimal low = exact.add(new BigDecimal(Math.nextDown(magnitude))).divide(BigDecimal.valueOf(2));
+        BigDecimal high = Double.isInfinite(Math.nextUp(magnitude)) ? exact.add(exact.subtract(low)) // MAX_VALUE
+                : exact.add(new BigDecimal(Math.nextUp(magnitude))).divide(BigDecimal.valueOf(2));
         BigDecimal shortest = exact;
+        search:
         for (int digits = 1; digits <= 17; digits++) {
-            BigDecimal candidate = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
-            if (candidate.doubleValue() == d) {
-                shortest = candidate;
-                break;
+            for (RoundingMode mode : new RoundingMode[]{RoundingMode.HALF_EVEN, RoundingMode.DOWN, RoundingMode.UP}) {
+                BigDecimal candidate = exact.round(new MathContext(digits, mode));
+                if (candidate.compareTo(low) > 0 && candidate.compareTo(high) < 0) {
+                    shortest = candidate;
+                    break search;
+                }
             }
         }
         shortest = shortest.stripTrailingZeros();
+        String sign = d < 0 ? "-" : "";
         int exponent = shortest.precision() - shortest.scale() - 1; // of the first digit
         if (exponent < -4 || exponent >= 15) {
-            String digits = shortest.unscaledValue().abs().toString();
+            String digits = shortest.unscaledValue().toString();
             String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
             String e = String.format("%02d", Math.abs(exponent));
-            return (d < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+") + e;
+            return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + e;
         }
-        return shortest.toPlainString();
+        return sign + shortest.toPlainString();
     }
 
     /**
