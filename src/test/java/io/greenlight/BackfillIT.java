@@ -2,6 +2,7 @@ package io.greenlight;
 
 import io.greenlight.testing.ServiceProcess;
 import io.greenlight.testing.Sql;
+import io.greenlight.testing.TargetEngine;
 import io.greenlight.testing.TestServers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,9 +116,56 @@ class BackfillIT {
         }
     }
 
+    /** The same on a PostgreSQL target: a row the target refuses pauses its table; widening it, then restarting, copies it. */
+    @Test
+    void onAPostgresTargetARowItRefusesPausesOnlyItsTableAndWideningThenRestartingCopiesIt() throws Exception {
+        String db = "backfill_poison_pg";
+        SERVERS.postgres.createDatabase(db);
+        TargetEngine.POSTGRES.createDatabase(db);
+        try (Connection c = SERVERS.postgres.connect(db)) {
+            Sql.exec(c, "CREATE TABLE labels (id int PRIMARY KEY, name varchar(10))",
+                    "INSERT INTO labels VALUES (1, 'ok'), (2, 'too long'), (3, 'ok')",
+                    "CREATE TABLE notes (id int PRIMARY KEY, body text)",
+                    "INSERT INTO notes SELECT g, 'note ' || g FROM generate_series(1, 3) g");
+        }
+        try (Connection target = TargetEngine.POSTGRES.connect(db)) {
+            Sql.exec(target, "CREATE TABLE labels (id int PRIMARY KEY, name varchar(3))"); // made by hand, narrower
+        }
+        Path log = Files.createTempFile("greenlight-" + db, ".log");
+        Map<String, String> env = SERVERS.serviceEnv(db);
+        env.put("GREENLIGHT_TARGET_URL", TargetEngine.POSTGRES.jdbcUrl(db));
+        env.put("GREENLIGHT_TARGET_USERNAME", TargetEngine.POSTGRES.username());
+        env.remove("GREENLIGHT_TARGET_PASSWORD");
+        try (ServiceProcess first = ServiceProcess.start(env, log)) {
+            awaitStreaming(first);
+            String status = first.get("/status");
+            assertTrue(status.contains("Table public.labels, key {id=2}, in the backfill at snapshot LSN "), status);
+            assertTrue(status.contains("value too long"), status);
+            assertTrue(status.contains("Table public.labels paused (the other tables go on)"), status);
+            try (Connection source = SERVERS.postgres.connect(db)) {
+                Sql.exec(source, "INSERT INTO notes VALUES (4, 'while labels is paused')",
+                        "INSERT INTO labels VALUES (4, 'ok')", "UPDATE labels SET name = 'fine' WHERE id = 1");
+            }
+            awaitSame(db, TargetEngine.POSTGRES, "SELECT id, body FROM notes ORDER BY id");
+            first.stop();
+        }
+        try (Connection target = TargetEngine.POSTGRES.connect(db)) {
+            Sql.exec(target, "ALTER TABLE labels ALTER name TYPE varchar(10)");
+        }
+        try (ServiceProcess second = ServiceProcess.start(env, log)) {
+            awaitStreaming(second);
+            awaitSame(db, TargetEngine.POSTGRES, "SELECT id, name FROM labels ORDER BY id");
+            assertTrue(!second.get("/status").contains("PAUSED"), second.get("/status"));
+        }
+    }
+
     private static void awaitSame(String db, String query) {
+        awaitSame(db, TargetEngine.MARIADB, query);
+    }
+
+    private static void awaitSame(String db, TargetEngine engine, String query) {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            try (Connection source = SERVERS.postgres.connect(db); Connection target = SERVERS.mariadb.connect(db)) {
+            try (Connection source = SERVERS.postgres.connect(db); Connection target = engine.connect(db)) {
                 Sql.assertSameRows(Sql.rows(source, query), Sql.rows(target, query));
             }
         });
