@@ -277,7 +277,10 @@ public class Pipeline {
                 kafkaUp.get(); // a broker that cannot start fails the start before a slot is created
             }
             if ("backfill".equals(src.snapshotMode())) {
-                fill = new Backfill(config.backfill(), src, tgt, source, target, dialect, tables, meters, pauses::pauseCopy);
+                // stop-pipeline stops at a refused row as apply does; otherwise the row's table pauses
+                boolean stop = PoisonPolicy.Mode.of(config.apply().onError()) == PoisonPolicy.Mode.STOP_PIPELINE;
+                fill = new Backfill(config.backfill(), src, tgt, source, target, dialect, tables, meters,
+                        stop ? null : pauses::pauseCopy);
                 synchronized (this) {
                     if (bringUpGeneration != generation) {
                         return;
@@ -533,6 +536,40 @@ public class Pipeline {
             return PipelineState.Phase.STREAMING;
         }
         return phase;
+    }
+
+    private final java.util.Set<TableId> recopying = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Copies a table the backfill paused again (on its own thread) and then lets apply resume it;
+     * a row still refused pauses it again with the new error. Why it cannot start, if it cannot.
+     */
+    public Optional<String> recopy(TableId table) {
+        Backfill fill = backfill;
+        if (fill == null) {
+            return Optional.of("The pipeline is not running: restart Greenlight, which copies " + table + " again.");
+        }
+        if (!recopying.add(table)) {
+            return Optional.of("Table " + table + " is being copied again already; GET /status shows when it streams "
+                    + "(or why it paused again).");
+        }
+        Thread copy = new Thread(() -> {
+            try {
+                fill.recopy(table);
+                pauses.copied(table);
+            } catch (io.greenlight.backfill.BackfillException e) {
+                pauses.pauseCopy(table, e.getMessage());
+                LOG.errorf("Backfill of %s paused again: %s", table, e.getMessage());
+            } catch (Exception e) {
+                pauses.pauseCopy(table, "Copying " + table + " again failed: " + e.getMessage()
+                        + ". POST /tables/" + table + "/resume to try again, or restart Greenlight.");
+                LOG.errorf(e, "Copying %s again failed", table);
+            } finally {
+                recopying.remove(table);
+            }
+        }, "greenlight-recopy");
+        copy.start();
+        return Optional.empty();
     }
 
     /** The initial load's progress, when greenlight.source.snapshot-mode is backfill. */

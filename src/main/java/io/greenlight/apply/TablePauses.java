@@ -69,6 +69,11 @@ public class TablePauses {
         return pause != null && !pause.copyIncomplete();
     }
 
+    /** The backfill copied the table again on resume: apply resumes it like a table paused while streaming. */
+    public void copied(TableId table) {
+        paused.computeIfPresent(table, (t, p) -> new Pause(t, p.error(), p.since(), true, false));
+    }
+
     /** For apply: the tables to resume now; they count as running again from here on. */
     List<TableId> takeResumeRequests() {
         List<TableId> resumed = new ArrayList<>();

@@ -51,6 +51,7 @@ public final class Backfill implements AutoCloseable {
     private final Map<TableId, SourceTable> tables;
     private final PipelineMeters meters;
     private final BackfillStore store;
+    private final Dialect dialect;
     private final ChunkCopier copier;
     private final ChunkPlanner planner;
     private final BackfillProgress progress = new BackfillProgress();
@@ -61,6 +62,7 @@ public final class Backfill implements AutoCloseable {
     private final AgroalDataSource loadPool;
     /** Tables paused at a row the target cannot take, with the error (apply holds them until a restart copies them again). */
     private final Map<TableId, String> paused = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Told of each paused table; null: a refused row stops the backfill (greenlight.apply.on-error=stop-pipeline). */
     private final java.util.function.BiConsumer<TableId, String> onPause;
 
     public Backfill(GreenlightConfig.Backfill config, GreenlightConfig.Source sourceConfig,
@@ -75,6 +77,7 @@ public final class Backfill implements AutoCloseable {
         this.tables = Map.copyOf(tables);
         this.meters = meters;
         this.store = new BackfillStore(dialect);
+        this.dialect = dialect;
         this.loadPool = bulkPool(dialect, targetConfig, config.parallelism());
         this.copier = loadPool == null ? new ChunkCopier(source, target, false, dialect, store, config.batchRows())
                 : new ChunkCopier(source, loadPool, true, dialect, store, config.batchRows());
@@ -194,6 +197,9 @@ public final class Backfill implements AutoCloseable {
                     try {
                         n = copier.copy(tables.get(chunk.table()), chunk, snapshot);
                     } catch (BackfillException e) {
+                        if (onPause == null) {
+                            throw e; // greenlight.apply.on-error=stop-pipeline
+                        }
                         pause(e);
                         return null;
                     }
@@ -238,6 +244,38 @@ public final class Backfill implements AutoCloseable {
         if (paused.putIfAbsent(e.table(), e.getMessage()) == null) {
             LOG.errorf("Backfill of %s paused: %s", e.table(), e.getMessage());
             onPause.accept(e.table(), e.getMessage());
+        }
+    }
+
+    /**
+     * POST /tables/{table}/resume of a table the backfill paused: copies it again, whole, at a
+     * fresh snapshot (multi-row inserts, one chunk at a time, on the caller's thread) while apply
+     * still holds it; apply then skips its streamed changes the copy already holds. Throws
+     * {@link BackfillException} when a row is still refused.
+     */
+    public void recopy(TableId id) throws SQLException {
+        SourceTable table = tables.get(id);
+        ExportedSnapshot fresh = ExportedSnapshot.fresh(source);
+        try {
+            TxSnapshot contains = fresh.contains().orElseThrow();
+            ChunkCopier plain = new ChunkCopier(source, target, false, dialect, store, config.batchRows());
+            List<Chunk> plan;
+            try (Connection src = source.getConnection(); Connection tgt = target.getConnection()) {
+                plan = planner.plan(id, planner.size(src, id).pages());
+                store.startTable(tgt, table, plan.size(), contains);
+            }
+            copiedAt.put(id, contains);
+            long total = 0;
+            for (Chunk chunk : plan) {
+                total += plain.copy(table, chunk, fresh);
+            }
+            try (Connection tgt = target.getConnection()) {
+                store.finish(tgt, id, total);
+            }
+            paused.remove(id);
+            LOG.infof("Backfill of %s copied again on resume at a fresh snapshot (source LSN %s): %d rows", id, fresh.lsn(), total);
+        } finally {
+            fresh.close();
         }
     }
 

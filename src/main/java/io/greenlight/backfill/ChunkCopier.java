@@ -176,8 +176,9 @@ final class ChunkCopier {
                         return new BackfillException(table.id(), "Table " + table.id() + ", key " + key(table, columns, rs)
                                 + ", in the backfill at snapshot LSN " + snapshot.lsn() + ": the target refused the row: "
                                 + e.getMessage() + ". Table " + table.id() + " paused (the other tables go on); its copy is "
-                                + "incomplete. Widen or fix the target column (or fix the value on the source), then restart "
-                                + "Greenlight: the table is copied again, whole, at a fresh snapshot.", e);
+                                + "incomplete. Widen or fix the target column (or fix the value on the source), then POST /tables/"
+                                + table.id() + "/resume (or restart Greenlight): the table is copied again, whole, at a fresh "
+                                + "snapshot.", e);
                     }
                 }
             }
@@ -256,14 +257,18 @@ final class ChunkCopier {
         String where = "Column " + ref + " (" + column.formatted() + "), key " + key(table, columns, row)
                 + ", in the backfill at snapshot LSN " + snapshot.lsn() + ": ";
         String paused = " Table " + table.id() + " paused (the other tables go on); its copy is incomplete. ";
-        String restart = "then restart Greenlight: the table is copied again, whole, at a fresh snapshot.";
+        String resume = "POST /tables/" + table.id() + "/resume (or restart Greenlight)";
+        String again = ": the table is copied again, whole, at a fresh snapshot.";
         if (e instanceof LossyValueException lossy) {
-            String remedy = lossy.acceptable() ? "Accept the loss with " + LossyPolicy.KEY + "=" + ref + ", or widen the target column, "
-                    : "Accepting the loss cannot help here: widen the target column (or change the value on the source), ";
-            return new BackfillException(table.id(), where + e.getMessage() + "." + paused + remedy + restart, e);
+            String remedy = lossy.acceptable()
+                    ? "Accept the loss with " + LossyPolicy.KEY + "=" + ref + " and restart Greenlight, or widen the target "
+                    + "column and " + resume + again
+                    : "Accepting the loss cannot help here: widen the target column (or change the value on the source), then "
+                    + resume + again;
+            return new BackfillException(table.id(), where + e.getMessage() + "." + paused + remedy, e);
         }
         return new BackfillException(table.id(), where + "the value cannot be read or converted for the target: "
-                + e.getMessage() + "." + paused + "Fix the value on the source or the target column, " + restart, e);
+                + e.getMessage() + "." + paused + "Fix the value on the source or the target column, then " + resume + again, e);
     }
 
     /** The row's identity for messages, as text: its key columns, or every column of a keyless row. */
