@@ -11,6 +11,7 @@ import io.greenlight.apply.PoisonPolicy;
 import io.greenlight.apply.TablePauses;
 import io.greenlight.apply.SchemaEvolution;
 import io.greenlight.backfill.Backfill;
+import io.greenlight.backfill.BackfillException;
 import io.greenlight.backfill.BackfillProgress;
 import io.greenlight.capture.CaptureEngine;
 import io.greenlight.capture.ChangePublisher;
@@ -53,12 +54,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -316,8 +320,8 @@ public class Pipeline {
                     return;
                 }
                 if (fill != null && !fill.paused().isEmpty()) {
-                    // Tables the backfill paused (their copy is incomplete): apply holds them until a restart copies them.
-                    Map<TableId, String> held = new java.util.HashMap<>();
+                    // Tables the backfill paused (their copy is incomplete): apply holds them until a resume or restart copies them.
+                    Map<TableId, String> held = new HashMap<>();
                     fill.paused().forEach((table, error) -> {
                         pauses.pauseCopy(table, error); // again: starting the components reset the pauses
                         held.put(table, topics.table(table));
@@ -538,7 +542,7 @@ public class Pipeline {
         return phase;
     }
 
-    private final java.util.Set<TableId> recopying = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<TableId> recopying = ConcurrentHashMap.newKeySet();
 
     /**
      * Copies a table the backfill paused again (on its own thread) and then lets apply resume it;
@@ -557,7 +561,7 @@ public class Pipeline {
             try {
                 fill.recopy(table);
                 pauses.copied(table);
-            } catch (io.greenlight.backfill.BackfillException e) {
+            } catch (BackfillException e) {
                 pauses.pauseCopy(table, e.getMessage());
                 LOG.errorf("Backfill of %s paused again: %s", table, e.getMessage());
             } catch (Exception e) {

@@ -11,7 +11,6 @@ import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
 import org.jboss.logging.Logger;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,13 +19,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
+import javax.sql.DataSource;
 
 /**
  * The initial load of snapshot-mode backfill. On a first start (no progress stored anywhere) it
@@ -61,14 +63,14 @@ public final class Backfill implements AutoCloseable {
     private ExportedSnapshot snapshot;
     private final AgroalDataSource loadPool;
     /** Tables paused at a row the target cannot take, with the error (apply holds them until a restart copies them again). */
-    private final Map<TableId, String> paused = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<TableId, String> paused = new ConcurrentHashMap<>();
     /** Told of each paused table; null: a refused row stops the backfill (greenlight.apply.on-error=stop-pipeline). */
-    private final java.util.function.BiConsumer<TableId, String> onPause;
+    private final BiConsumer<TableId, String> onPause;
 
     public Backfill(GreenlightConfig.Backfill config, GreenlightConfig.Source sourceConfig,
                     GreenlightConfig.Target targetConfig, DataSource source, DataSource target, Dialect dialect,
                     Map<TableId, SourceTable> tables, PipelineMeters meters,
-                    java.util.function.BiConsumer<TableId, String> onPause) throws SQLException {
+                    BiConsumer<TableId, String> onPause) throws SQLException {
         this.onPause = onPause;
         this.config = config;
         this.sourceConfig = sourceConfig;

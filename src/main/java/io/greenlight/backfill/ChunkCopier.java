@@ -8,7 +8,6 @@ import io.greenlight.dialect.TabSeparatedRows;
 import io.greenlight.schema.SourceColumn;
 import io.greenlight.schema.SourceTable;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,7 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
 
 /**
  * Copies one chunk: reads its rows on the source inside a REPEATABLE READ transaction that
@@ -30,6 +31,11 @@ final class ChunkCopier {
 
     /** Flush a bulk load at this many bytes of rendered rows. */
     private static final int LOAD_BYTES = 4 << 20;
+    /**
+     * MySQL/MariaDB errors for a value the column cannot take (incorrect value, data too long, out of
+     * range, truncated, check constraint), some of which Connector/J reports with SQLSTATE HY000.
+     */
+    private static final Set<Integer> REFUSED_VALUE_CODES = Set.of(1366, 1406, 1264, 1292, 1265, 4025, 3819);
 
     private final DataSource source;
     private final DataSource target;
@@ -141,7 +147,7 @@ final class ChunkCopier {
                     return true;
                 }
                 // incorrect string / integer / datetime value, data too long, out of range (Connector/J reports HY000 for some)
-                if (java.util.Set.of(1366, 1406, 1264, 1292, 1265, 4025, 3819).contains(sql.getErrorCode())) {
+                if (REFUSED_VALUE_CODES.contains(sql.getErrorCode())) {
                     return true;
                 }
             }

@@ -3,6 +3,7 @@ package io.greenlight.backfill;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.debezium.time.Interval;
+import io.greenlight.capture.PostgresTextForms;
 import io.greenlight.schema.SourceColumn;
 import io.greenlight.schema.TableId;
 import org.apache.kafka.connect.data.Schema;
@@ -140,7 +141,7 @@ final class ColumnReader {
             return decimal.toString();
         }
         if ("interval".equals(kind)) {
-            return io.greenlight.capture.PostgresTextForms.isoInterval((String) item); // as capture sends interval[] elements
+            return PostgresTextForms.isoInterval((String) item); // as capture sends interval[] elements
         }
         return item;
     }

@@ -1,5 +1,6 @@
 package io.greenlight.capture;
 
+import io.debezium.time.Interval;
 import org.postgresql.geometric.PGbox;
 import org.postgresql.geometric.PGcircle;
 import org.postgresql.geometric.PGline;
@@ -7,11 +8,14 @@ import org.postgresql.geometric.PGlseg;
 import org.postgresql.geometric.PGpath;
 import org.postgresql.geometric.PGpoint;
 import org.postgresql.geometric.PGpolygon;
+import org.postgresql.util.PGInterval;
 import org.postgresql.util.PGobject;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -55,7 +59,7 @@ public final class PostgresTextForms {
             return o.getValue();
         }
         if (value instanceof byte[] bytes) {
-            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+            return new String(bytes, StandardCharsets.UTF_8);
         }
         return value.toString(); // String, and PgArray, whose toString is the array's text
     }
@@ -172,10 +176,10 @@ public final class PostgresTextForms {
     /** An interval's text in any IntervalStyle PostgreSQL prints as the ISO 8601 duration Greenlight stores for intervals. */
     public static String isoInterval(String text) {
         try {
-            org.postgresql.util.PGInterval iv = new org.postgresql.util.PGInterval(text);
-            return io.debezium.time.Interval.toIsoString(iv.getYears(), iv.getMonths(), iv.getDays(), iv.getHours(),
+            PGInterval iv = new PGInterval(text);
+            return Interval.toIsoString(iv.getYears(), iv.getMonths(), iv.getDays(), iv.getHours(),
                     iv.getMinutes(), BigDecimal.valueOf(iv.getSeconds()));
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalArgumentException("not an interval: " + text, e);
         }
     }
