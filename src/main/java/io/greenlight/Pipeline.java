@@ -12,6 +12,7 @@ import io.greenlight.apply.TablePauses;
 import io.greenlight.apply.SchemaEvolution;
 import io.greenlight.apply.TargetTables;
 import io.greenlight.backfill.Backfill;
+import io.greenlight.backfill.BackfillException;
 import io.greenlight.backfill.BackfillProgress;
 import io.greenlight.capture.CaptureEngine;
 import io.greenlight.capture.ChangePublisher;
@@ -54,12 +55,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -278,7 +282,10 @@ public class Pipeline {
                 kafkaUp.get(); // a broker that cannot start fails the start before a slot is created
             }
             if ("backfill".equals(src.snapshotMode())) {
-                fill = new Backfill(config.backfill(), src, tgt, source, target, dialect, tables, meters);
+                // stop-pipeline stops at a refused row as apply does; otherwise the row's table pauses
+                boolean stop = PoisonPolicy.Mode.of(config.apply().onError()) == PoisonPolicy.Mode.STOP_PIPELINE;
+                fill = new Backfill(config.backfill(), src, tgt, source, target, dialect, tables, meters,
+                        stop ? null : pauses::pauseCopy);
                 synchronized (this) {
                     if (bringUpGeneration != generation) {
                         return;
@@ -312,6 +319,15 @@ public class Pipeline {
             synchronized (this) {
                 if (bringUpGeneration != generation) {
                     return;
+                }
+                if (fill != null && !fill.paused().isEmpty()) {
+                    // Tables the backfill paused (their copy is incomplete): apply holds them until a resume or restart copies them.
+                    Map<TableId, String> held = new HashMap<>();
+                    fill.paused().forEach((table, error) -> {
+                        pauses.pauseCopy(table, error); // again: starting the components reset the pauses
+                        held.put(table, topics.table(table));
+                    });
+                    apply.holdFromStart(held);
                 }
                 applyThread.start();
             }
@@ -526,6 +542,40 @@ public class Pipeline {
             return PipelineState.Phase.STREAMING;
         }
         return phase;
+    }
+
+    private final Set<TableId> recopying = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Copies a table the backfill paused again (on its own thread) and then lets apply resume it;
+     * a row still refused pauses it again with the new error. Why it cannot start, if it cannot.
+     */
+    public Optional<String> recopy(TableId table) {
+        Backfill fill = backfill;
+        if (fill == null) {
+            return Optional.of("The pipeline is not running: restart Greenlight, which copies " + table + " again.");
+        }
+        if (!recopying.add(table)) {
+            return Optional.of("Table " + table + " is being copied again already; GET /status shows when it streams "
+                    + "(or why it paused again).");
+        }
+        Thread copy = new Thread(() -> {
+            try {
+                fill.recopy(table);
+                pauses.copied(table);
+            } catch (BackfillException e) {
+                pauses.pauseCopy(table, e.getMessage());
+                LOG.errorf("Backfill of %s paused again: %s", table, e.getMessage());
+            } catch (Exception e) {
+                pauses.pauseCopy(table, "Copying " + table + " again failed: " + e.getMessage()
+                        + ". POST /tables/" + table + "/resume to try again, or restart Greenlight.");
+                LOG.errorf(e, "Copying %s again failed", table);
+            } finally {
+                recopying.remove(table);
+            }
+        }, "greenlight-recopy");
+        copy.start();
+        return Optional.empty();
     }
 
     /** The initial load's progress, when greenlight.source.snapshot-mode is backfill. */

@@ -2,6 +2,7 @@ package io.greenlight;
 
 import io.greenlight.testing.ServiceProcess;
 import io.greenlight.testing.Sql;
+import io.greenlight.testing.TargetEngine;
 import io.greenlight.testing.TestServers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,6 +49,130 @@ class BackfillIT {
     @Test
     void killedMidBackfillThenRestartedConvergesWithoutGapsOrDuplicates() throws Exception {
         run("backfill_killed", true);
+    }
+
+    /**
+     * A value the target cannot hold (numeric NaN on MariaDB) pauses only its table, at that row, as
+     * a streamed change would; the other tables are copied and stream. Resume without a cure
+     * copies it again and pauses it again; the advised remedies, accepting the loss and restarting,
+     * or widening the column, copy the table again and apply what changed on it meanwhile.
+     */
+    @Test
+    void aValueTheTargetCannotHoldPausesOnlyItsTableAndAcceptingItThenRestartingCopiesIt() throws Exception {
+        String db = "backfill_poison";
+        SERVERS.postgres.createDatabase(db);
+        SERVERS.mariadb.createDatabase(db);
+        try (Connection c = SERVERS.postgres.connect(db)) {
+            Sql.exec(c, "CREATE TABLE measures (id int PRIMARY KEY, v numeric)",
+                    "INSERT INTO measures VALUES (1, 1.5), (2, 'NaN'), (3, 2.5)",
+                    "CREATE TABLE notes (id int PRIMARY KEY, body text)",
+                    "INSERT INTO notes SELECT g, 'note ' || g FROM generate_series(1, 3) g",
+                    "CREATE TABLE labels (id int PRIMARY KEY, name varchar(10))",
+                    "INSERT INTO labels VALUES (1, 'ok'), (2, 'too long'), (3, 'ok')");
+        }
+        try (Connection target = SERVERS.mariadb.connect(db)) {
+            // made by hand before the start, narrower than the source: the target refuses a row
+            Sql.exec(target, "CREATE TABLE labels (id INT NOT NULL PRIMARY KEY, name VARCHAR(3))"
+                    + " DEFAULT CHARSET utf8mb4 COLLATE utf8mb4_bin");
+        }
+        Path log = Files.createTempFile("greenlight-" + db, ".log");
+        Map<String, String> env = SERVERS.serviceEnv(db);
+        env.put("GREENLIGHT_API_TOKEN", "poison-token");
+        try (ServiceProcess first = ServiceProcess.start(env, log)) {
+            awaitStreaming(first);
+            String status = first.get("/status");
+            assertTrue(status.contains("Column public.measures.v (numeric), key {id=2}, in the backfill at snapshot LSN "), status);
+            assertTrue(status.contains("Table public.measures paused (the other tables go on)"), status);
+            assertTrue(status.contains("greenlight.types.lossy-accept=public.measures.v"), status);
+            assertTrue(status.contains("\"state\":\"PAUSED\""), status);
+            assertTrue(status.contains("Table public.labels, key {id=2}, in the backfill at snapshot LSN "), status);
+            assertTrue(status.contains("the target refused the row"), status);
+            assertTrue(status.contains("Table public.labels paused (the other tables go on)"), status);
+            try (Connection source = SERVERS.postgres.connect(db)) {
+                Sql.exec(source, "INSERT INTO notes VALUES (4, 'while measures is paused')",
+                        "UPDATE measures SET v = 1.75 WHERE id = 1", "INSERT INTO measures VALUES (4, 4.5)");
+            }
+            awaitSame(db, "SELECT id, body FROM notes ORDER BY id");
+            // Resuming without curing the cause copies the table again and pauses it again at the same row.
+            var resume = first.send("POST", "/tables/public.measures/resume", "poison-token", null);
+            assertEquals(202, resume.statusCode(), resume.body());
+            assertTrue(resume.body().contains("COPYING"), resume.body());
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    first.log().contains("Backfill of public.measures paused again"));
+            assertTrue(first.get("/status").contains("Column public.measures.v (numeric), key {id=2}"), first.get("/status"));
+            first.stop();
+        }
+        env.put("GREENLIGHT_TYPES_LOSSY_ACCEPT", "public.measures.v");
+        try (Connection target = SERVERS.mariadb.connect(db)) {
+            Sql.exec(target, "ALTER TABLE labels MODIFY name VARCHAR(10)"); // the other advised remedy
+        }
+        try (ServiceProcess second = ServiceProcess.start(env, log)) {
+            awaitStreaming(second);
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                try (Connection target = SERVERS.mariadb.connect(db)) {
+                    assertEquals(List.of(List.of("1", "1.75"), List.of("2", "NULL"), List.of("3", "2.5"), List.of("4", "4.5")),
+                            Sql.rows(target, "SELECT id, COALESCE(CAST(v AS DOUBLE), 'NULL') FROM measures ORDER BY id"));
+                }
+            });
+            awaitSame(db, "SELECT id, name FROM labels ORDER BY id");
+            assertTrue(!second.get("/status").contains("PAUSED"), second.get("/status"));
+            awaitSame(db, "SELECT id, body FROM notes ORDER BY id");
+        }
+    }
+
+    /** The same on a PostgreSQL target: a row the target refuses pauses its table; widening it, then restarting, copies it. */
+    @Test
+    void onAPostgresTargetARowItRefusesPausesOnlyItsTableAndWideningThenRestartingCopiesIt() throws Exception {
+        String db = "backfill_poison_pg";
+        SERVERS.postgres.createDatabase(db);
+        TargetEngine.POSTGRES.createDatabase(db);
+        try (Connection c = SERVERS.postgres.connect(db)) {
+            Sql.exec(c, "CREATE TABLE labels (id int PRIMARY KEY, name varchar(10))",
+                    "INSERT INTO labels VALUES (1, 'ok'), (2, 'too long'), (3, 'ok')",
+                    "CREATE TABLE notes (id int PRIMARY KEY, body text)",
+                    "INSERT INTO notes SELECT g, 'note ' || g FROM generate_series(1, 3) g");
+        }
+        try (Connection target = TargetEngine.POSTGRES.connect(db)) {
+            Sql.exec(target, "CREATE TABLE labels (id int PRIMARY KEY, name varchar(3))"); // made by hand, narrower
+        }
+        Path log = Files.createTempFile("greenlight-" + db, ".log");
+        Map<String, String> env = SERVERS.serviceEnv(db);
+        env.put("GREENLIGHT_TARGET_URL", TargetEngine.POSTGRES.jdbcUrl(db));
+        env.put("GREENLIGHT_TARGET_USERNAME", TargetEngine.POSTGRES.username());
+        env.remove("GREENLIGHT_TARGET_PASSWORD");
+        try (ServiceProcess first = ServiceProcess.start(env, log)) {
+            awaitStreaming(first);
+            String status = first.get("/status");
+            assertTrue(status.contains("Table public.labels, key {id=2}, in the backfill at snapshot LSN "), status);
+            assertTrue(status.contains("value too long"), status);
+            assertTrue(status.contains("Table public.labels paused (the other tables go on)"), status);
+            try (Connection source = SERVERS.postgres.connect(db)) {
+                Sql.exec(source, "INSERT INTO notes VALUES (4, 'while labels is paused')",
+                        "INSERT INTO labels VALUES (4, 'ok')", "UPDATE labels SET name = 'fine' WHERE id = 1");
+            }
+            awaitSame(db, TargetEngine.POSTGRES, "SELECT id, body FROM notes ORDER BY id");
+            first.stop();
+        }
+        try (Connection target = TargetEngine.POSTGRES.connect(db)) {
+            Sql.exec(target, "ALTER TABLE labels ALTER name TYPE varchar(10)");
+        }
+        try (ServiceProcess second = ServiceProcess.start(env, log)) {
+            awaitStreaming(second);
+            awaitSame(db, TargetEngine.POSTGRES, "SELECT id, name FROM labels ORDER BY id");
+            assertTrue(!second.get("/status").contains("PAUSED"), second.get("/status"));
+        }
+    }
+
+    private static void awaitSame(String db, String query) {
+        awaitSame(db, TargetEngine.MARIADB, query);
+    }
+
+    private static void awaitSame(String db, TargetEngine engine, String query) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            try (Connection source = SERVERS.postgres.connect(db); Connection target = engine.connect(db)) {
+                Sql.assertSameRows(Sql.rows(source, query), Sql.rows(target, query));
+            }
+        });
     }
 
     private void run(String db, boolean kill) throws Exception {

@@ -132,6 +132,26 @@ class PoisonTest {
     }
 
     @Test
+    void aRowTheTargetRefusedInTheBackfillPausesItsTableAndResumeCopiesItAgainOnceTheColumnIsWidened() throws Exception {
+        String error = awaitPaused("public.labels");
+        assertTrue(error.contains("Table public.labels, key {id=2}, in the backfill at snapshot LSN "), error);
+        assertTrue(error.contains("POST /tables/public.labels/resume"), error);
+        try (Connection source = source(); Connection target = target()) {
+            Sql.exec(source, "INSERT INTO labels VALUES (4, 'while')", "UPDATE labels SET name = 'one' WHERE id = 1");
+            Sql.exec(target, "ALTER TABLE labels MODIFY name VARCHAR(10)"); // the advised remedy
+        }
+        authorized().post("/tables/public.labels/resume").then().statusCode(202)
+                .body("table", equalTo("public.labels")).body("state", equalTo("COPYING"));
+        awaitSame("SELECT id, name FROM labels ORDER BY id");
+        try (Connection source = source()) {
+            Sql.exec(source, "UPDATE labels SET name = 'two' WHERE id = 2", "DELETE FROM labels WHERE id = 3");
+        }
+        awaitSame("SELECT id, name FROM labels ORDER BY id");
+        await().atMost(CONVERGE).untilAsserted(() -> given().get("/status").then()
+                .body("tables.find { it.table == 'public.labels' }.state", equalTo("STREAMING")));
+    }
+
+    @Test
     void resumeOfATableThatIsNotReplicatedIs404Json() {
         authorized().post("/tables/public.nope/resume").then().statusCode(404).contentType("application/json")
                 .body("error", equalTo("Not Found")).body("detail", containsString("public.notes"));

@@ -138,6 +138,78 @@ abstract class TypesPipelineTest {
     }
 
     @Test
+    void enumArraysKeepTheTextNullSqlNullAndCommasAndTstzrangeIsWrittenInUtc() throws Exception {
+        streamEdgeOnce();
+        if (postgresTarget()) {
+            awaitSameTable("edge"); // elements as on the source; the range holds the same instants
+            return;
+        }
+        List<String> first = List.of("[null,\"NULL\",\"a,b\",\"two words\",\"plain\"]", UTC_SPAN);
+        List<List<String>> expected = List.of(first, row("[]", "empty"), row(null, null), first, row("[]", "empty"),
+                row(null, null));
+        awaitTarget("SELECT labels, span FROM edge ORDER BY id", expected);
+    }
+
+    /** How a session in UTC prints the source's tstzrange (whatever the service JVM's zone). */
+    private static final String UTC_SPAN = "[\"2024-01-01 08:00:00+00\",\"2024-01-02 00:00:00.5+00\")";
+
+    @Test
+    void acceptedInfinityAndNaNArrayElementsAreClampedOrNullOnMySqlAndExactOnPostgres() throws Exception {
+        streamEdgeOnce();
+        if (postgresTarget()) {
+            awaitSame("SELECT id, stamps::text, days::text, nums::text FROM edge ORDER BY id");
+            return;
+        }
+        List<String> first = List.of("[\"9999-12-31T23:59:59.999999\",\"2024-01-01T00:00:00.250000\",\"0001-01-01T00:00:00.000000\"]",
+                "[\"9999-12-31\",\"2024-02-29\",\"0001-01-01\"]", "[null,1.50,null,null,null]");
+        List<List<String>> expected = List.of(first, row("[]", "[]", "[]"), row(null, null, null), first, row("[]", "[]", "[]"),
+                row(null, null, null));
+        awaitTarget("SELECT stamps, days, nums FROM edge ORDER BY id", expected);
+    }
+
+    @Test
+    void multirangesIntervalArraysAndCompositeValuesArriveExactly() throws Exception {
+        streamEdgeOnce();
+        if (postgresTarget()) {
+            awaitSame("SELECT id, spans::text, ints::text, ivs::text, pair::text FROM edge ORDER BY id");
+            return;
+        }
+        List<String> first = List.of("{[\"2024-01-01 08:00:00+00\",\"2024-01-02 00:00:00+00\"),[\"2025-01-01 00:00:00+00\",)}",
+                "{[1,3),[5,7)}", "[\"P0Y0M1DT2H0M0S\",\"P0Y0M0DT0H0M-0.000001S\",null]", "(1,\"a \"\"b\"\", c\")");
+        List<List<String>> expected = List.of(first, row("{}", "{}", "[]", "(,)"), row(null, null, null, null), first,
+                row("{}", "{}", "[]", "(,)"), row(null, null, null, null));
+        awaitTarget("SELECT spans, ints, ivs, pair FROM edge ORDER BY id", expected);
+    }
+
+    @Test
+    void ltreeIsbnIssnTsqueryVarbitAndGeometricTypesArriveAsTheirExactText() throws Exception {
+        streamAgain("exact_text", TypesTestResource.EXACT_TEXT);
+        if (postgresTarget()) {
+            awaitSameTable("exact_text");
+            return;
+        }
+        awaitSame("SELECT id, path::text, book::text, journal::text, query::text, vb::text, pt::text, ln::text, seg::text,"
+                        + " bx::text, pth::text, poly::text, circ::text FROM exact_text ORDER BY id",
+                "SELECT id, path, book, journal, query, vb, pt, ln, seg, bx, pth, poly, circ FROM exact_text ORDER BY id");
+    }
+
+    @Test
+    void moneyAtItsLimitsArrivesExactlyCopiedAndStreamed() throws Exception {
+        try (Connection source = source()) {
+            Sql.exec(source, "INSERT INTO money_max VALUES (" + (STREAMED + 1) + ", '92233720368547758.07'), ("
+                    + (STREAMED + 2) + ", '-92233720368547758.08'), (" + (STREAMED + 3) + ", '1234.56')");
+        }
+        List<List<String>> expected = new ArrayList<>();
+        for (int first : List.of(0, STREAMED)) {
+            expected.add(row(String.valueOf(first + 1), "92233720368547758.07"));
+            expected.add(row(String.valueOf(first + 2), "-92233720368547758.08"));
+            expected.add(row(String.valueOf(first + 3), "1234.56"));
+        }
+        awaitTarget(postgresTarget() ? "SELECT id, m::numeric::text FROM money_max ORDER BY id"
+                : "SELECT id, CAST(m AS CHAR) FROM money_max ORDER BY id", expected);
+    }
+
+    @Test
     void unchangedToastValuesAreKeptInBatchesMixingToastedAndUntoastedRows() throws Exception {
         try (Connection source = source()) {
             source.setAutoCommit(false);
@@ -225,7 +297,7 @@ abstract class TypesPipelineTest {
                     .body("columns.find { it.table == 'public.texts' && it.column == 'dom' }.targetType", equalTo("integer"))
                     .body("columns.find { it.table == 'public.others' && it.column == 'tz' }.lossy", equalTo(true))
                     .body("columns.find { it.table == 'public.others' && it.column == 'tz' }.accepted", equalTo(true))
-                    .body("columns.findAll { it.lossy }.column", containsInAnyOrder("vb", "tz", "g"));
+                    .body("columns.findAll { it.lossy }.column", containsInAnyOrder("tz", "g"));
             return;
         }
         given().get("/preflight").then().statusCode(200)
@@ -282,6 +354,15 @@ abstract class TypesPipelineTest {
             }
         }
         return row;
+    }
+
+    /** The edge rows streamed once (two tests look at them). */
+    private void streamEdgeOnce() throws Exception {
+        try (Connection source = source()) {
+            if (Sql.count(source, "edge WHERE id > " + STREAMED) == 0) {
+                TypesTestResource.insert(source, "edge", TypesTestResource.EDGE, STREAMED);
+            }
+        }
     }
 
     private void streamAgain(String table, List<String> rows) throws Exception {

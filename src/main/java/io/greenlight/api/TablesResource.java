@@ -12,7 +12,10 @@ import jakarta.ws.rs.core.Response;
 
 import java.util.Optional;
 
-/** POST /tables/{schema.table}/resume: apply of a paused table retries from the change it stopped at. */
+/**
+ * POST /tables/{schema.table}/resume: apply of a paused table retries from the change it stopped
+ * at; a table the backfill paused is first copied again, whole, at a fresh snapshot.
+ */
 @Path("/tables")
 @Produces(MediaType.APPLICATION_JSON)
 public class TablesResource {
@@ -38,6 +41,13 @@ public class TablesResource {
                     + String.join(", ", pipeline.applicationTables().stream().map(TableId::toString).toList()) + ".");
         }
         Optional<TablePauses.Pause> pause = pauses.get(table.get());
+        if (pause.isPresent() && pause.get().copyIncomplete()) {
+            Optional<String> refused = pipeline.recopy(table.get());
+            if (refused.isPresent()) {
+                return ErrorMappers.json(409, "Conflict", refused.get());
+            }
+            return Response.accepted(new Resumed(name, "COPYING", pause.get().error())).type(MediaType.APPLICATION_JSON).build();
+        }
         if (pause.isEmpty() || !pauses.requestResume(table.get())) {
             return ErrorMappers.json(409, "Conflict", "Table " + name + " is not paused; apply of it is running. "
                     + "GET /status shows each table's state.");

@@ -68,6 +68,7 @@ public final class ApplyLoop implements Runnable {
     private volatile ApplyGate gate = ApplyGate.alwaysOpen();
     private volatile Map<TableId, io.greenlight.schema.SourceTable> tables = Map.of();
     private boolean gateHeld;
+    private volatile Map<TableId, String> heldFromStart = Map.of();
 
     public ApplyLoop(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, DataSource target,
                      BatchWriter writer, OffsetStore offsets, PipelineMeters meters, LagTracker lag, int batchSize,
@@ -97,7 +98,7 @@ public final class ApplyLoop implements Runnable {
     public void run() {
         thread = Thread.currentThread();
         try {
-            seekToStoredPositions();
+            holdTablesPausedByTheBackfill(seekToStoredPositions());
             running = true;
             List<Change> pending = new ArrayList<>();
             Map<TopicPartition, PartitionPosition> next = new HashMap<>();
@@ -209,7 +210,24 @@ public final class ApplyLoop implements Runnable {
         }
     }
 
-    private void seekToStoredPositions() throws SQLException {
+    /**
+     * Tables the backfill paused (by their topics): apply holds their partitions where they stand
+     * and never resumes them; a restart copies them again. Set before run().
+     */
+    public void holdFromStart(Map<TableId, String> topics) {
+        this.heldFromStart = Map.copyOf(topics);
+    }
+
+    private void holdTablesPausedByTheBackfill(Map<TopicPartition, PartitionPosition> stored) {
+        heldFromStart.forEach((table, topic) -> {
+            Map<TopicPartition, PartitionPosition> at = new HashMap<>();
+            partitions.stream().filter(p -> p.topic().equals(topic)).forEach(p -> at.put(p, stored.get(p)));
+            hold(table, at);
+            LOG.infof("Apply holds %s: the backfill paused it, its copy is incomplete", table);
+        });
+    }
+
+    private Map<TopicPartition, PartitionPosition> seekToStoredPositions() throws SQLException {
         Map<TopicPartition, PartitionPosition> stored;
         try (Connection connection = target.getConnection()) {
             stored = offsets.load(connection);
@@ -235,6 +253,7 @@ public final class ApplyLoop implements Runnable {
         }
         LOG.infof("Apply resumes %d partition(s) from the target's greenlight_offsets (%d from the beginning)",
                 partitions.size(), fromStart.size());
+        return stored;
     }
 
     /**

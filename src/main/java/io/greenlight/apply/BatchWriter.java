@@ -5,7 +5,6 @@ import io.greenlight.schema.ChangeOp;
 import io.greenlight.schema.SourceColumn;
 import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
-import io.greenlight.dialect.LossyPolicy;
 import io.greenlight.dialect.LossyValueException;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
@@ -178,8 +177,7 @@ public final class BatchWriter {
             } catch (LossyValueException e) {
                 String ref = table.id() + "." + name;
                 throw new ApplyException("Column " + ref + " (" + column.formatted() + "), key " + RowKey.of(table, row)
-                        + ", at " + change.coordinates() + ": " + e.getMessage() + ". "
-                        + "Accept the loss with " + LossyPolicy.KEY + "=" + ref + " (then restart), or widen the target column.", e);
+                        + ", at " + change.coordinates() + ": " + e.getMessage() + ". " + e.remedy(ref) + ".", e);
             } catch (RuntimeException e) {
                 throw new ApplyException("Column " + table.id() + "." + name + " value at " + change.coordinates()
                         + " cannot be converted for the target: " + e.getMessage(), e);

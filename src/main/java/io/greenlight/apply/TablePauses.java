@@ -21,8 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class TablePauses {
 
-    /** A paused table: why, since when, and whether a resume was asked for and not yet taken by apply. */
-    public record Pause(TableId table, String error, Instant since, boolean resumeRequested) {
+    /**
+     * A paused table: why, since when, whether a resume was asked for and not yet taken by apply,
+     * and whether the backfill paused it (its copy is incomplete: only a restart copies it again).
+     */
+    public record Pause(TableId table, String error, Instant since, boolean resumeRequested, boolean copyIncomplete) {
     }
 
     private final Map<TableId, Pause> paused = new ConcurrentHashMap<>();
@@ -40,7 +43,14 @@ public class TablePauses {
     }
 
     public void pause(TableId table, String error) {
-        paused.put(table, new Pause(table, error, Instant.now(), false));
+        paused.put(table, new Pause(table, error, Instant.now(), false, false));
+        meters.tablePaused(table.toString(), true);
+    }
+
+    /** The backfill could not copy a row of the table: apply holds it until a restart copies it again. */
+    public void pauseCopy(TableId table, String error) {
+        Pause earlier = paused.get(table);
+        paused.put(table, new Pause(table, error, earlier != null ? earlier.since() : Instant.now(), false, true));
         meters.tablePaused(table.toString(), true);
     }
 
@@ -52,9 +62,16 @@ public class TablePauses {
         return paused.containsKey(table);
     }
 
-    /** Asks apply to retry the table from the change it stopped at; false when it is not paused. */
+    /** Asks apply to retry the table from the change it stopped at; false when it is not paused or its copy is incomplete. */
     public boolean requestResume(TableId table) {
-        return paused.computeIfPresent(table, (t, p) -> new Pause(t, p.error(), p.since(), true)) != null;
+        Pause pause = paused.computeIfPresent(table, (t, p) -> p.copyIncomplete() ? p
+                : new Pause(t, p.error(), p.since(), true, false));
+        return pause != null && !pause.copyIncomplete();
+    }
+
+    /** The backfill copied the table again on resume: apply resumes it like a table paused while streaming. */
+    public void copied(TableId table) {
+        paused.computeIfPresent(table, (t, p) -> new Pause(t, p.error(), p.since(), true, false));
     }
 
     /** For apply: the tables to resume now; they count as running again from here on. */

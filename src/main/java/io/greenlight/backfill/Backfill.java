@@ -11,7 +11,6 @@ import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
 import org.jboss.logging.Logger;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,13 +19,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
+import javax.sql.DataSource;
 
 /**
  * The initial load of snapshot-mode backfill. On a first start (no progress stored anywhere) it
@@ -51,6 +53,7 @@ public final class Backfill implements AutoCloseable {
     private final Map<TableId, SourceTable> tables;
     private final PipelineMeters meters;
     private final BackfillStore store;
+    private final Dialect dialect;
     private final ChunkCopier copier;
     private final ChunkPlanner planner;
     private final BackfillProgress progress = new BackfillProgress();
@@ -59,10 +62,16 @@ public final class Backfill implements AutoCloseable {
     private final List<TableId> pending = new ArrayList<>();
     private ExportedSnapshot snapshot;
     private final AgroalDataSource loadPool;
+    /** Tables paused at a row the target cannot take, with the error (apply holds them until a restart copies them again). */
+    private final Map<TableId, String> paused = new ConcurrentHashMap<>();
+    /** Told of each paused table; null: a refused row stops the backfill (greenlight.apply.on-error=stop-pipeline). */
+    private final BiConsumer<TableId, String> onPause;
 
     public Backfill(GreenlightConfig.Backfill config, GreenlightConfig.Source sourceConfig,
                     GreenlightConfig.Target targetConfig, DataSource source, DataSource target, Dialect dialect,
-                    Map<TableId, SourceTable> tables, PipelineMeters meters) throws SQLException {
+                    Map<TableId, SourceTable> tables, PipelineMeters meters,
+                    BiConsumer<TableId, String> onPause) throws SQLException {
+        this.onPause = onPause;
         this.config = config;
         this.sourceConfig = sourceConfig;
         this.source = source;
@@ -70,6 +79,7 @@ public final class Backfill implements AutoCloseable {
         this.tables = Map.copyOf(tables);
         this.meters = meters;
         this.store = new BackfillStore(dialect);
+        this.dialect = dialect;
         this.loadPool = bulkPool(dialect, targetConfig, config.parallelism());
         this.copier = loadPool == null ? new ChunkCopier(source, target, false, dialect, store, config.batchRows())
                 : new ChunkCopier(source, loadPool, true, dialect, store, config.batchRows());
@@ -182,7 +192,19 @@ public final class Backfill implements AutoCloseable {
         try {
             for (Chunk chunk : chunks) {
                 done.submit(() -> {
-                    long n = copier.copy(tables.get(chunk.table()), chunk, snapshot);
+                    if (paused.containsKey(chunk.table())) {
+                        return null; // a row of this table cannot be written: its other chunks wait for the restart
+                    }
+                    long n;
+                    try {
+                        n = copier.copy(tables.get(chunk.table()), chunk, snapshot);
+                    } catch (BackfillException e) {
+                        if (onPause == null) {
+                            throw e; // greenlight.apply.on-error=stop-pipeline
+                        }
+                        pause(e);
+                        return null;
+                    }
                     meters.backfillRows(chunk.table().toString(), n);
                     progress.copied(chunk.table(), n);
                     long total = rows.get(chunk.table()).addAndGet(n);
@@ -211,8 +233,57 @@ public final class Backfill implements AutoCloseable {
         double seconds = (System.nanoTime() - started) / 1e9;
         LOG.infof("Backfill copied %d rows of %d table(s) in %.1f s (%.0f rows/s)", total, pending.size(), seconds,
                 total / Math.max(seconds, 1e-9));
+        if (!paused.isEmpty()) {
+            LOG.errorf("Backfill left %d table(s) paused, each at a row the target cannot take: %s", paused.size(),
+                    paused.keySet());
+        }
         pending.clear();
         close();
+    }
+
+    /** The table stops being copied (its chunks done so far stay, it is copied again whole on restart); the rest goes on. */
+    private void pause(BackfillException e) {
+        if (paused.putIfAbsent(e.table(), e.getMessage()) == null) {
+            LOG.errorf("Backfill of %s paused: %s", e.table(), e.getMessage());
+            onPause.accept(e.table(), e.getMessage());
+        }
+    }
+
+    /**
+     * POST /tables/{table}/resume of a table the backfill paused: copies it again, whole, at a
+     * fresh snapshot (multi-row inserts, one chunk at a time, on the caller's thread) while apply
+     * still holds it; apply then skips its streamed changes the copy already holds. Throws
+     * {@link BackfillException} when a row is still refused.
+     */
+    public void recopy(TableId id) throws SQLException {
+        SourceTable table = tables.get(id);
+        ExportedSnapshot fresh = ExportedSnapshot.fresh(source);
+        try {
+            TxSnapshot contains = fresh.contains().orElseThrow();
+            ChunkCopier plain = new ChunkCopier(source, target, false, dialect, store, config.batchRows());
+            List<Chunk> plan;
+            try (Connection src = source.getConnection(); Connection tgt = target.getConnection()) {
+                plan = planner.plan(id, planner.size(src, id).pages());
+                store.startTable(tgt, table, plan.size(), contains);
+            }
+            copiedAt.put(id, contains);
+            long total = 0;
+            for (Chunk chunk : plan) {
+                total += plain.copy(table, chunk, fresh);
+            }
+            try (Connection tgt = target.getConnection()) {
+                store.finish(tgt, id, total);
+            }
+            paused.remove(id);
+            LOG.infof("Backfill of %s copied again on resume at a fresh snapshot (source LSN %s): %d rows", id, fresh.lsn(), total);
+        } finally {
+            fresh.close();
+        }
+    }
+
+    /** Tables the backfill paused, with the error naming the row, column and remedy; apply must hold them. */
+    public Map<TableId, String> paused() {
+        return Map.copyOf(paused);
     }
 
     /**

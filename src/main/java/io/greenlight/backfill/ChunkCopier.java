@@ -8,7 +8,6 @@ import io.greenlight.dialect.TabSeparatedRows;
 import io.greenlight.schema.SourceColumn;
 import io.greenlight.schema.SourceTable;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,7 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
 
 /**
  * Copies one chunk: reads its rows on the source inside a REPEATABLE READ transaction that
@@ -30,6 +31,11 @@ final class ChunkCopier {
 
     /** Flush a bulk load at this many bytes of rendered rows. */
     private static final int LOAD_BYTES = 4 << 20;
+    /**
+     * MySQL/MariaDB errors for a value the column cannot take (incorrect value, data too long, out of
+     * range, truncated, check constraint), some of which Connector/J reports with SQLSTATE HY000.
+     */
+    private static final Set<Integer> REFUSED_VALUE_CODES = Set.of(1366, 1406, 1264, 1292, 1265, 4025, 3819);
 
     private final DataSource source;
     private final DataSource target;
@@ -63,16 +69,10 @@ final class ChunkCopier {
         try (Connection src = source.getConnection(); Connection tgt = target.getConnection()) {
             src.setAutoCommit(false);
             tgt.setAutoCommit(false);
+            List<ColumnBinding> bindings = columns.stream().map(c -> dialect.binding(table, c.column())).toList();
             try {
-                try (Statement st = src.createStatement()) {
-                    st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-                    st.execute("SET TRANSACTION SNAPSHOT '" + snapshot.name() + "'"); // checked: hex digits and dashes
-                    st.execute("SET LOCAL TimeZone = 'UTC'");
-                    st.execute("SET LOCAL DateStyle = 'ISO, YMD'");
-                    st.execute("SET LOCAL IntervalStyle = 'postgres'");
-                }
+                begin(src, snapshot);
                 long rows = 0;
-                List<ColumnBinding> bindings = columns.stream().map(c -> dialect.binding(table, c.column())).toList();
                 Optional<String> bulk = this.bulk ? dialect.bulkLoad(table, names) : Optional.empty();
                 try (PreparedStatement read = src.prepareStatement(select);
                      PreparedStatement write = bulk.isPresent() ? null : tgt.prepareStatement(dialect.backfillInsert(table, names))) {
@@ -83,12 +83,12 @@ final class ChunkCopier {
                         int pending = 0;
                         ColumnReader.Value[] values = new ColumnReader.Value[columns.size()];
                         while (rs.next()) {
-                            read(rs, columns, values);
+                            read(rs, table, columns, values, snapshot);
                             for (int i = 0; i < values.length; i++) {
                                 try {
                                     bindings.get(i).bind(write, i + 1, values[i].schema(), values[i].value());
                                 } catch (RuntimeException e) {
-                                    throw refused(e, table, columns, i, values, snapshot);
+                                    throw refused(e, table, columns, i, rs, snapshot);
                                 }
                             }
                             write.addBatch();
@@ -110,11 +110,88 @@ final class ChunkCopier {
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(tgt);
                 rollbackQuietly(src);
+                if (e instanceof SQLException sql && refusedValue(sql)) {
+                    BackfillException row = findRefusedRow(src, tgt, select, names, table, columns, bindings, snapshot);
+                    if (row != null) {
+                        throw row;
+                    }
+                }
                 throw e;
             } finally {
                 src.setAutoCommit(true);
                 tgt.setAutoCommit(true);
             }
+        }
+    }
+
+    /** Starts the source transaction at the backfill's snapshot, in the session settings ColumnReader reads. */
+    private static void begin(Connection src, ExportedSnapshot snapshot) throws SQLException {
+        try (Statement st = src.createStatement()) {
+            st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            st.execute("SET TRANSACTION SNAPSHOT '" + snapshot.name() + "'"); // checked: hex digits and dashes
+            st.execute("SET LOCAL TimeZone = 'UTC'");
+            st.execute("SET LOCAL DateStyle = 'ISO, YMD'");
+            st.execute("SET LOCAL IntervalStyle = 'postgres'");
+        }
+    }
+
+    /**
+     * Whether the target refused a value (data exceptions, constraint violations, MySQL's strict-mode
+     * errors), as opposed to a failure of the connection or the server.
+     */
+    static boolean refusedValue(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                String state = sql.getSQLState();
+                if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
+                    return true;
+                }
+                // incorrect string / integer / datetime value, data too long, out of range (Connector/J reports HY000 for some)
+                if (REFUSED_VALUE_CODES.contains(sql.getErrorCode())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Writes the chunk's rows again one by one, in a transaction that is rolled back, to name the
+     * row the target refuses (a batch error names at best a run of rows). Null if every row goes in alone.
+     */
+    private BackfillException findRefusedRow(Connection src, Connection tgt, String select, List<String> names, SourceTable table,
+                                             List<ColumnReader> columns, List<ColumnBinding> bindings, ExportedSnapshot snapshot)
+            throws SQLException {
+        try {
+            begin(src, snapshot);
+            ColumnReader.Value[] values = new ColumnReader.Value[columns.size()];
+            try (PreparedStatement read = src.prepareStatement(select);
+                 PreparedStatement write = tgt.prepareStatement(dialect.backfillInsert(table, names));
+                 ResultSet rs = read.executeQuery()) {
+                while (rs.next()) {
+                    read(rs, table, columns, values, snapshot);
+                    for (int i = 0; i < values.length; i++) {
+                        bindings.get(i).bind(write, i + 1, values[i].schema(), values[i].value());
+                    }
+                    try {
+                        write.executeUpdate();
+                    } catch (SQLException e) {
+                        if (!refusedValue(e)) {
+                            throw e;
+                        }
+                        return new BackfillException(table.id(), "Table " + table.id() + ", key " + key(table, columns, rs)
+                                + ", in the backfill at snapshot LSN " + snapshot.lsn() + ": the target refused the row: "
+                                + e.getMessage() + ". Table " + table.id() + " paused (the other tables go on); its copy is "
+                                + "incomplete. Widen or fix the target column (or fix the value on the source), then POST /tables/"
+                                + table.id() + "/resume (or restart Greenlight): the table is copied again, whole, at a fresh "
+                                + "snapshot.", e);
+                    }
+                }
+            }
+            return null;
+        } finally {
+            rollbackQuietly(tgt);
+            rollbackQuietly(src);
         }
     }
 
@@ -127,12 +204,12 @@ final class ChunkCopier {
         long rows = 0;
         try (ResultSet rs = read.executeQuery()) {
             while (rs.next()) {
-                read(rs, columns, values);
+                read(rs, table, columns, values, snapshot);
                 for (int i = 0; i < values.length; i++) {
                     try {
                         bound[i] = bindings.get(i).value(values[i].schema(), values[i].value());
                     } catch (RuntimeException e) {
-                        throw refused(e, table, columns, i, values, snapshot);
+                        throw refused(e, table, columns, i, rs, snapshot);
                     }
                 }
                 rendered.add(bound);
@@ -159,35 +236,58 @@ final class ChunkCopier {
         rendered.clear();
     }
 
-    private static void read(ResultSet rs, List<ColumnReader> columns, ColumnReader.Value[] values) throws SQLException {
+    private static void read(ResultSet rs, SourceTable table, List<ColumnReader> columns, ColumnReader.Value[] values,
+                             ExportedSnapshot snapshot) throws SQLException {
         for (int i = 0; i < values.length; i++) {
-            values[i] = columns.get(i).read(rs, i + 1);
+            try {
+                values[i] = columns.get(i).read(rs, i + 1);
+            } catch (SQLException e) {
+                if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+                    throw e; // the source connection failed, not the value
+                }
+                throw refused(e, table, columns, i, rs, snapshot);
+            } catch (RuntimeException e) {
+                throw refused(e, table, columns, i, rs, snapshot);
+            }
         }
     }
 
-    /** Why column i of the row cannot be written, naming the column, the row's key and the snapshot. */
-    private static BackfillException refused(RuntimeException e, SourceTable table, List<ColumnReader> columns, int i,
-                                             ColumnReader.Value[] values, ExportedSnapshot snapshot) {
+    /**
+     * Why column i of the row cannot be written, naming the column, the row's key and the snapshot,
+     * and what to do: the backfill pauses the table and copies the others.
+     */
+    private static BackfillException refused(Exception e, SourceTable table, List<ColumnReader> columns, int i,
+                                             ResultSet row, ExportedSnapshot snapshot) {
         SourceColumn column = columns.get(i).column();
-        if (e instanceof LossyValueException) {
-            String ref = table.id() + "." + column.name();
-            return new BackfillException("Column " + ref + " (" + column.formatted() + "), key " + key(table, columns, values)
-                    + ", in the backfill at snapshot LSN " + snapshot.lsn() + ": " + e.getMessage() + ". Backfill stopped. "
-                    + "Accept the loss with " + LossyPolicy.KEY + "=" + ref + ", or widen the target column, "
-                    + "then restart Greenlight.", e);
+        String ref = LossyPolicy.columnRef(table.id(), column.name());
+        String where = "Column " + ref + " (" + column.formatted() + "), key " + key(table, columns, row)
+                + ", in the backfill at snapshot LSN " + snapshot.lsn() + ": ";
+        String paused = " Table " + table.id() + " paused (the other tables go on); its copy is incomplete. ";
+        String resume = "POST /tables/" + table.id() + "/resume (or restart Greenlight)";
+        String again = ": the table is copied again, whole, at a fresh snapshot.";
+        if (e instanceof LossyValueException lossy) {
+            String remedy = lossy.acceptable()
+                    ? "Accept the loss with " + LossyPolicy.KEY + "=" + ref + " and restart Greenlight, or widen the target "
+                    + "column and " + resume + again
+                    : "Accepting the loss cannot help here: widen the target column (or change the value on the source), then "
+                    + resume + again;
+            return new BackfillException(table.id(), where + e.getMessage() + "." + paused + remedy, e);
         }
-        return new BackfillException("Column " + table.id() + "." + column.name() + ", key " + key(table, columns, values)
-                + ", in the backfill at snapshot LSN " + snapshot.lsn() + " cannot be converted for the target: "
-                + e.getMessage(), e);
+        return new BackfillException(table.id(), where + "the value cannot be read or converted for the target: "
+                + e.getMessage() + "." + paused + "Fix the value on the source or the target column, then " + resume + again, e);
     }
 
-    /** The row's identity for messages: its primary key, or every column of a keyless row. */
-    private static Map<String, Object> key(SourceTable table, List<ColumnReader> columns, ColumnReader.Value[] values) {
+    /** The row's identity for messages, as text: its key columns, or every column of a keyless row. */
+    private static Map<String, Object> key(SourceTable table, List<ColumnReader> columns, ResultSet row) {
         Map<String, Object> key = new LinkedHashMap<>();
         for (int i = 0; i < columns.size(); i++) {
             String name = columns.get(i).column().name();
             if (table.identityColumns().contains(name)) {
-                key.put(name, values[i].value());
+                try {
+                    key.put(name, row.getString(i + 1));
+                } catch (SQLException e) {
+                    key.put(name, "?");
+                }
             }
         }
         return key;

@@ -3,6 +3,7 @@ package io.greenlight.backfill;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.debezium.time.Interval;
+import io.greenlight.capture.PostgresTextForms;
 import io.greenlight.schema.SourceColumn;
 import io.greenlight.schema.TableId;
 import org.apache.kafka.connect.data.Schema;
@@ -68,7 +69,8 @@ final class ColumnReader {
     String projection() {
         String name = TableId.quoteIdentifier(column.name());
         if (column.array()) {
-            return temporal() ? name + "::text[]" : name;
+            // numeric[] as text: the driver cannot read NaN or ±Infinity elements as BigDecimal
+            return temporal() || "numeric".equals(kind) || "interval".equals(kind) ? name + "::text[]" : name;
         }
         return "money".equals(kind) ? name + "::numeric" : name;
     }
@@ -100,7 +102,9 @@ final class ColumnReader {
                 Object map = rs.getObject(index);
                 yield new Value(JSON_TEXT, map == null ? null : json(map));
             }
-            case "bit", "varbit" -> {
+            case "money" -> new Value(null, rs.getBigDecimal(index)); // read as numeric: exact, unlike the connector's double
+            case "varbit" -> new Value(null, rs.getString(index)); // text with its length, as the capture's converter sends it
+            case "bit" -> {
                 String bits = rs.getString(index);
                 yield new Value(BITS, bits == null ? null : bits(bits));
             }
@@ -135,6 +139,9 @@ final class ColumnReader {
         }
         if (item instanceof BigDecimal decimal) {
             return decimal.toString();
+        }
+        if ("interval".equals(kind)) {
+            return PostgresTextForms.isoInterval((String) item); // as capture sends interval[] elements
         }
         return item;
     }

@@ -55,7 +55,9 @@ public final class ConnectorConfigFile {
             decoded("tombstones.on.delete"),
             decoded("skipped.operations"),
             decoded("unavailable.value.placeholder"),
-            decoded("column.propagate.source.type"));
+            decoded("column.propagate.source.type"),
+            decoded("converters"),
+            decoded(DebeziumProperties.CONVERTER + ".type"));
 
     private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas\\.config|credential|token).*");
 

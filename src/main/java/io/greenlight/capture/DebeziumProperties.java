@@ -22,6 +22,9 @@ import java.util.stream.Collectors;
  */
 public final class DebeziumProperties {
 
+    /** The name Greenlight's custom converter is registered under. */
+    static final String CONVERTER = "greenlight";
+
     private DebeziumProperties() {
     }
 
@@ -79,6 +82,9 @@ public final class DebeziumProperties {
         p.put("interval.handling.mode", "string");
         p.put("hstore.handling.mode", "json");
         p.put("include.unknown.datatypes", "true");
+        // PostgreSQL's exact text form where the connector's own representation loses or drops values.
+        p.put("converters", CONVERTER);
+        p.put(CONVERTER + ".type", PostgresTextConverter.class.getName());
         // Apply recognizes unchanged TOASTed values by this marker and leaves the target's value alone.
         p.put("unavailable.value.placeholder", UnchangedToast.PLACEHOLDER);
         // Column type, length and scale in each field's schema: apply notices type changes while streaming.

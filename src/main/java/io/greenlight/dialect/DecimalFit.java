@@ -23,7 +23,7 @@ final class DecimalFit {
         int integerDigits = result.precision() - result.scale();
         if (integerDigits > precision - scale) {
             throw new LossyValueException("value " + value.toPlainString() + " has " + integerDigits
-                    + " integer digits: it does not fit DECIMAL(" + precision + "," + scale + ")");
+                    + " integer digits: it does not fit DECIMAL(" + precision + "," + scale + ")", false);
         }
         return result;
     }
@@ -36,7 +36,7 @@ final class DecimalFit {
         try {
             return new BigDecimal(text);
         } catch (NumberFormatException e) {
-            throw new LossyValueException("value " + text + " cannot be stored in DECIMAL(" + precision + "," + scale + ")");
+            throw new LossyValueException("value " + text + " cannot be stored in DECIMAL(" + precision + "," + scale + ")", false);
         }
     }
 

@@ -18,6 +18,20 @@ final class MySqlTypeMapper {
     /** Largest money amount a double carries exactly to the cent (15 significant digits). */
     static final String MONEY_EXACT = "9999999999999.99";
 
+    /**
+     * Whether a money value came through a double: Debezium 3.5 streams money as exact decimal text and
+     * the backfill reads it as a BigDecimal, but the connector's initial snapshot (snapshot-mode=initial)
+     * reads it as a double, whose text (Double.toString) has an exponent from 1e7 on. Beyond
+     * {@link #MONEY_EXACT} such a value may have lost its cents.
+     */
+    static boolean moneyThroughDouble(Object value) {
+        if (value instanceof java.math.BigDecimal) {
+            return false;
+        }
+        String text = value.toString();
+        return value instanceof Double || text.indexOf('E') >= 0 || text.indexOf('e') >= 0;
+    }
+
     /** @param keyWidth column count of the widest key the column is in, 0 for none */
     TypeMapping map(SourceColumn column, int keyWidth) {
         int keyChars = keyWidth == 0 ? 0 : MAX_KEY_CHARS / keyWidth;
@@ -40,8 +54,9 @@ final class MySqlTypeMapper {
             case "float4" -> TypeMapping.exact("FLOAT", "NaN and ±Infinity stop apply (accepted: stored as NULL)");
             case "float8" -> TypeMapping.exact("DOUBLE", "NaN and ±Infinity stop apply (accepted: stored as NULL)");
             case "numeric" -> decimal(column);
-            case "money" -> TypeMapping.exact("DECIMAL(19,2)", "assumes 2 fraction digits (lc_monetary); the connector "
-                    + "reads money as a double, so values beyond ±" + MONEY_EXACT + " stop apply (accepted: stored as read)");
+            case "money" -> TypeMapping.exact("DECIMAL(19,2)", "assumes 2 fraction digits (lc_monetary); exact from the "
+                    + "backfill and streaming; the connector's initial snapshot (snapshot-mode=initial) reads money as a double, "
+                    + "so values beyond ±" + MONEY_EXACT + " read that way stop apply (accepted: stored as read)");
             case "bool" -> TypeMapping.exact("BOOLEAN");
             case "bpchar" -> character(column, keyChars);
             case "varchar" -> text(column.length(), keyChars);
@@ -54,7 +69,8 @@ final class MySqlTypeMapper {
             case "hstore" -> TypeMapping.exact("JSON", "as a JSON object of strings");
             case "date" -> TypeMapping.exact("DATE", TEMPORAL_RANGE);
             case "time" -> TypeMapping.exact("TIME(" + fraction(column) + ")", "24:00:00 is kept");
-            case "timetz" -> TypeMapping.lossy("TIME(" + fraction(column) + ")", "converted to UTC; the offset is not kept");
+            case "timetz" -> TypeMapping.lossy("TIME(" + fraction(column) + ")", "converted to UTC; the offset is not kept: "
+                    + "the connector converts timetz to UTC before any converter sees the value, so no exact form reaches Greenlight");
             case "timestamp" -> TypeMapping.exact("DATETIME(" + fraction(column) + ")", TEMPORAL_RANGE);
             case "timestamptz" -> TypeMapping.exact("DATETIME(" + fraction(column) + ")", "UTC; " + TEMPORAL_RANGE);
             case "interval" -> TypeMapping.exact("VARCHAR(64)", "ISO 8601 duration text, e.g. P1Y2M3DT4H5M6.78S");
@@ -64,15 +80,21 @@ final class MySqlTypeMapper {
             case "bit" -> column.length() > 0 && column.length() <= 64
                     ? TypeMapping.exact("BIT(" + column.length() + ")")
                     : TypeMapping.exact("LONGTEXT", "bit strings over 64 bits as text of 0 and 1");
-            case "varbit" -> TypeMapping.lossy(text(column.length(), keyChars).sqlType(), "as text of 0 and 1; "
-                    + "the connector does not carry the bit length, so leading zeros are lost");
+            case "varbit" -> text(column.length(), keyChars).withNote("text of 0 and 1, leading zeros kept");
             case "xml" -> TypeMapping.exact("LONGTEXT", "document text");
             case "tsvector" -> TypeMapping.exact("LONGTEXT", "PostgreSQL's text form; not searchable as a tsvector");
             case "int4range", "int8range", "numrange", "daterange", "tsrange", "tstzrange" ->
-                    TypeMapping.exact("VARCHAR(255)", "PostgreSQL's text form, e.g. [1,10)");
+                    TypeMapping.exact("VARCHAR(255)", "PostgreSQL's text form, e.g. [1,10); tstzrange bounds in UTC");
+            case "ltree", "lquery", "ltxtquery", "isbn", "isbn13", "issn", "issn13", "ean13", "ismn", "ismn13", "upc", "tsquery",
+                 "point", "line", "lseg", "box", "path", "polygon", "circle", "int4multirange", "int8multirange",
+                 "nummultirange", "datemultirange", "tsmultirange", "tstzmultirange" ->
+                    text(-1, keyChars).withNote("PostgreSQL's text form (exact; not searchable as the type)");
             default -> {
                 if (!column.enumLabels().isEmpty()) {
                     yield enumeration(column);
+                }
+                if (column.typeCategory() == 'C') {
+                    yield text(-1, keyChars).withNote("a composite type: PostgreSQL's text form of the row value (exact)");
                 }
                 yield TypeMapping.lossy(text(-1, keyChars).sqlType(), "type " + column.typeName()
                         + " has no mapping: the connector's representation is stored as text (JSON for structured values)");

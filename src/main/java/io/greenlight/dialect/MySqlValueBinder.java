@@ -67,7 +67,7 @@ final class MySqlValueBinder {
             }
         }
         if (column.array() || value instanceof Collection<?> || value instanceof Map<?, ?> || value instanceof Struct) {
-            return JsonText.of(column, schema, value);
+            return JsonText.of(column, schema, value, accepted);
         }
         if ("numeric".equals(column.typeName()) || "money".equals(column.typeName())) {
             return number(column, value, accepted);
@@ -85,12 +85,13 @@ final class MySqlValueBinder {
 
     private static Object number(SourceColumn column, Object value, boolean accepted) {
         int[] target = MySqlTypeMapper.decimalTarget(column);
-        String text = value.toString();
+        String text = value instanceof BigDecimal exact ? exact.toPlainString() : value.toString();
         if (text.equalsIgnoreCase("nan") || text.regionMatches(true, text.length() - 8, "infinity", 0, 8)) {
             return nonFinite(text, accepted);
         }
         BigDecimal decimal = DecimalFit.fit(text, target[0], target[1], accepted);
-        if ("money".equals(column.typeName()) && decimal.abs().compareTo(MONEY_EXACT) > 0 && !accepted) {
+        if ("money".equals(column.typeName()) && MySqlTypeMapper.moneyThroughDouble(value) && decimal.abs().compareTo(MONEY_EXACT) > 0
+                && !accepted) {
             throw new LossyValueException("money value " + text + " is beyond ±" + MONEY_EXACT
                     + ", where the connector's double may have changed its cents");
         }

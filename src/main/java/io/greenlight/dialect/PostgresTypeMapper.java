@@ -15,7 +15,9 @@ final class PostgresTypeMapper {
     private static final Set<String> CARRIED = Set.of("int2", "int4", "int8", "oid", "float4", "float8", "numeric", "money",
             "bool", "bpchar", "varchar", "text", "citext", "name", "bytea", "uuid", "json", "jsonb", "hstore", "date",
             "time", "timestamp", "timestamptz", "interval", "inet", "cidr", "macaddr", "macaddr8", "bit", "xml",
-            "tsvector", "tsquery", "int4range", "int8range", "numrange", "daterange", "tsrange", "tstzrange", "point", "ltree");
+            "tsvector", "tsquery", "int4range", "int8range", "numrange", "daterange", "tsrange", "tstzrange", "point", "ltree",
+            "varbit", "line", "lseg", "box", "path", "polygon", "circle", "int4multirange", "int8multirange", "nummultirange",
+            "datemultirange", "tsmultirange", "tstzmultirange");
 
     TypeMapping map(SourceColumn column) {
         String type = column.formatted();
@@ -24,11 +26,11 @@ final class PostgresTypeMapper {
                     + "logical replication; the target column is created nullable (not generated) and stays NULL");
         }
         return switch (column.typeName()) {
-            case "timetz" -> TypeMapping.lossy(type, "the connector converts it to UTC: the time arrives as the same "
-                    + "instant with offset +00, the original offset is not kept");
-            case "varbit" -> TypeMapping.lossy(type, "the connector does not carry the bit length, so leading zeros are lost");
-            case "money" -> TypeMapping.exact(type, "the connector reads money as a double: values beyond ±"
-                    + MySqlTypeMapper.MONEY_EXACT + " stop apply (accepted: stored as read)");
+            case "timetz" -> TypeMapping.lossy(type, "the connector converts it to UTC before any converter sees it: the "
+                    + "time arrives as the same instant with offset +00, the original offset is not kept");
+            case "money" -> TypeMapping.exact(type, "exact from the backfill and streaming; the connector's initial snapshot "
+                    + "reads money as a double: values beyond ±" + MySqlTypeMapper.MONEY_EXACT + " read that way stop apply "
+                    + "(accepted: stored as read)");
             case "hstore", "citext", "ltree" -> TypeMapping.exact(type, "needs the " + column.typeName()
                     + " extension on the target before start");
             default -> {

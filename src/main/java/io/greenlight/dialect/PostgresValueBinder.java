@@ -48,9 +48,9 @@ final class PostgresValueBinder {
             return hstore(json);
         }
         if ("money".equals(column.typeName())) {
-            // the connector reads money as a number (a double, or its decimal text)
-            BigDecimal amount = new BigDecimal(value.toString());
-            if (amount.abs().compareTo(MONEY_EXACT) > 0 && !accepted) {
+            // exact decimal text (streamed), a BigDecimal (backfill), or a double's text (Debezium's initial snapshot)
+            BigDecimal amount = value instanceof BigDecimal exact ? exact : new BigDecimal(value.toString());
+            if (MySqlTypeMapper.moneyThroughDouble(value) && amount.abs().compareTo(MONEY_EXACT) > 0 && !accepted) {
                 throw new LossyValueException("money value " + value + " is beyond ±" + MONEY_EXACT
                         + ", where the connector's double may have changed its cents");
             }
@@ -92,6 +92,8 @@ final class PostgresValueBinder {
                     return PostgresText.nanos(((Number) value).longValue());
                 case "io.debezium.data.Bits":
                     return BitText.bits(column, MySqlValueBinder.bytes(value));
+                case "io.debezium.time.ZonedTimestamp":
+                    return TemporalText.negativeInfinityElement((String) value) ? "-infinity" : (String) value;
                 case "io.debezium.data.VariableScaleDecimal":
                     Struct decimal = (Struct) value;
                     return new BigDecimal(new BigInteger(decimal.getBytes("value")), decimal.getInt32("scale")).toPlainString();
@@ -113,7 +115,7 @@ final class PostgresValueBinder {
                     : new String(bytes, StandardCharsets.UTF_8);
         }
         if (value instanceof Struct || value instanceof Map<?, ?>) {
-            throw new LossyValueException("structured value " + value + " has no PostgreSQL input form");
+            throw new LossyValueException("structured value " + value + " has no PostgreSQL input form", false);
         }
         return value.toString(); // integers; floats in shortest round-trip form, NaN and Infinity included
     }
@@ -143,7 +145,7 @@ final class PostgresValueBinder {
         try {
             object = JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new LossyValueException("hstore value is not the connector's JSON object: " + e.getOriginalMessage());
+            throw new LossyValueException("hstore value is not the connector's JSON object: " + e.getOriginalMessage(), false);
         }
         StringBuilder out = new StringBuilder();
         for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {

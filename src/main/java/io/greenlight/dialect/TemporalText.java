@@ -84,12 +84,29 @@ final class TemporalText {
         if (text.equalsIgnoreCase("infinity") || text.equalsIgnoreCase("-infinity")) {
             return infinity(!text.startsWith("-"), accepted);
         }
+        if (negativeInfinityElement(text)) {
+            return infinity(false, accepted);
+        }
         String common = commonZoned(text);
         if (common != null) {
             return common;
         }
         OffsetDateTime odt = OffsetDateTime.parse(text);
         return dateTimeText(clamp(odt.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime(), accepted, text));
+    }
+
+    /**
+     * The connector (3.5) sends a timestamptz[] element -infinity as the JDBC driver's sentinel
+     * printed without its era, a year past 292 million AD ({@code +292269055-12-02T23:00:00Z}; the
+     * time depends on the JVM's zone). PostgreSQL's timestamps end in 294276 AD, and +infinity
+     * arrives as "infinity": a year that large can only be -infinity.
+     */
+    static boolean negativeInfinityElement(String zoned) {
+        if (zoned.length() < 12 || zoned.charAt(0) != '+') {
+            return false;
+        }
+        int dash = zoned.indexOf('-', 1);
+        return dash > 7 && Long.parseLong(zoned.substring(1, dash)) > 294_276L;
     }
 
     /** A time of day in microseconds; PostgreSQL allows 24:00:00, which MySQL's TIME also holds. */

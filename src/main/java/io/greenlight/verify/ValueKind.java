@@ -1,5 +1,6 @@
 package io.greenlight.verify;
 
+import io.greenlight.capture.PostgresTextForms;
 import io.greenlight.schema.SourceColumn;
 
 import java.sql.PreparedStatement;
@@ -13,6 +14,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 /**
  * How one logical type is read from each side into one canonical form. Mirrors the MySQL
@@ -21,7 +23,9 @@ import java.time.temporal.ChronoUnit;
  * bpchar as CHAR (trailing spaces not significant), everything else unknown as text.
  */
 enum ValueKind {
-    INTEGER, FLOAT4, FLOAT8, DECIMAL, BOOLEAN, TEXT, CHAR, BYTES, DATE, TIME, TIMESTAMP, TIMESTAMPTZ, JSON, ARRAY;
+    INTEGER, FLOAT4, FLOAT8, DECIMAL, BOOLEAN, TEXT, CHAR, BYTES, DATE, TIME, TIMESTAMP, TIMESTAMPTZ, JSON, ARRAY,
+    /** tstzrange / tstzmultirange: text with the bounds in UTC, whatever the session's time zone. */
+    UTC_RANGE;
 
     private static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS");
 
@@ -42,6 +46,7 @@ enum ValueKind {
             case "timestamp" -> TIMESTAMP;
             case "timestamptz" -> TIMESTAMPTZ;
             case "json", "jsonb" -> JSON;
+            case "tstzrange", "tstzmultirange" -> UTC_RANGE;
             default -> TEXT;
         };
     }
@@ -52,10 +57,7 @@ enum ValueKind {
             case INTEGER -> rs.getLong(i);
             case FLOAT4 -> rs.getFloat(i);
             case FLOAT8 -> rs.getDouble(i);
-            case DECIMAL -> {
-                var d = rs.getBigDecimal(i);
-                yield d == null ? null : Canonical.decimal(d);
-            }
+            case DECIMAL -> decimal(rs, i);
             case BOOLEAN -> rs.getBoolean(i);
             case TEXT -> rs.getString(i);
             case CHAR -> stripTrailingSpaces(rs.getString(i));
@@ -77,12 +79,53 @@ enum ValueKind {
                 String s = rs.getString(i);
                 yield s == null ? null : CanonicalJson.of(s);
             }
-            case ARRAY -> {
-                java.sql.Array a = rs.getArray(i);
-                yield a == null ? null : CanonicalJson.ofArray((Object[]) a.getArray());
+            case ARRAY -> array(rs, i);
+            case UTC_RANGE -> {
+                String range = rs.getString(i);
+                yield range == null ? null : range.startsWith("{") ? PostgresTextForms.utcMultirange(range)
+                        : PostgresTextForms.utcRange(range);
             }
         };
         return rs.wasNull() ? null : value;
+    }
+
+    /** An exact decimal; PostgreSQL's NaN and ±Infinity (no BigDecimal) as their text. */
+    private static Object decimal(ResultSet rs, int i) throws SQLException {
+        try {
+            var d = rs.getBigDecimal(i);
+            return d == null ? null : Canonical.decimal(d);
+        } catch (SQLException notFinite) {
+            String text = rs.getString(i);
+            if (text == null || !(text.equals("NaN") || text.endsWith("Infinity"))) {
+                throw notFinite;
+            }
+            return text;
+        }
+    }
+
+    /** An array as JSON; one the driver cannot convert (numeric NaN or ±Infinity elements) from its text. */
+    private static Object array(ResultSet rs, int i) throws SQLException {
+        java.sql.Array a = rs.getArray(i);
+        if (a == null) {
+            return null;
+        }
+        try {
+            return CanonicalJson.ofArray((Object[]) a.getArray());
+        } catch (SQLException notFinite) {
+            List<Object> items = PostgresTextForms.array(rs.getString(i), ',');
+            return CanonicalJson.ofArray(items.stream().map(ValueKind::number).toArray());
+        }
+    }
+
+    private static Object number(Object element) {
+        if (element instanceof String text) {
+            try {
+                return new java.math.BigDecimal(text);
+            } catch (NumberFormatException e) {
+                return text; // NaN, Infinity
+            }
+        }
+        return element instanceof List<?> nested ? nested.stream().map(ValueKind::number).toArray() : element;
     }
 
     /** Reads column {@code i} of a MySQL/MariaDB row (times as text: no driver time-zone conversion). */
@@ -94,6 +137,7 @@ enum ValueKind {
                 String text = rs.getString(i);
                 yield text == null ? null : Canonical.decimal(new java.math.BigDecimal(text));
             }
+            case UTC_RANGE -> rs.getString(i);
             case DATE -> rs.getString(i);
             case TIME -> time(rs.getString(i));
             case TIMESTAMP, TIMESTAMPTZ -> {

@@ -67,7 +67,7 @@ class ConnectorConfigFileTest {
         Properties embedded = properties(Map.of());
         for (String key : List.of("connector.class", "plugin.name", "publication.autocreate.mode", "decimal.handling.mode",
                 "time.precision.mode", "binary.handling.mode", "interval.handling.mode", "hstore.handling.mode",
-                "tombstones.on.delete", "include.unknown.datatypes", "skipped.operations")) {
+                "tombstones.on.delete", "include.unknown.datatypes", "skipped.operations", "converters", "greenlight.type")) {
             assertEquals(embedded.getProperty(key), config.path(key).asText(), key + " must match the embedded engine's");
         }
         for (String converter : List.of("key.converter", "value.converter")) {

@@ -94,7 +94,7 @@ public final class DebeziumRecords {
                 change(c);
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-            while (captured.stream().noneMatch(DebeziumRecords::isDone)) {
+            while (noneDone(captured)) {
                 if (failure.get() != null) {
                     throw new IllegalStateException("The engine stopped: " + failure.get().getMessage(), failure.get());
                 }
@@ -133,6 +133,8 @@ public final class DebeziumRecords {
         TypesTestResource.insert(c, "times", TypesTestResource.TIMES, STREAMED);
         TypesTestResource.insert(c, "others", TypesTestResource.OTHERS, STREAMED);
         TypesTestResource.insert(c, "infinite", TypesTestResource.INFINITE, STREAMED);
+        TypesTestResource.insert(c, "edge", TypesTestResource.EDGE, STREAMED);
+        TypesTestResource.insert(c, "exact_text", TypesTestResource.EXACT_TEXT, STREAMED);
         String heartbeat = HeartbeatWriter.SCHEMA + "." + HeartbeatWriter.TABLE;
         Sql.exec(c,
                 "UPDATE toasty SET small = small + 1 WHERE id <= 2",
@@ -153,6 +155,13 @@ public final class DebeziumRecords {
                 "DELETE FROM \"" + HostileNamesTestResource.QUOTES.replace("\"", "\"\"") + "\"",
                 "UPDATE " + heartbeat + " SET ts = now(), marker = 'drain-1'",
                 "UPDATE " + heartbeat + " SET ts = now(), marker = '" + DONE + "'");
+    }
+
+    /** The engine adds records while this looks: the list's own lock keeps the look whole. */
+    private static boolean noneDone(List<SourceRecord> captured) {
+        synchronized (captured) {
+            return captured.stream().noneMatch(DebeziumRecords::isDone);
+        }
     }
 
     private static boolean isDone(SourceRecord record) {

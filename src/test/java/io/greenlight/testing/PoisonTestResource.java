@@ -26,6 +26,18 @@ public class PoisonTestResource extends PipelineTestResource {
                 "CREATE TABLE accounts (id int PRIMARY KEY, email text NOT NULL)",
                 "CREATE TABLE notes (id int PRIMARY KEY, body text)",
                 "INSERT INTO notes VALUES (1, 'before start')");
+        if (getClass() == PoisonTestResource.class) {
+            // a row the backfill cannot write: its target table is made narrower by hand (createTarget)
+            Sql.exec(c, "CREATE TABLE labels (id int PRIMARY KEY, name varchar(10))",
+                    "INSERT INTO labels VALUES (1, 'ok'), (2, 'too long'), (3, 'ok')");
+        }
+    }
+
+    @Override
+    protected void createTarget(Connection c) throws Exception {
+        if (getClass() == PoisonTestResource.class) {
+            Sql.exec(c, "CREATE TABLE labels (id INT NOT NULL PRIMARY KEY, name VARCHAR(3)) DEFAULT CHARSET utf8mb4 COLLATE utf8mb4_bin");
+        }
     }
 
     @Override

@@ -55,6 +55,37 @@ public class TypesTestResource extends PipelineTestResource {
             "(%d, 'infinity', 'infinity', 'infinity', 'NaN', 'NaN')",
             "(%d, '-infinity', '-infinity', '-infinity', 'Infinity', '-Infinity')");
 
+    /**
+     * Values production databases hold at the edges: enum arrays with the element 'NULL', a SQL
+     * NULL and a comma; a tstzrange (written with a +02 bound); timestamptz[] / date[] holding
+     * infinity; numeric[] holding NaN and ±Infinity; multiranges (PostgreSQL 14+), an interval[] (which
+     * the connector drops) and a composite value with quotes and a comma.
+     */
+    public static final List<String> EDGE = List.of(
+            "(%d, ARRAY[NULL, 'NULL', 'a,b', 'two words', 'plain']::label[], '[2024-01-01 10:00:00+02,2024-01-02 00:00:00.5+00)',"
+                    + " '{infinity,\"2024-01-01 00:00:00.25+00\",-infinity}', '{infinity,2024-02-29,-infinity}',"
+                    + " '{NaN,1.50,Infinity,-Infinity,NULL}', '{[2024-01-01 10:00:00+02,2024-01-02 00:00:00+00), [2025-01-01 00:00:00+00,)}',"
+                    + " '{[1,3), [5,7)}', '{\"1 day 02:00:00\",\"-00:00:00.000001\",NULL}', ROW(1, 'a \"b\", c')::pair_t)",
+            "(%d, '{}', 'empty', '{}', '{}', '{}', '{}', '{}', '{}', ROW(NULL, NULL)::pair_t)",
+            "(%d, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
+
+    /**
+     * Types whose PostgreSQL text form is exact (sent by Greenlight's converter): ltree, isbn, issn,
+     * tsquery, bit varying with leading zeros, and every geometric type, with floats needing all
+     * their digits, exponents and a negative zero.
+     */
+    public static final List<String> EXACT_TEXT = List.of(
+            "(%d, 'Top.Science.Astronomy', '978-0-393-04002-9', '0317-8471', 'fat & (rat | !cat)', B'00101', '(1.5,-2e-05)',"
+                    + " '{1,-1,0.1}', '[(0,0),(1e+20,3.3)]', '(3,4),(1,2)', '[(0,0),(1,1),(2,0)]', '((0,0),(1,1),(1,0))',"
+                    + " '<(1,2),0.30000000000000004>')",
+            "(%d, '', '979-10-90636-07-1', '2049-3630', 'a:*', B'', '(-0,1e-300)', '{0,1,2}', '[(1,2),(1,2)]', '(0,0),(0,0)',"
+                    + " '((1,1))', '((0,0))', '<(0,0),0>')",
+            "(%d, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
+
+    /** money at both ends of its range (±92233720368547758.08) and a usual amount. */
+    public static final List<String> MONEY = List.of("(%d, '92233720368547758.07')", "(%d, '-92233720368547758.08')",
+            "(%d, '1234.56')");
+
     @Override
     protected String database() {
         return DATABASE;
@@ -87,12 +118,24 @@ public class TypesTestResource extends PipelineTestResource {
                 "CREATE TABLE gen (id int PRIMARY KEY, a int, g int GENERATED ALWAYS AS (a * 2) STORED)",
                 "CREATE TABLE evolving (id int PRIMARY KEY, v varchar(10), n integer, num numeric(5,2),"
                         + " gone text NOT NULL)",
+                "CREATE EXTENSION ltree",
+                "CREATE EXTENSION isn",
+                "CREATE TABLE exact_text (id int PRIMARY KEY, path ltree, book isbn, journal issn, query tsquery, vb varbit(20),"
+                        + " pt point, ln line, seg lseg, bx box, pth path, poly polygon, circ circle)",
+                "CREATE TABLE money_max (id int PRIMARY KEY, m money)",
+                "CREATE TYPE label AS ENUM ('NULL', 'a,b', 'two words', 'plain')",
+                "CREATE TYPE pair_t AS (a int, b text)",
+                "CREATE TABLE edge (id int PRIMARY KEY, labels label[], span tstzrange, stamps timestamptz[], days date[],"
+                        + " nums numeric[], spans tstzmultirange, ints int4multirange, ivs interval[], pair pair_t)",
                 "CREATE TABLE \"Select\" (\"Order\" int PRIMARY KEY, \"we`ird \"\"name\"\"\" text, \"ünï\" int)");
         insert(c, "numbers", NUMBERS, 0);
         insert(c, "texts", TEXTS, 0);
         insert(c, "times", TIMES, 0);
         insert(c, "others", OTHERS, 0);
         insert(c, "infinite", INFINITE, 0);
+        insert(c, "edge", EDGE, 0);
+        insert(c, "exact_text", EXACT_TEXT, 0);
+        insert(c, "money_max", MONEY, 0);
         Sql.exec(c, "INSERT INTO toasty SELECT g, g, repeat(md5(g::text), 200), convert_to(repeat(md5(g::text), 100), 'UTF8'),"
                         + " ARRAY[repeat('a', 5000)], jsonb_build_object('k', repeat('j', 5000)) FROM generate_series(1, 4) g",
                 "INSERT INTO toasty_keyless SELECT g, repeat(md5(g::text), 200) FROM generate_series(1, 3) g",
@@ -105,10 +148,25 @@ public class TypesTestResource extends PipelineTestResource {
                 "INSERT INTO \"Select\" VALUES (1, 'odd', 2)");
     }
 
+    /** The service runs in a zone that is not UTC (+05:45): nothing it writes may depend on it. */
+    public static final java.util.TimeZone SERVICE_ZONE = java.util.TimeZone.getTimeZone("Asia/Kathmandu");
+    private java.util.TimeZone before;
+
     @Override
     protected void configure(Map<String, String> config) throws Exception {
+        before = java.util.TimeZone.getDefault();
+        java.util.TimeZone.setDefault(SERVICE_ZONE); // the in-JVM service of this test class starts right after
         config.put("greenlight.types.lossy-accept", "timetz,public.others.vb,public.infinite.d,public.infinite.ts,"
-                + "public.infinite.tstz,public.infinite.f,public.infinite.nfree,public.gen.g");
+                + "public.infinite.tstz,public.infinite.f,public.infinite.nfree,public.gen.g,"
+                // an array column accepted by name, one by its type
+                + "public.edge.stamps,date[],public.edge.nums");
+    }
+
+    @Override
+    public void stop() {
+        if (before != null) {
+            java.util.TimeZone.setDefault(before);
+        }
     }
 
     /** Inserts each row template with ids first, first + 1, ... */
@@ -138,7 +196,9 @@ public class TypesTestResource extends PipelineTestResource {
 
         @Override
         protected void createTarget(Connection c) throws Exception {
-            Sql.exec(c, "CREATE EXTENSION hstore"); // extension types need their extension on the target (docs/postgres-target.md)
+            // extension types need their extension on the target, a composite type its type (docs/postgres-target.md)
+            Sql.exec(c, "CREATE EXTENSION hstore", "CREATE EXTENSION ltree", "CREATE EXTENSION isn",
+                    "CREATE TYPE pair_t AS (a int, b text)");
         }
     }
 }

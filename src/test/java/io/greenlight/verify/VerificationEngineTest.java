@@ -142,6 +142,38 @@ class VerificationEngineTest {
         }
     }
 
+    /**
+     * Values sent as PostgreSQL's text (geometric, varbit, tsquery) and tstzrange written in UTC compare
+     * equal although the verifying JVM runs in +05:45; numeric NaN (scalar and array element), which
+     * the driver cannot read as a BigDecimal, is compared instead of failing the run: stored as NULL
+     * by an accepted loss, it is reported as a difference of exactly those columns.
+     */
+    @Test
+    void exactTextTypesAndUtcRangesMatchInAnyZoneAndNaNIsComparedNotFatal() throws Exception {
+        Pair p = pair();
+        try (Connection s = p.src()) {
+            Sql.exec(s, "CREATE TABLE odd (id int PRIMARY KEY, pt point, bx box, vb varbit(8), q tsquery, span tstzrange,"
+                            + " n numeric, nums numeric[])",
+                    "INSERT INTO odd VALUES (1, '(1.5,-2e-05)', '(3,4),(1,2)', B'00101', 'fat & !cat',"
+                            + " '[2024-01-01 10:00:00+02,2024-01-02 00:00:00.5+00)', 1.5, '{1.50,2}'),"
+                            + " (2, '(-0,1e+20)', '(0,0),(0,0)', B'', 'a:*', 'empty', 'NaN', '{NaN,1}')");
+        }
+        p.createTargetTables("odd");
+        try (Connection t = p.tgt()) {
+            Sql.exec(t, "INSERT INTO odd VALUES (1, '(1.5,-2e-05)', '(3,4),(1,2)', '00101', '''fat'' & !''cat''',"
+                            + " '[\"2024-01-01 08:00:00+00\",\"2024-01-02 00:00:00.5+00\")', 1.5, '[1.50,2]'),"
+                            + " (2, '(-0,1e+20)', '(0,0),(0,0)', '', '''a'':*', 'empty', NULL, '[null,1]')");
+        }
+        java.util.TimeZone before = java.util.TimeZone.getDefault();
+        java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("Asia/Kathmandu"));
+        try {
+            TableVerdict v = p.verify(100, "odd").tables().get(0);
+            assertEquals(Map.of("id=2", "differing [n, nums]"), samples(v), v.detail());
+        } finally {
+            java.util.TimeZone.setDefault(before);
+        }
+    }
+
     @Test
     void everyPlantedDifferenceIsFoundWithItsKeyAndColumns() throws Exception {
         Pair p = items(600);
