@@ -64,6 +64,8 @@ public final class ApplyLoop implements Runnable {
     private final Map<TopicPartition, SourcePosition> watermarks = new HashMap<>();
     private volatile java.util.function.Predicate<Change> alreadyCopied = c -> false;
     private final Map<TopicPartition, Long> commitTimes = new HashMap<>();
+    /** What greenlight_offsets holds for each partition: where a part of a batch continues from. */
+    private final Map<TopicPartition, PartitionPosition> committed = new HashMap<>();
 
     public ApplyLoop(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, DataSource target,
                      BatchWriter writer, OffsetStore offsets, PipelineMeters meters, LagTracker lag, int batchSize,
@@ -174,6 +176,7 @@ public final class ApplyLoop implements Runnable {
         try (Connection connection = target.getConnection()) {
             stored = offsets.load(connection);
         }
+        committed.putAll(stored);
         consumer.assign(partitions);
         lag.reset(consumer.endOffsets(partitions));
         List<TopicPartition> fromStart = new ArrayList<>();
@@ -228,7 +231,42 @@ public final class ApplyLoop implements Runnable {
         }
     }
 
+    /**
+     * Writes the batch in as few target transactions as it allows (see {@link BatchWriter#transactions}):
+     * each part is committed with the positions it reached, the last with every partition's.
+     */
     private void commit(List<Change> batch, Map<TopicPartition, PartitionPosition> positions) throws Exception {
+        List<List<Change>> parts = writer.transactions(batch);
+        for (int i = 0; i < parts.size(); i++) {
+            // A table paused by an earlier part stops there: none of its later changes or positions are written.
+            List<Change> part = parts.get(i).stream().filter(c -> !held.containsKey(c.table())).toList();
+            Map<TopicPartition, PartitionPosition> reached = new HashMap<>();
+            if (i == parts.size() - 1) {
+                positions.forEach((partition, position) -> {
+                    if (!isHeld(partition)) {
+                        reached.put(partition, position);
+                    }
+                });
+            } else {
+                for (Change change : part) {
+                    TopicPartition partition = new TopicPartition(change.topic(), change.partition());
+                    reached.put(partition, PartitionPosition.after(reached.getOrDefault(partition, committed.get(partition)), change));
+                }
+            }
+            commitPart(part, reached);
+        }
+    }
+
+    private boolean isHeld(TopicPartition partition) {
+        for (List<TopicPartition> partitions : held.values()) {
+            if (partitions.contains(partition)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void commitPart(List<Change> batch, Map<TopicPartition, PartitionPosition> positions) throws Exception {
         List<Change> changes = batch;
         Map<TopicPartition, PartitionPosition> next = positions;
         Map<TableId, Map<TopicPartition, PartitionPosition>> paused = new HashMap<>();
@@ -256,6 +294,7 @@ public final class ApplyLoop implements Runnable {
                 }
             }
         }
+        committed.putAll(next);
         paused.forEach(this::hold);
         next.forEach((partition, position) -> lag.applied(partition, position.nextOffset(), position.sourceTsMs()));
         retrying = false;

@@ -47,6 +47,39 @@ public final class BatchWriter {
         return Map.copyOf(tables);
     }
 
+    /**
+     * The batch cut where a change would commit the transaction behind the caller's back: source
+     * DDL followed on the target ({@link SchemaEvolution} commits it) starts a new part, and a
+     * TRUNCATE the target commits implicitly is a part of its own. Each part is then written and
+     * committed with its own offsets, so no change becomes durable without its position.
+     */
+    public List<List<Change>> transactions(List<Change> batch) {
+        List<List<Change>> parts = new ArrayList<>();
+        Map<TableId, Schema> seen = new HashMap<>(reconciled);
+        List<Change> part = new ArrayList<>();
+        for (Change change : batch) {
+            Struct row = change.after() != null ? change.after() : change.before();
+            boolean evolves = evolution != null && row != null && !row.schema().equals(seen.get(change.table()));
+            boolean alone = change.op() == ChangeOp.TRUNCATE && dialect.truncateCommitsImplicitly();
+            if ((evolves || alone) && !part.isEmpty()) {
+                parts.add(part);
+                part = new ArrayList<>();
+            }
+            if (evolves) {
+                seen.put(change.table(), row.schema());
+            }
+            part.add(change);
+            if (alone) {
+                parts.add(part);
+                part = new ArrayList<>();
+            }
+        }
+        if (!part.isEmpty() || parts.isEmpty()) {
+            parts.add(part);
+        }
+        return parts;
+    }
+
     public void write(Connection connection, List<Change> changes) throws SQLException {
         Map<String, PreparedStatement> statements = new HashMap<>();
         try {

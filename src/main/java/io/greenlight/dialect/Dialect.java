@@ -53,6 +53,14 @@ public interface Dialect {
 
     String truncate(SourceTable table);
 
+    /**
+     * True when {@link #truncate} (like any DDL) commits the open transaction implicitly, as on
+     * MySQL and MariaDB: apply then runs it in a transaction of its own.
+     */
+    default boolean truncateCommitsImplicitly() {
+        return false;
+    }
+
     String createOffsetsTable();
 
     /** Upsert of (topic, partition, next_offset, last_commit_lsn, lsn, source_ts_ms, lsn_rank) into the offsets table. */
