@@ -37,6 +37,18 @@ public interface Dialect {
     /** Insert-or-update of the given columns, keyed by the table's primary key. */
     String upsert(SourceTable table, List<String> columns);
 
+    /**
+     * Update of the given columns of the row with the table's primary key: the columns bound
+     * first, then the key columns. Written for an update that leaves unchanged-TOAST columns out,
+     * whose row exists: an upsert's insert part would fail on such a column when it is NOT NULL.
+     */
+    default String update(SourceTable table, List<String> columns) {
+        return "UPDATE " + tableName(table) + " SET "
+                + columns.stream().map(c -> quote(c) + " = ?").collect(java.util.stream.Collectors.joining(", "))
+                + " WHERE " + table.primaryKey().stream().map(c -> quote(c) + " = ?")
+                .collect(java.util.stream.Collectors.joining(" AND "));
+    }
+
     /** Plain insert of the given columns (tables without a primary key). */
     default String insert(SourceTable table, List<String> columns) {
         return "INSERT INTO " + tableName(table) + " (" + quoteAll(columns) + ") VALUES ("
