@@ -12,6 +12,7 @@ import io.greenlight.apply.TablePauses;
 import io.greenlight.apply.SchemaEvolution;
 import io.greenlight.backfill.Backfill;
 import io.greenlight.backfill.BackfillProgress;
+import io.greenlight.backfill.Recopy;
 import io.greenlight.capture.CaptureEngine;
 import io.greenlight.capture.ChangePublisher;
 import io.greenlight.capture.ConnectorConfigFile;
@@ -276,8 +277,11 @@ public class Pipeline {
             if (kafkaUp.isCompletedExceptionally()) {
                 kafkaUp.get(); // a broker that cannot start fails the start before a slot is created
             }
-            if ("backfill".equals(src.snapshotMode())) {
-                fill = new Backfill(config.backfill(), src, tgt, source, target, dialect, tables, meters);
+            // Snapshot mode backfill copies every unfinished table; other modes only those a recopy was asked for.
+            Map<TableId, SourceTable> toCopy = "backfill".equals(src.snapshotMode()) ? tables
+                    : Recopy.pending(target, dialect, tables);
+            if ("backfill".equals(src.snapshotMode()) || !toCopy.isEmpty()) {
+                fill = new Backfill(config.backfill(), src, tgt, source, target, dialect, toCopy, meters);
                 synchronized (this) {
                     if (bringUpGeneration != generation) {
                         return;
@@ -388,12 +392,15 @@ public class Pipeline {
         }
         PoisonPolicy poison = new PoisonPolicy(PoisonPolicy.Mode.of(config.apply().onError()),
                 Optional.ofNullable(deadLetters), pauses, target, writer, offsets);
-        apply = new ApplyLoop(kafka.consumer("apply", config.apply().batchSize()), partitions, target,
+        apply = new ApplyLoop(kafka.applyConsumer(config.apply().batchSize()), partitions, target,
                 writer, offsets, meters, lag,
                 config.apply().batchSize(),
                 config.apply().batchMaxWait(), e -> failed("apply", e,
                 "Fix the cause named above, then restart Greenlight; apply resumes from the target's greenlight_offsets."),
                 poison, pauses);
+        Map<String, TableId> byTopic = new java.util.HashMap<>();
+        tables.keySet().forEach(t -> byTopic.put(topics.table(t), t));
+        apply.naming(topic -> Optional.ofNullable(byTopic.get(topic)));
         applyThread = new Thread(apply, "greenlight-apply"); // started by the bring-up once any backfill is done
 
         producer = kafka.producer("capture");
@@ -462,6 +469,26 @@ public class Pipeline {
             LOG.infof("Source cleanup: dropped %s; kept %s", result.dropped(), result.kept());
             return result;
         }
+    }
+
+    /**
+     * POST /tables/{table}/recopy: stops the pipeline, records the request on the target (the
+     * table emptied, apply's positions in its topic forgotten) and starts again, which copies the
+     * table at a fresh snapshot before apply goes on (see {@link Recopy}).
+     */
+    public void recopy(TableId table) throws SQLException {
+        SourceTable model = tables.get(table);
+        Dialect targetDialect = dialect;
+        AgroalDataSource pool = target;
+        if (model == null || targetDialect == null || pool == null) {
+            throw new IllegalStateException("Greenlight has not reached the source and target yet; a recopy of " + table
+                    + " needs both. GET /status shows why; retry once the pipeline started.");
+        }
+        stop();
+        Recopy.request(pool, targetDialect, model, topics.table(table));
+        LOG.infof("Recopy of %s requested: emptied on the target, apply's positions in %s forgotten; restarting to copy it",
+                table, topics.table(table));
+        start();
     }
 
     private void failed(String component, Throwable cause, String action) {

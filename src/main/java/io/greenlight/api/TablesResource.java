@@ -12,7 +12,10 @@ import jakarta.ws.rs.core.Response;
 
 import java.util.Optional;
 
-/** POST /tables/{schema.table}/resume: apply of a paused table retries from the change it stopped at. */
+/**
+ * POST /tables/{schema.table}/resume: apply of a paused table retries from the change it stopped at.
+ * POST /tables/{schema.table}/recopy: the table is copied again at a fresh snapshot (the pipeline restarts for it).
+ */
 @Path("/tables")
 @Produces(MediaType.APPLICATION_JSON)
 public class TablesResource {
@@ -29,13 +32,40 @@ public class TablesResource {
         this.pauses = pauses;
     }
 
+    /** 202 body of a recopy: the table and that it is being copied again. */
+    public record Recopying(String table, String state) {
+    }
+
+    @POST
+    @Path("/{table}/recopy")
+    public Response recopy(@PathParam("table") String name) throws java.sql.SQLException {
+        Optional<TableId> table = replicated(name);
+        if (table.isEmpty()) {
+            return notReplicated(name);
+        }
+        try {
+            pipeline.recopy(table.get());
+        } catch (IllegalStateException e) {
+            return ErrorMappers.json(409, "Conflict", e.getMessage());
+        }
+        return Response.accepted(new Recopying(name, "RECOPYING")).type(MediaType.APPLICATION_JSON).build();
+    }
+
+    private Optional<TableId> replicated(String name) {
+        return pipeline.applicationTables().stream().filter(t -> t.toString().equals(name)).findFirst();
+    }
+
+    private Response notReplicated(String name) {
+        return ErrorMappers.json(404, "Not Found", "No replicated table '" + name + "'. Greenlight replicates: "
+                + String.join(", ", pipeline.applicationTables().stream().map(TableId::toString).toList()) + ".");
+    }
+
     @POST
     @Path("/{table}/resume")
     public Response resume(@PathParam("table") String name) {
-        Optional<TableId> table = pipeline.applicationTables().stream().filter(t -> t.toString().equals(name)).findFirst();
+        Optional<TableId> table = replicated(name);
         if (table.isEmpty()) {
-            return ErrorMappers.json(404, "Not Found", "No replicated table '" + name + "'. Greenlight replicates: "
-                    + String.join(", ", pipeline.applicationTables().stream().map(TableId::toString).toList()) + ".");
+            return notReplicated(name);
         }
         Optional<TablePauses.Pause> pause = pauses.get(table.get());
         if (pause.isEmpty() || !pauses.requestResume(table.get())) {

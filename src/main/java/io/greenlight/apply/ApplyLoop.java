@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The apply side of the pipeline: consumes the change topics, batches by count and time, and
@@ -63,6 +65,7 @@ public final class ApplyLoop implements Runnable {
     private long replaysSkipped;
     private final Map<TopicPartition, SourcePosition> watermarks = new HashMap<>();
     private volatile java.util.function.Predicate<Change> alreadyCopied = c -> false;
+    private volatile Function<String, Optional<TableId>> tableOfTopic = topic -> Optional.empty();
     private final Map<TopicPartition, Long> commitTimes = new HashMap<>();
     /** What greenlight_offsets holds for each partition: where a part of a batch continues from. */
     private final Map<TopicPartition, PartitionPosition> committed = new HashMap<>();
@@ -105,7 +108,7 @@ public final class ApplyLoop implements Runnable {
                 long waited = pending.isEmpty() && next.isEmpty() ? 0 : System.nanoTime() - firstPendingAt;
                 Duration timeout = pending.isEmpty() && next.isEmpty() ? batchMaxWait
                         : batchMaxWait.minusNanos(Math.min(waited, batchMaxWait.toNanos()));
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
+                ConsumerRecords<byte[], byte[]> records = poll(timeout);
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     if (pending.isEmpty() && next.isEmpty()) {
                         firstPendingAt = System.nanoTime();
@@ -147,6 +150,22 @@ public final class ApplyLoop implements Runnable {
             Thread.interrupted(); // a close() during a retry wait interrupted us; close the consumer cleanly anyway
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    /** A position Kafka no longer holds stops apply, naming what was lost: never a silent jump ahead. */
+    private ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+        try {
+            return consumer.poll(timeout);
+        } catch (OffsetOutOfRangeException e) {
+            Map<TopicPartition, Long> needed = e.offsetOutOfRangePartitions();
+            throw new ApplyException(LostChanges.describe(needed, consumer.beginningOffsets(needed.keySet()),
+                    consumer.endOffsets(needed.keySet()), tableOfTopic), e);
+        }
+    }
+
+    /** Names the table of a change topic in errors. Set before run(). */
+    public void naming(Function<String, Optional<TableId>> tableOfTopic) {
+        this.tableOfTopic = tableOfTopic;
     }
 
     public boolean isRunning() {

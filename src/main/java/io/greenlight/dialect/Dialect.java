@@ -83,6 +83,11 @@ public interface Dialect {
         return "SELECT topic, kafka_partition, next_offset, last_commit_lsn, lsn, source_ts_ms, lsn_rank FROM greenlight_offsets";
     }
 
+    /** Deletes the stored positions of one topic (bound as parameter 1): apply reads it from its start. */
+    default String deleteOffsets() {
+        return "DELETE FROM greenlight_offsets WHERE topic = ?";
+    }
+
     String createCutoverTable();
 
     /** Upsert of (id, state, record JSON) into the cutover table. */

@@ -204,7 +204,7 @@ final class ApplyHarness implements AutoCloseable {
                 partitions.add(new TopicPartition(topic(table.table()), p));
             }
         }
-        loop = new ApplyLoop(kafka.consumer("apply", batchSize), partitions, target, writer, offsets, meters, lag,
+        loop = new ApplyLoop(kafka.applyConsumer(batchSize), partitions, target, writer, offsets, meters, lag,
                 batchSize, batchMaxWait, failure::set, poison, pauses);
         loop.skipping(change -> {
             read.add(change);
