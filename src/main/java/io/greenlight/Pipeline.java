@@ -8,6 +8,8 @@ import io.greenlight.apply.DeadLetters;
 import io.greenlight.apply.OffsetStore;
 import io.greenlight.apply.PartitionPosition;
 import io.greenlight.apply.PoisonPolicy;
+import io.greenlight.apply.RetentionKeeper;
+import io.greenlight.apply.RetentionWatch;
 import io.greenlight.apply.TablePauses;
 import io.greenlight.apply.SchemaEvolution;
 import io.greenlight.backfill.Backfill;
@@ -91,6 +93,7 @@ public class Pipeline {
     private CaptureEngine capture;
     private ApplyLoop apply;
     private SnapshotProgress snapshot;
+    private RetentionKeeper retention;
     private HeartbeatWriter heartbeat;
     private SlotLagPoller slotLag;
     private volatile Map<TableId, SourceTable> tables = Map.of();
@@ -196,6 +199,10 @@ public class Pipeline {
             apply.close();
             join(applyThread);
             apply = null;
+        }
+        if (retention != null) {
+            retention.close();
+            retention = null;
         }
         if (deadLetters != null) {
             deadLetters.close();
@@ -370,8 +377,13 @@ public class Pipeline {
             if (config.kafka().bootstrapServers().isPresent()) { // embedded: offsets in a file (DebeziumProperties)
                 admin.ensureCompactedTopic(topics.sourceOffsets(), config.kafka().replicationFactor());
             }
-            admin.ensureChangeTopics(changeTopics, config.kafka().partitions(), config.kafka().replicationFactor(),
-                    config.kafka().retention());
+            // The embedded broker keeps changes until they are applied (RetentionKeeper deletes those), as a
+            // single node has no one else to read them from; an external cluster's retention is the operator's.
+            Duration retention = config.kafka().bootstrapServers().isEmpty() ? Duration.ofMillis(-1) : config.kafka().retention();
+            admin.ensureChangeTopics(changeTopics, config.kafka().partitions(), config.kafka().replicationFactor(), retention);
+            if (config.kafka().bootstrapServers().isEmpty()) {
+                admin.setRetention(changeTopics, retention); // topics an earlier version created with a retention
+            }
             if (config.apply().deadLetterTopic().isPresent()) {
                 admin.ensureChangeTopics(List.of(config.apply().deadLetterTopic().get()), 1,
                         config.kafka().replicationFactor(), config.kafka().retention());
@@ -401,7 +413,12 @@ public class Pipeline {
         Map<String, TableId> byTopic = new java.util.HashMap<>();
         tables.keySet().forEach(t -> byTopic.put(topics.table(t), t));
         apply.naming(topic -> Optional.ofNullable(byTopic.get(topic)));
-        applyThread = new Thread(apply, "greenlight-apply"); // started by the bring-up once any backfill is done
+        applyThread = new Thread(apply, "greenlight-apply");
+        Optional<RetentionKeeper.Trim> trim = config.kafka().bootstrapServers().isPresent() ? Optional.empty()
+                : Optional.of(new RetentionKeeper.Trim(kafka::admin, target, offsets, partitions));
+        retention = new RetentionKeeper(trim, pauses, new RetentionWatch(trim.isPresent() ? Duration.ofMillis(-1)
+                : config.kafka().retention(), topics::table));
+        retention.start(); // started by the bring-up once any backfill is done
 
         producer = kafka.producer("capture");
         snapshot = new SnapshotProgress(topics.prefix());

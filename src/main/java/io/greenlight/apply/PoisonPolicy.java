@@ -130,7 +130,7 @@ public final class PoisonPolicy {
             }
             pausedAt.put(partition, at);
         }
-        pauses.pause(bad.table(), error);
+        pauses.pause(bad.table(), error, bad.sourceTsMs());
         LOG.errorf("Apply of %s paused: %s", bad.table(), error);
         return new Narrowed(kept, positions, bad.table(), pausedAt);
     }

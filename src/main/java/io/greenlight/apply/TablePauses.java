@@ -21,8 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class TablePauses {
 
-    /** A paused table: why, since when, and whether a resume was asked for and not yet taken by apply. */
-    public record Pause(TableId table, String error, Instant since, boolean resumeRequested) {
+    /**
+     * A paused table: why, since when, whether a resume was asked for and not yet taken by apply,
+     * and the source commit time of the change it stopped at (the oldest it has not applied).
+     */
+    public record Pause(TableId table, String error, Instant since, boolean resumeRequested, long oldestChangeMs) {
     }
 
     private final Map<TableId, Pause> paused = new ConcurrentHashMap<>();
@@ -40,12 +43,21 @@ public class TablePauses {
     }
 
     public void pause(TableId table, String error) {
-        paused.put(table, new Pause(table, error, Instant.now(), false));
+        pause(table, error, System.currentTimeMillis());
+    }
+
+    public void pause(TableId table, String error, long oldestChangeMs) {
+        paused.put(table, new Pause(table, error, Instant.now(), false, oldestChangeMs));
         meters.tablePaused(table.toString(), true);
     }
 
     public Optional<Pause> get(TableId table) {
         return Optional.ofNullable(paused.get(table));
+    }
+
+    /** Every table paused now. */
+    public List<Pause> all() {
+        return List.copyOf(paused.values());
     }
 
     public boolean isPaused(TableId table) {
@@ -54,7 +66,7 @@ public class TablePauses {
 
     /** Asks apply to retry the table from the change it stopped at; false when it is not paused. */
     public boolean requestResume(TableId table) {
-        return paused.computeIfPresent(table, (t, p) -> new Pause(t, p.error(), p.since(), true)) != null;
+        return paused.computeIfPresent(table, (t, p) -> new Pause(t, p.error(), p.since(), true, p.oldestChangeMs())) != null;
     }
 
     /** For apply: the tables to resume now; they count as running again from here on. */
