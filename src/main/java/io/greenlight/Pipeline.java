@@ -281,6 +281,17 @@ public class Pipeline {
             }
             Optional<SlotGuard.StoredProgress> captured = capturedPosition(embedded);
             guardSlot(src, captured, applied);
+            if (captured.isEmpty() && !applied.isEmpty()) {
+                // Capture's offsets are gone but the slot holds everything not applied (guardSlot): capture
+                // re-publishes from the slot into topics the stored Kafka offsets no longer describe. Apply reads
+                // them from their start; its watermarks skip what it applied before.
+                try (Connection connection = target.getConnection()) {
+                    offsets.rewind(connection, applied.keySet().stream()
+                            .filter(p -> p.topic().startsWith(topics.prefix() + ".")).toList());
+                }
+                LOG.warnf("Capture's source offsets are gone; it starts at slot %s's confirmed position, and apply re-reads "
+                        + "the change topics from their start, skipping what it applied before.", src.slot());
+            }
             if (kafkaUp.isCompletedExceptionally()) {
                 kafkaUp.get(); // a broker that cannot start fails the start before a slot is created
             }
@@ -444,7 +455,7 @@ public class Pipeline {
         }
         Optional<SlotGuard.StoredProgress> stored = captured.isPresent() ? captured : applied.entrySet().stream()
                 .filter(e -> e.getKey().topic().startsWith(topics.prefix() + ".") && e.getValue().watermark() != null)
-                .map(e -> e.getValue().watermark().lsn()).max(Long::compareUnsigned)
+                .map(e -> e.getValue().watermark().lastCommitLsn()).max(Long::compareUnsigned)
                 .map(lsn -> new SlotGuard.StoredProgress(lsn, "the target's greenlight_offsets", false));
         SlotGuard.Decision decision = SlotGuard.decide(src.slot(), slot, stored, src.acceptSlotGap());
         if (!decision.proceed()) {
@@ -508,6 +519,23 @@ public class Pipeline {
         start();
     }
 
+    /** POST /tables/recopy: every table copied again (see {@link #recopy}), every stored position forgotten. */
+    public void recopyAll() throws SQLException {
+        Dialect targetDialect = dialect;
+        AgroalDataSource pool = target;
+        Map<TableId, SourceTable> all = tables;
+        if (all.isEmpty() || targetDialect == null || pool == null) {
+            throw new IllegalStateException("Greenlight has not reached the source and target yet; a recopy needs both. "
+                    + "GET /status shows why; retry once they are reachable.");
+        }
+        stop();
+        for (SourceTable table : all.values()) {
+            Recopy.request(pool, targetDialect, table, topics.table(table.id()));
+        }
+        LOG.infof("Recopy of all %d table(s) requested; restarting to copy them", all.size());
+        start();
+    }
+
     private void failed(String component, Throwable cause, String action) {
         String reason = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getName();
         if (state.fail(component, reason, action)) {
@@ -546,6 +574,19 @@ public class Pipeline {
         if (b != null) {
             b.close();
         }
+    }
+
+    /**
+     * Stops the pipeline and the embedded broker and deletes the broker's log and capture's source
+     * offsets, as a pod rescheduled onto a fresh ephemeral volume has lost them (tests use it).
+     */
+    void discardEmbeddedBrokerData() throws java.io.IOException {
+        stop();
+        stopBroker();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(brokerLogDir())) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        java.nio.file.Files.deleteIfExists(DebeziumProperties.sourceOffsetsFile(config));
     }
 
     /** Starts the embedded broker again on its port and log directory. */

@@ -51,6 +51,18 @@ public class TablesResource {
         return Response.accepted(new Recopying(name, "RECOPYING")).type(MediaType.APPLICATION_JSON).build();
     }
 
+    /** Every table copied again: the remedy when capture's offsets were lost with unapplied changes. */
+    @POST
+    @Path("/recopy")
+    public Response recopyAll() throws java.sql.SQLException {
+        try {
+            pipeline.recopyAll();
+        } catch (IllegalStateException e) {
+            return ErrorMappers.json(409, "Conflict", e.getMessage());
+        }
+        return Response.accepted(new Recopying("*", "RECOPYING")).type(MediaType.APPLICATION_JSON).build();
+    }
+
     private Optional<TableId> replicated(String name) {
         return pipeline.applicationTables().stream().filter(t -> t.toString().equals(name)).findFirst();
     }

@@ -88,6 +88,11 @@ public interface Dialect {
         return "DELETE FROM greenlight_offsets WHERE topic = ?";
     }
 
+    /** Sets a stored position's next offset to 0 (topic, partition bound as parameters 1 and 2). */
+    default String rewindOffset() {
+        return "UPDATE greenlight_offsets SET next_offset = 0 WHERE topic = ? AND kafka_partition = ?";
+    }
+
     String createCutoverTable();
 
     /** Upsert of (id, state, record JSON) into the cutover table. */
