@@ -2,6 +2,7 @@ package io.greenlight.apply;
 
 import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
+import io.greenlight.schema.ChangeOp;
 import io.greenlight.schema.TableId;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.faulttolerance.api.Guard;
@@ -69,6 +70,7 @@ public final class ApplyLoop implements Runnable {
     private final Map<TopicPartition, Long> commitTimes = new HashMap<>();
     /** What greenlight_offsets holds for each partition: where a part of a batch continues from. */
     private final Map<TopicPartition, PartitionPosition> committed = new HashMap<>();
+    private final TruncateBarrier truncates = new TruncateBarrier();
 
     public ApplyLoop(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, DataSource target,
                      BatchWriter writer, OffsetStore offsets, PipelineMeters meters, LagTracker lag, int batchSize,
@@ -114,7 +116,15 @@ public final class ApplyLoop implements Runnable {
                         firstPendingAt = System.nanoTime();
                     }
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    Optional<Change> change = decode(record).filter(c -> isNew(partition, c))
+                    if (truncates.waiting(partition)) {
+                        continue; // after its truncate copy: read again once the truncate is applied
+                    }
+                    Optional<Change> decoded = decode(record);
+                    if (decoded.isPresent() && decoded.get().op() == ChangeOp.TRUNCATE && partitionCount(partition) > 1) {
+                        truncateCopy(partition, decoded.get(), pending, next);
+                        continue;
+                    }
+                    Optional<Change> change = decoded.filter(c -> isNew(partition, c))
                             .filter(c -> !alreadyCopied.test(c));
                     change.ifPresent(pending::add);
                     change.ifPresent(c -> {
@@ -150,6 +160,56 @@ public final class ApplyLoop implements Runnable {
             Thread.interrupted(); // a close() during a retry wait interrupted us; close the consumer cleanly anyway
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    /**
+     * One copy of a multi-partition truncate (see {@link TruncateBarrier}): its partition waits at
+     * the copy, positioned so that a restart reads it again; when every partition's copy is read,
+     * the truncate joins the batch once, after every earlier change of the table.
+     */
+    private void truncateCopy(TopicPartition partition, Change copy, List<Change> pending,
+                              Map<TopicPartition, PartitionPosition> next) {
+        SourcePosition watermark = watermarks.get(partition);
+        if (copy.position() != null && watermark != null && copy.position().compareTo(watermark) <= 0) {
+            next.put(partition, new PartitionPosition(copy.offset() + 1, watermark, commitTimes.getOrDefault(partition, Long.MIN_VALUE)));
+            return; // a replayed copy of a truncate already applied
+        }
+        consumer.pause(List.of(partition));
+        consumer.seek(partition, copy.offset() + 1);
+        next.put(partition, new PartitionPosition(copy.offset(), watermark, commitTimes.getOrDefault(partition, Long.MIN_VALUE)));
+        Optional<Map<TopicPartition, Change>> all = truncates.arrive(partition, copy, partitionCount(partition));
+        if (all.isEmpty()) {
+            return;
+        }
+        pending.add(copy);
+        lag.pending(partition, copy.sourceTsMs());
+        Map<TopicPartition, PartitionPosition> past = new HashMap<>();
+        all.get().forEach((p, c) -> {
+            if (c.position() != null) {
+                watermarks.merge(p, c.position(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+            }
+            commitTimes.merge(p, c.sourceTsMs(), Math::max);
+            past.put(p, new PartitionPosition(c.offset() + 1, watermarks.get(p), commitTimes.get(p)));
+            if (!isHeld(p)) {
+                consumer.resume(List.of(p));
+            }
+        });
+        next.putAll(past);
+        pastCopies.put(copy, past); // the truncate is committed with every copy's position, in whichever part
+    }
+
+    /** The positions after every copy of a multi-partition truncate that is in the batch being written. */
+    private final Map<Change, Map<TopicPartition, PartitionPosition>> pastCopies = new java.util.IdentityHashMap<>();
+
+
+    private int partitionCount(TopicPartition partition) {
+        int count = 0;
+        for (TopicPartition p : partitions) {
+            if (p.topic().equals(partition.topic())) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** A position Kafka no longer holds stops apply, naming what was lost: never a silent jump ahead. */
@@ -270,10 +330,15 @@ public final class ApplyLoop implements Runnable {
                 for (Change change : part) {
                     TopicPartition partition = new TopicPartition(change.topic(), change.partition());
                     reached.put(partition, PartitionPosition.after(reached.getOrDefault(partition, committed.get(partition)), change));
+                    Map<TopicPartition, PartitionPosition> copies = pastCopies.get(change);
+                    if (copies != null) {
+                        reached.putAll(copies);
+                    }
                 }
             }
             commitPart(part, reached);
         }
+        pastCopies.clear();
     }
 
     private boolean isHeld(TopicPartition partition) {
@@ -378,7 +443,7 @@ public final class ApplyLoop implements Runnable {
         for (TableId table : pauses.takeResumeRequests()) {
             List<TopicPartition> tablePartitions = held.remove(table);
             if (tablePartitions != null) {
-                consumer.resume(tablePartitions);
+                consumer.resume(tablePartitions.stream().filter(p -> !truncates.waiting(p)).toList());
                 LOG.infof("Apply of %s resumes from the change it was paused at", table);
             }
         }

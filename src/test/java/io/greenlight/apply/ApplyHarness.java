@@ -149,9 +149,21 @@ final class ApplyHarness implements AutoCloseable {
         return row;
     }
 
+    /** Publishes one truncate of {@code table} to each of the partitions, all at one source position. */
+    void publishTruncate(List<Integer> partitions, String table) throws Exception {
+        lsn += 16;
+        for (int partition : partitions) {
+            send(partition, table, ChangeOp.TRUNCATE, null, null);
+        }
+    }
+
     /** Publishes one change of {@code table} to the partition {@code partition}, at the next source position. */
     void publish(int partition, String table, ChangeOp op, Struct before, Struct after) throws Exception {
         lsn += 16;
+        send(partition, table, op, before, after);
+    }
+
+    private void send(int partition, String table, ChangeOp op, Struct before, Struct after) throws Exception {
         Schema image = after != null ? after.schema() : before != null ? before.schema() : SchemaBuilder.struct().optional().build();
         Schema optionalImage = optional(image);
         Schema envelope = SchemaBuilder.struct().field("before", optionalImage).field("after", optionalImage)

@@ -94,6 +94,37 @@ class ApplyTransactionsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TargetEngine.class)
+    void aTruncateOverSeveralPartitionsIsAppliedAfterEveryEarlierChangeOfItsTableAndBeforeEveryLaterOne(TargetEngine engine)
+            throws Exception {
+        try (ApplyHarness h = new ApplyHarness(engine, "tx_partitions", 2, SOURCE)) {
+            h.readTables("audit");
+            // Capture publishes a truncate to every partition, each copy after that partition's earlier changes.
+            h.publish(0, "audit", ChangeOp.CREATE, null, ApplyHarness.row(AUDIT, 1, "before"));
+            h.publish(1, "audit", ChangeOp.CREATE, null, ApplyHarness.row(AUDIT, 2, "before"));
+            h.publishTruncate(List.of(0, 1), "audit");
+            h.publish(0, "audit", ChangeOp.CREATE, null, ApplyHarness.row(AUDIT, 3, "after"));
+            h.publish(1, "audit", ChangeOp.CREATE, null, ApplyHarness.row(AUDIT, 4, "after"));
+            h.start(100, Duration.ofMillis(200));
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                assertNull(h.failure.get());
+                try (Connection t = h.target()) {
+                    assertEquals(List.of(List.of("3", "after"), List.of("4", "after")),
+                            Sql.rows(t, "SELECT id, message FROM audit ORDER BY id"));
+                }
+            });
+            h.publish(1, "audit", ChangeOp.CREATE, null, ApplyHarness.row(AUDIT, 5, "later"));
+            h.publishTruncate(List.of(0, 1), "audit");
+            h.publish(0, "audit", ChangeOp.CREATE, null, ApplyHarness.row(AUDIT, 6, "last"));
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                try (Connection t = h.target()) {
+                    assertEquals(List.of(List.of("6", "last")), Sql.rows(t, "SELECT id, message FROM audit ORDER BY id"));
+                }
+            });
+        }
+    }
+
     private static void awaitPaused(ApplyHarness h, String table) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> {
