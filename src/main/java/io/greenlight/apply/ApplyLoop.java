@@ -59,6 +59,7 @@ public final class ApplyLoop implements Runnable {
     private final Map<TableId, List<TopicPartition>> held = new HashMap<>();
 
     private volatile boolean closing;
+    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean running;
     private volatile Thread thread;
     private volatile boolean retrying;
@@ -98,6 +99,9 @@ public final class ApplyLoop implements Runnable {
 
     @Override
     public void run() {
+        if (!started.compareAndSet(false, true)) {
+            return; // closed before it ran: close() closed the consumer
+        }
         thread = Thread.currentThread();
         try {
             seekToStoredPositions();
@@ -243,6 +247,10 @@ public final class ApplyLoop implements Runnable {
     /** Stops after the batch in flight; what was not committed is consumed again on restart. */
     public void close() {
         closing = true;
+        if (started.compareAndSet(false, true)) {
+            consumer.close(Duration.ofSeconds(5)); // never ran (a stop during the backfill): nobody else will close it
+            return;
+        }
         consumer.wakeup();
         Thread t = thread;
         if (t != null && retrying) {

@@ -203,6 +203,12 @@ final class ApplyHarness implements AutoCloseable {
 
     /** Starts apply; every event already published is read in the first batches. */
     void start(int batchSize, Duration batchMaxWait) throws Exception {
+        build(batchSize, batchMaxWait);
+        thread.start();
+    }
+
+    /** Builds apply (its consumer connected) without starting it, as the pipeline does during a backfill. */
+    ApplyLoop build(int batchSize, Duration batchMaxWait) throws Exception {
         OffsetStore offsets = new OffsetStore(dialect);
         try (Connection c = target.getConnection()) {
             offsets.createTable(c);
@@ -223,7 +229,7 @@ final class ApplyHarness implements AutoCloseable {
             return false;
         });
         thread = new Thread(loop, "harness-apply-" + database);
-        thread.start();
+        return loop;
     }
 
     /** Waits until apply has read a change of the table: what is published next lands later in its batch. */
@@ -236,9 +242,17 @@ final class ApplyHarness implements AutoCloseable {
     void stop() throws InterruptedException {
         if (loop != null) {
             loop.close();
-            thread.join(30_000);
+            if (thread.getState() != Thread.State.NEW) {
+                thread.join(30_000);
+            }
             loop = null;
         }
+    }
+
+    /** True while apply's Kafka consumer is open (it registers its metrics under its client id). */
+    boolean consumerOpen() throws Exception {
+        return !java.lang.management.ManagementFactory.getPlatformMBeanServer().queryNames(new javax.management.ObjectName(
+                "kafka.consumer:type=consumer-metrics,client-id=harness-" + database + "-apply"), null).isEmpty();
     }
 
     @Override

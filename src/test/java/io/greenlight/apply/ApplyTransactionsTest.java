@@ -125,6 +125,20 @@ class ApplyTransactionsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = TargetEngine.class, names = "MARIADB")
+    void applyClosedBeforeItRanClosesItsKafkaConsumer(TargetEngine engine) throws Exception {
+        try (ApplyHarness h = new ApplyHarness(engine, "tx_unstarted", 1, SOURCE)) {
+            h.readTables("audit");
+            ApplyLoop loop = h.build(100, Duration.ofMillis(100)); // the pipeline builds apply, then backfills
+            assertEquals(true, h.consumerOpen());
+            loop.close(); // a stop during the backfill
+            assertEquals(false, h.consumerOpen(), "the consumer of an apply that never ran is closed, not leaked");
+            loop.run(); // a start that lost the race with the stop does nothing
+            assertNull(h.failure.get());
+        }
+    }
+
     private static void awaitPaused(ApplyHarness h, String table) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> {
