@@ -132,8 +132,9 @@ public final class ApplyLoop implements Runnable {
                             .filter(c -> !alreadyCopied.test(c));
                     change.ifPresent(pending::add);
                     change.ifPresent(c -> {
-                        commitTimes.merge(partition, c.sourceTsMs(), Math::max);
-                        lag.pending(partition, c.sourceTsMs());
+                        long committed = lag.commitTime(c.op() == ChangeOp.READ, c.sourceTsMs());
+                        commitTimes.merge(partition, committed, Math::max);
+                        lag.pending(partition, committed);
                     });
                     next.put(partition, new PartitionPosition(record.offset() + 1, watermarks.get(partition),
                             commitTimes.getOrDefault(partition, Long.MIN_VALUE)));

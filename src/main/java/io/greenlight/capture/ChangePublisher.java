@@ -54,7 +54,7 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
             byte[] value = record.value() == null ? null
                     : values.encode(record.topic(), record.valueSchema(), record.value());
             long commitTime = record.value() instanceof Struct envelope && envelope.schema().field("source") != null
-                    ? envelope.getStruct("source").getInt64("ts_ms") : Long.MIN_VALUE;
+                    ? lag.commitTime(isRead(envelope), envelope.getStruct("source").getInt64("ts_ms")) : Long.MIN_VALUE;
             if (isTruncate(record)) {
                 // No key, so no partition of its own: one copy to every partition, each after that partition's
                 // earlier changes of the table; apply applies it once it read them all (TruncateBarrier).
@@ -69,7 +69,7 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
             countable(record, counts);
             if (record.value() instanceof Struct envelope && envelope.schema().field("source") != null) {
                 Struct source = envelope.getStruct("source");
-                newestCommitTs = Math.max(newestCommitTs, source.getInt64("ts_ms"));
+                newestCommitTs = Math.max(newestCommitTs, commitTime);
                 marker = markerOf(envelope, source, marker);
             }
         }
@@ -100,6 +100,10 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
             int sep = k.indexOf('\u0000');
             meters.captured(k.substring(0, sep), k.substring(sep + 1), n);
         });
+    }
+
+    private static boolean isRead(Struct envelope) {
+        return envelope.schema().field("op") != null && ChangeOp.of(envelope.getString("op")) == ChangeOp.READ;
     }
 
     private static boolean isTruncate(SourceRecord record) {
