@@ -117,6 +117,7 @@ public class Pipeline {
         this.meters = meters;
         this.lag = lag;
         this.topics = new TopicNames(config.kafka().topicPrefix());
+        meters.pipelinePhase(state::phase, PipelineState.Phase.values());
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -328,6 +329,7 @@ public class Pipeline {
                 state.phase(PipelineState.Phase.SNAPSHOT);
                 fill.run(); // apply starts on the complete copy
                 backfilling = false;
+                advancePhase();
             }
             kafkaSide.get();
             synchronized (this) {
@@ -434,7 +436,7 @@ public class Pipeline {
         producer = kafka.producer("capture");
         snapshot = new SnapshotProgress(topics.prefix());
         capture = new CaptureEngine(DebeziumProperties.of(config, tables.keySet(), topics, bootstrapServers),
-                new ChangePublisher(producer, meters, lag), e -> failed("capture", e,
+                new ChangePublisher(producer, meters, lag, this::advancePhase), e -> failed("capture", e,
                 "Check the source and Kafka are reachable and the slot exists, then restart Greenlight; capture resumes from its offsets in Kafka."));
         capture.start();
         heartbeat = new HeartbeatWriter(source, lag);
@@ -597,18 +599,18 @@ public class Pipeline {
         }
     }
 
-    /** Called by /status: SNAPSHOT until the connector reports the snapshot done, then STREAMING. */
+    /** SNAPSHOT until the backfill is done and the connector reports its snapshot done, then STREAMING. */
     public PipelineState.Phase phase() {
-        PipelineState.Phase phase = state.phase();
+        advancePhase();
+        return state.phase();
+    }
+
+    /** Checked after each batch capture published and when the backfill ends: the phase moves without readers. */
+    private void advancePhase() {
         SnapshotProgress progress = snapshot;
-        if (phase == PipelineState.Phase.SNAPSHOT && backfilling) {
-            return phase;
+        if (state.phase() == PipelineState.Phase.SNAPSHOT && !backfilling && progress != null && progress.snapshotDone()) {
+            state.advance(PipelineState.Phase.SNAPSHOT, PipelineState.Phase.STREAMING);
         }
-        if (phase == PipelineState.Phase.SNAPSHOT && progress != null && progress.snapshotDone()) {
-            state.phase(PipelineState.Phase.STREAMING);
-            return PipelineState.Phase.STREAMING;
-        }
-        return phase;
     }
 
     /** The initial load's progress, when greenlight.source.snapshot-mode is backfill. */

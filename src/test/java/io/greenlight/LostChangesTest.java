@@ -35,12 +35,23 @@ import static org.hamcrest.Matchers.equalTo;
  */
 @QuarkusTest
 @WithTestResource(LostChangesTestResource.class)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class LostChangesTest {
 
     private static final TestServers SERVERS = TestServers.get();
     private static final String TOPIC = new TopicNames(LostChangesTestResource.DATABASE).table(new TableId("public", "prices"));
 
+    /** First: nothing has read GET /status yet. */
     @Test
+    @org.junit.jupiter.api.Order(1)
+    void thePhaseMovesFromSnapshotToStreamingWithoutAnyoneReadingStatus() {
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> given().get("/q/metrics").then()
+                .body(containsString("greenlight_pipeline_phase{phase=\"STREAMING\"} 1.0"))
+                .body(containsString("greenlight_pipeline_phase{phase=\"SNAPSHOT\"} 0.0")));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(2)
     void changesDeletedByRetentionBeforeTheyWereAppliedStopApplyNamingTheLossAndRecopyRestoresTheTable() throws Exception {
         Pipelines.awaitStreaming();
         try (Connection source = source()) {

@@ -32,10 +32,18 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
     private final EnvelopeEncoder keys = new EnvelopeEncoder(true);
     private final EnvelopeEncoder values = new EnvelopeEncoder(false);
 
+    private final Runnable afterBatch;
+
     public ChangePublisher(Producer<byte[], byte[]> producer, PipelineMeters meters, LagTracker lag) {
+        this(producer, meters, lag, () -> { });
+    }
+
+    /** {@code afterBatch} runs after each batch Kafka acknowledged (the pipeline's phase follows capture). */
+    public ChangePublisher(Producer<byte[], byte[]> producer, PipelineMeters meters, LagTracker lag, Runnable afterBatch) {
         this.producer = producer;
         this.meters = meters;
         this.lag = lag;
+        this.afterBatch = afterBatch;
     }
 
     @Override
@@ -100,6 +108,7 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
             int sep = k.indexOf('\u0000');
             meters.captured(k.substring(0, sep), k.substring(sep + 1), n);
         });
+        afterBatch.run();
     }
 
     private static boolean isRead(Struct envelope) {

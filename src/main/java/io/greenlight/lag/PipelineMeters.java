@@ -56,6 +56,15 @@ public class PipelineMeters {
                 .register(registry));
     }
 
+    /** greenlight_pipeline_phase{phase}: 1 for the phase the pipeline is in, 0 for the others. */
+    public void pipelinePhase(java.util.function.Supplier<? extends Enum<?>> current, Enum<?>[] phases) {
+        for (Enum<?> phase : phases) {
+            gauges.add(Gauge.builder("greenlight.pipeline.phase", current, c -> c.get() == phase ? 1 : 0)
+                    .tag("phase", phase.name()).description("The pipeline's phase (1 for the current one)").strongReference(true)
+                    .register(registry));
+        }
+    }
+
     /** Gauges read this instance's state: remove them with it (a registry can outlive the application in tests). */
     @PreDestroy
     void removeGauges() {
