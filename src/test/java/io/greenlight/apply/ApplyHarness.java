@@ -79,6 +79,12 @@ final class ApplyHarness implements AutoCloseable {
      * (the tables' definitions, read back through the source catalog as capture would).
      */
     ApplyHarness(TargetEngine engine, String database, int partitions, String... sourceDdl) throws Exception {
+        this(TestServers.get().kafkaBootstrap, engine, database, partitions, sourceDdl);
+    }
+
+    /** The same with another Kafka cluster (e.g. a container). */
+    ApplyHarness(String kafkaBootstrap, TargetEngine engine, String database, int partitions, String... sourceDdl)
+            throws Exception {
         this.engine = engine;
         this.database = database + "_" + engine.name().toLowerCase();
         this.dialect = engine == TargetEngine.POSTGRES ? new PostgresDialect() : new MySqlDialect();
@@ -100,7 +106,7 @@ final class ApplyHarness implements AutoCloseable {
                 com.mysql.cj.jdbc.Driver.class, new MySQLExceptionSorter());
         meters = new PipelineMeters(new SimpleMeterRegistry(), lag);
         pauses = new TablePauses(meters);
-        kafka = new KafkaClients(servers.kafkaBootstrap, "harness-" + this.database);
+        kafka = new KafkaClients(kafkaBootstrap, "harness-" + this.database);
         producer = kafka.producer("test");
     }
 

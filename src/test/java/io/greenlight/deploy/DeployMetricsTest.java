@@ -19,7 +19,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The running application (booted once, shared with PipelineTest through the same test
+ * The running application (booted once, shared with PipelineMariaDbTest through the same test
  * resource) serves every metric the dashboard and the alert rules query, and the paths the
  * Deployment probes and the ServiceMonitor scrapes.
  */
