@@ -8,12 +8,15 @@ import io.greenlight.apply.DeadLetters;
 import io.greenlight.apply.OffsetStore;
 import io.greenlight.apply.PartitionPosition;
 import io.greenlight.apply.PoisonPolicy;
+import io.greenlight.apply.RetentionKeeper;
+import io.greenlight.apply.RetentionWatch;
 import io.greenlight.apply.TablePauses;
 import io.greenlight.apply.SchemaEvolution;
 import io.greenlight.apply.TargetTables;
 import io.greenlight.backfill.Backfill;
 import io.greenlight.backfill.BackfillException;
 import io.greenlight.backfill.BackfillProgress;
+import io.greenlight.backfill.Recopy;
 import io.greenlight.capture.CaptureEngine;
 import io.greenlight.capture.ChangePublisher;
 import io.greenlight.capture.ConnectorConfigFile;
@@ -96,6 +99,7 @@ public class Pipeline {
     private CaptureEngine capture;
     private ApplyLoop apply;
     private SnapshotProgress snapshot;
+    private RetentionKeeper retention;
     private HeartbeatWriter heartbeat;
     private SlotLagPoller slotLag;
     private volatile Map<TableId, SourceTable> tables = Map.of();
@@ -203,6 +207,10 @@ public class Pipeline {
             join(applyThread);
             apply = null;
         }
+        if (retention != null) {
+            retention.close();
+            retention = null;
+        }
         if (deadLetters != null) {
             deadLetters.close();
             deadLetters = null;
@@ -278,13 +286,27 @@ public class Pipeline {
             }
             Optional<SlotGuard.StoredProgress> captured = capturedPosition(embedded);
             guardSlot(src, captured, applied);
+            if (captured.isEmpty() && !applied.isEmpty()) {
+                // Capture's offsets are gone but the slot holds everything not applied (guardSlot): capture
+                // re-publishes from the slot into topics the stored Kafka offsets no longer describe. Apply reads
+                // them from their start; its watermarks skip what it applied before.
+                try (Connection connection = target.getConnection()) {
+                    offsets.rewind(connection, applied.keySet().stream()
+                            .filter(p -> p.topic().startsWith(topics.prefix() + ".")).toList());
+                }
+                LOG.warnf("Capture's source offsets are gone; it starts at slot %s's confirmed position, and apply re-reads "
+                        + "the change topics from their start, skipping what it applied before.", src.slot());
+            }
             if (kafkaUp.isCompletedExceptionally()) {
                 kafkaUp.get(); // a broker that cannot start fails the start before a slot is created
             }
-            if ("backfill".equals(src.snapshotMode())) {
+            // Snapshot mode backfill copies every unfinished table; other modes only those a recopy was asked for.
+            Map<TableId, SourceTable> toCopy = "backfill".equals(src.snapshotMode()) ? tables
+                    : Recopy.pending(target, dialect, tables);
+            if ("backfill".equals(src.snapshotMode()) || !toCopy.isEmpty()) {
                 // stop-pipeline stops at a refused row as apply does; otherwise the row's table pauses
                 boolean stop = PoisonPolicy.Mode.of(config.apply().onError()) == PoisonPolicy.Mode.STOP_PIPELINE;
-                fill = new Backfill(config.backfill(), src, tgt, source, target, dialect, tables, meters,
+                fill = new Backfill(config.backfill(), src, tgt, source, target, dialect, toCopy, meters,
                         stop ? null : pauses::pauseCopy);
                 synchronized (this) {
                     if (bringUpGeneration != generation) {
@@ -314,6 +336,7 @@ public class Pipeline {
                 state.phase(PipelineState.Phase.SNAPSHOT);
                 fill.run(); // apply starts on the complete copy
                 backfilling = false;
+                advancePhase();
             }
             kafkaSide.get();
             synchronized (this) {
@@ -383,8 +406,13 @@ public class Pipeline {
             if (config.kafka().bootstrapServers().isPresent()) { // embedded: offsets in a file (DebeziumProperties)
                 admin.ensureCompactedTopic(topics.sourceOffsets(), config.kafka().replicationFactor());
             }
-            admin.ensureChangeTopics(changeTopics, config.kafka().partitions(), config.kafka().replicationFactor(),
-                    config.kafka().retention());
+            // The embedded broker keeps changes until they are applied (RetentionKeeper deletes those), as a
+            // single node has no one else to read them from; an external cluster's retention is the operator's.
+            Duration retention = config.kafka().bootstrapServers().isEmpty() ? Duration.ofMillis(-1) : config.kafka().retention();
+            admin.ensureChangeTopics(changeTopics, config.kafka().partitions(), config.kafka().replicationFactor(), retention);
+            if (config.kafka().bootstrapServers().isEmpty()) {
+                admin.setRetention(changeTopics, retention); // topics an earlier version created with a retention
+            }
             if (config.apply().deadLetterTopic().isPresent()) {
                 admin.ensureChangeTopics(List.of(config.apply().deadLetterTopic().get()), 1,
                         config.kafka().replicationFactor(), config.kafka().retention());
@@ -405,19 +433,27 @@ public class Pipeline {
         }
         PoisonPolicy poison = new PoisonPolicy(PoisonPolicy.Mode.of(config.apply().onError()),
                 Optional.ofNullable(deadLetters), pauses, target, writer, offsets);
-        apply = new ApplyLoop(kafka.consumer("apply", config.apply().batchSize()), partitions, target,
+        apply = new ApplyLoop(kafka.applyConsumer(config.apply().batchSize()), partitions, target,
                 writer, offsets, meters, lag,
                 config.apply().batchSize(),
                 config.apply().batchMaxWait(), e -> failed("apply", e,
                 "Fix the cause named above, then restart Greenlight; apply resumes from the target's greenlight_offsets."),
                 poison, pauses);
         apply.gatedBy(gate, tables); // a cutover holds or closes it
+        Map<String, TableId> byTopic = new java.util.HashMap<>();
+        tables.keySet().forEach(t -> byTopic.put(topics.table(t), t));
+        apply.naming(topic -> Optional.ofNullable(byTopic.get(topic)));
         applyThread = new Thread(apply, "greenlight-apply"); // started by the bring-up once any backfill is done
+        Optional<RetentionKeeper.Trim> trim = config.kafka().bootstrapServers().isPresent() ? Optional.empty()
+                : Optional.of(new RetentionKeeper.Trim(kafka::admin, target, offsets, partitions));
+        retention = new RetentionKeeper(trim, pauses, new RetentionWatch(trim.isPresent() ? Duration.ofMillis(-1)
+                : config.kafka().retention(), topics::table));
+        retention.start();
 
         producer = kafka.producer("capture");
         snapshot = new SnapshotProgress(topics.prefix());
         capture = new CaptureEngine(DebeziumProperties.of(config, tables, topics, bootstrapServers),
-                new ChangePublisher(producer, meters, lag), e -> failed("capture", e,
+                new ChangePublisher(producer, meters, lag, this::advancePhase), e -> failed("capture", e,
                 "Check the source and Kafka are reachable and the slot exists, then restart Greenlight; capture resumes from its offsets in Kafka."));
         capture.start();
         heartbeat = new HeartbeatWriter(source, lag);
@@ -438,7 +474,7 @@ public class Pipeline {
         }
         Optional<SlotGuard.StoredProgress> stored = captured.isPresent() ? captured : applied.entrySet().stream()
                 .filter(e -> e.getKey().topic().startsWith(topics.prefix() + ".") && e.getValue().watermark() != null)
-                .map(e -> e.getValue().watermark().lsn()).max(Long::compareUnsigned)
+                .map(e -> e.getValue().watermark().lastCommitLsn()).max(Long::compareUnsigned)
                 .map(lsn -> new SlotGuard.StoredProgress(lsn, "the target's greenlight_offsets", false));
         SlotGuard.Decision decision = SlotGuard.decide(src.slot(), slot, stored, src.acceptSlotGap());
         if (!decision.proceed()) {
@@ -482,6 +518,43 @@ public class Pipeline {
         }
     }
 
+    /**
+     * POST /tables/{table}/recopy: stops the pipeline, records the request on the target (the
+     * table emptied, apply's positions in its topic forgotten) and starts again, which copies the
+     * table at a fresh snapshot before apply goes on (see {@link Recopy}).
+     */
+    public void recopy(TableId table) throws SQLException {
+        SourceTable model = tables.get(table);
+        Dialect targetDialect = dialect;
+        AgroalDataSource pool = target;
+        if (model == null || targetDialect == null || pool == null) {
+            throw new IllegalStateException("Greenlight has not reached the source and target yet; a recopy of " + table
+                    + " needs both. GET /status shows why; retry once the pipeline started.");
+        }
+        stop();
+        Recopy.request(pool, targetDialect, model, topics.table(table));
+        LOG.infof("Recopy of %s requested: emptied on the target, apply's positions in %s forgotten; restarting to copy it",
+                table, topics.table(table));
+        start();
+    }
+
+    /** POST /tables/recopy: every table copied again (see {@link #recopy}), every stored position forgotten. */
+    public void recopyAll() throws SQLException {
+        Dialect targetDialect = dialect;
+        AgroalDataSource pool = target;
+        Map<TableId, SourceTable> all = tables;
+        if (all.isEmpty() || targetDialect == null || pool == null) {
+            throw new IllegalStateException("Greenlight has not reached the source and target yet; a recopy needs both. "
+                    + "GET /status shows why; retry once they are reachable.");
+        }
+        stop();
+        for (SourceTable table : all.values()) {
+            Recopy.request(pool, targetDialect, table, topics.table(table.id()));
+        }
+        LOG.infof("Recopy of all %d table(s) requested; restarting to copy them", all.size());
+        start();
+    }
+
     private void failed(String component, Throwable cause, String action) {
         String reason = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getName();
         if (state.fail(component, reason, action)) {
@@ -522,6 +595,19 @@ public class Pipeline {
         }
     }
 
+    /**
+     * Stops the pipeline and the embedded broker and deletes the broker's log and capture's source
+     * offsets, as a pod rescheduled onto a fresh ephemeral volume has lost them (tests use it).
+     */
+    void discardEmbeddedBrokerData() throws java.io.IOException {
+        stop();
+        stopBroker();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(brokerLogDir())) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        java.nio.file.Files.deleteIfExists(DebeziumProperties.sourceOffsetsFile(config));
+    }
+
     /** Starts the embedded broker again on its port and log directory. */
     void startEmbeddedBroker() {
         EmbeddedKafkaBroker b = broker;
@@ -530,27 +616,28 @@ public class Pipeline {
         }
     }
 
-    /** Called by /status: SNAPSHOT until the connector reports the snapshot done, then STREAMING. */
+    /** SNAPSHOT until the backfill is done and the connector reports its snapshot done, then STREAMING. */
     public PipelineState.Phase phase() {
-        PipelineState.Phase phase = state.phase();
+        advancePhase();
+        return state.phase();
+    }
+
+    /** Checked after each batch capture published and when the backfill ends: the phase moves without readers. */
+    private void advancePhase() {
         SnapshotProgress progress = snapshot;
-        if (phase == PipelineState.Phase.SNAPSHOT && backfilling) {
-            return phase;
+        if (state.phase() == PipelineState.Phase.SNAPSHOT && !backfilling && progress != null && progress.snapshotDone()) {
+            state.advance(PipelineState.Phase.SNAPSHOT, PipelineState.Phase.STREAMING);
         }
-        if (phase == PipelineState.Phase.SNAPSHOT && progress != null && progress.snapshotDone()) {
-            state.phase(PipelineState.Phase.STREAMING);
-            return PipelineState.Phase.STREAMING;
-        }
-        return phase;
     }
 
     private final Set<TableId> recopying = ConcurrentHashMap.newKeySet();
 
     /**
-     * Copies a table the backfill paused again (on its own thread) and then lets apply resume it;
-     * a row still refused pauses it again with the new error. Why it cannot start, if it cannot.
+     * Copies a table the backfill paused again (on its own thread, while the others stream) and then
+     * lets apply resume it; a row still refused pauses it again with the new error. Why it cannot
+     * start, if it cannot.
      */
-    public Optional<String> recopy(TableId table) {
+    public Optional<String> copyPausedTableAgain(TableId table) {
         Backfill fill = backfill;
         if (fill == null) {
             return Optional.of("The pipeline is not running: restart Greenlight, which copies " + table + " again.");

@@ -32,6 +32,13 @@ public class PipelineState {
         }
     }
 
+    /** Moves from {@code from} to {@code to}, unless the phase changed meanwhile (e.g. FAILED). */
+    synchronized void advance(Phase from, Phase to) {
+        if (phase == from) {
+            phase = to;
+        }
+    }
+
     /** An explicit (re)start clears the last failure: the new attempt reports its own. */
     synchronized void restarting() {
         failure = null;

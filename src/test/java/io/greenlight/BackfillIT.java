@@ -1,5 +1,6 @@
 package io.greenlight;
 
+import io.greenlight.testing.PoisonTestResource;
 import io.greenlight.testing.ServiceProcess;
 import io.greenlight.testing.Sql;
 import io.greenlight.testing.TargetEngine;
@@ -28,9 +29,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The packaged service's initial load (snapshot-mode backfill) over a keyed, a composite-keyed
  * and a keyless table of many chunks, with the source written to all the while: the target
  * equals the source exactly, after an undisturbed backfill and after one killed with SIGKILL
- * half way and started again.
+ * half way and started again. Run against each target engine by {@link BackfillMariaDbIT} and
+ * {@link BackfillPostgresIT}.
  */
-class BackfillIT {
+abstract class BackfillIT {
+
+    /** The engine of the target database. */
+    protected abstract io.greenlight.testing.TargetEngine engine();
 
     private static final TestServers SERVERS = TestServers.get();
     private static final int ITEMS = 40_000;
@@ -43,12 +48,16 @@ class BackfillIT {
 
     @Test
     void backfillWithConcurrentWritesEqualsTheSourceAndAppliesEachChangeOnce() throws Exception {
-        run("backfill_plain", false);
+        run("backfill_plain" + suffix(), false);
     }
 
     @Test
     void killedMidBackfillThenRestartedConvergesWithoutGapsOrDuplicates() throws Exception {
-        run("backfill_killed", true);
+        run("backfill_killed" + suffix(), true);
+    }
+
+    private String suffix() {
+        return engine() == io.greenlight.testing.TargetEngine.POSTGRES ? "_pg" : "";
     }
 
     /**
@@ -77,7 +86,7 @@ class BackfillIT {
         }
         Path log = Files.createTempFile("greenlight-" + db, ".log");
         Map<String, String> env = SERVERS.serviceEnv(db);
-        env.put("GREENLIGHT_API_TOKEN", "poison-token");
+        env.put("GREENLIGHT_API_TOKEN", PoisonTestResource.API_TOKEN);
         try (ServiceProcess first = ServiceProcess.start(env, log)) {
             awaitStreaming(first);
             String status = first.get("/status");
@@ -94,7 +103,7 @@ class BackfillIT {
             }
             awaitSame(db, "SELECT id, body FROM notes ORDER BY id");
             // Resuming without curing the cause copies the table again and pauses it again at the same row.
-            var resume = first.send("POST", "/tables/public.measures/resume", "poison-token", null);
+            var resume = first.send("POST", "/tables/public.measures/resume", PoisonTestResource.API_TOKEN, null);
             assertEquals(202, resume.statusCode(), resume.body());
             assertTrue(resume.body().contains("COPYING"), resume.body());
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
@@ -177,7 +186,7 @@ class BackfillIT {
 
     private void run(String db, boolean kill) throws Exception {
         SERVERS.postgres.createDatabase(db);
-        SERVERS.mariadb.createDatabase(db);
+        engine().createDatabase(db);
         try (Connection c = SERVERS.postgres.connect(db)) {
             Sql.exec(c, "CREATE TABLE items (id int PRIMARY KEY, n bigint NOT NULL, note text, at timestamptz)",
                     "INSERT INTO items SELECT g, g, repeat(md5(g::text), 2), '2024-01-01'::timestamptz + g * interval '1 second'"
@@ -190,6 +199,8 @@ class BackfillIT {
         }
         Path log = Files.createTempFile("greenlight-" + db, ".log");
         Map<String, String> env = SERVERS.serviceEnv(db);
+        env.put("GREENLIGHT_TARGET_URL", engine().jdbcUrl(db));
+        env.put("GREENLIGHT_TARGET_USERNAME", engine().username());
         // Many small chunks, one at a time: a backfill long enough to write into and to kill half way.
         env.put("GREENLIGHT_BACKFILL_CHUNK_PAGES", "2");
         env.put("GREENLIGHT_BACKFILL_PARALLELISM", "1");
@@ -223,16 +234,18 @@ class BackfillIT {
         }
     }
 
-    private static void finish(String db, Thread writer, AtomicBoolean writing, AtomicLong transactions) throws Exception {
+    private void finish(String db, Thread writer, AtomicBoolean writing, AtomicLong transactions) throws Exception {
+        String at = engine() == io.greenlight.testing.TargetEngine.POSTGRES
+                ? "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')" : "CAST(at AS CHAR)";
         await().atMost(Duration.ofSeconds(30)).until(() -> transactions.get() > 50);
         writing.set(false);
         writer.join();
         await().atMost(Duration.ofSeconds(420)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            try (Connection source = SERVERS.postgres.connect(db); Connection target = SERVERS.mariadb.connect(db)) {
+            try (Connection source = SERVERS.postgres.connect(db); Connection target = engine().connect(db)) {
                 assertEquals(Sql.rows(source, "SELECT count(*) FROM items"), Sql.rows(target, "SELECT count(*) FROM items"));
                 Sql.assertSameRows(Sql.rows(source, "SELECT id, n, note, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
                                 + " FROM items ORDER BY id"),
-                        Sql.rows(target, "SELECT id, n, note, CAST(at AS CHAR) FROM items ORDER BY id"));
+                        Sql.rows(target, "SELECT id, n, note, " + at + " FROM items ORDER BY id"));
                 Sql.assertSameRows(Sql.rows(source, "SELECT a, b, v FROM pairs ORDER BY a, b"),
                         Sql.rows(target, "SELECT a, b, v FROM pairs ORDER BY a, b"));
                 Sql.assertSameRows(Sql.rows(source, "SELECT kind, n, count(*) FROM events GROUP BY 1, 2 ORDER BY 1, 2"),

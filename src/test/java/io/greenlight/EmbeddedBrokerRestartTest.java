@@ -13,6 +13,7 @@ import java.time.Duration;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -52,6 +53,27 @@ class EmbeddedBrokerRestartTest {
                 .untilAsserted(() -> WriteLoad.assertConverged(servers.postgres, servers.mariadb, DB));
         awaitStreamingWithLowLag();
         given().get("/status").then().body("captureRunning", equalTo(true)).body("failure", equalTo(null));
+    }
+
+    @Test
+    void theEmbeddedBrokerKeepsChangesUntilAppliedThenDeletesThem() throws Exception {
+        awaitStreamingWithLowLag();
+        String bootstrap = pipeline.bootstrapServers().orElseThrow();
+        String topic = new io.greenlight.kafka.TopicNames(DB).table(new io.greenlight.schema.TableId("public", "accounts"));
+        try (java.sql.Connection source = servers.postgres.connect(DB)) {
+            io.greenlight.testing.Sql.exec(source, "UPDATE accounts SET balance = balance + 1 WHERE id <= 5");
+        }
+        try (org.apache.kafka.clients.admin.Admin admin = new io.greenlight.kafka.KafkaClients(bootstrap, "test").admin()) {
+            org.apache.kafka.common.config.ConfigResource resource = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+            assertEquals("-1", admin.describeConfigs(java.util.List.of(resource)).all().get().get(resource)
+                    .get("retention.ms").value(), "no time-based deletion of changes not yet applied");
+            org.apache.kafka.common.TopicPartition partition = new org.apache.kafka.common.TopicPartition(topic, 0);
+            // Applied changes are deleted behind apply (checked every 30 s).
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> admin.listOffsets(
+                    java.util.Map.of(partition, org.apache.kafka.clients.admin.OffsetSpec.earliest())).partitionResult(partition)
+                    .get().offset() > 0);
+        }
     }
 
     private static void awaitStreamingWithLowLag() {

@@ -4,8 +4,6 @@ import io.greenlight.testing.HostileNamesTestResource;
 import io.greenlight.testing.Pipelines;
 import io.greenlight.testing.Sql;
 import io.greenlight.testing.TestServers;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,11 +26,16 @@ import static org.hamcrest.Matchers.equalTo;
 
 /**
  * Tables and columns with hostile names replicate exactly through snapshot, inserts, updates and
- * deletes, verify, and keep their names intact in /status and metric tags.
+ * deletes, verify, and keep their names intact in /status and metric tags. Run against each
+ * target engine by {@link HostileNamesMariaDbTest} and {@link HostileNamesPostgresTest}.
  */
-@QuarkusTest
-@WithTestResource(HostileNamesTestResource.class)
-class HostileNamesTest {
+abstract class HostileNamesTest {
+
+    /** The engine of the target database. */
+    protected abstract io.greenlight.testing.TargetEngine engine();
+
+    /** The source and target database of the suite's test resource. */
+    protected abstract String database();
 
     private final TestServers servers = TestServers.get();
 
@@ -96,7 +99,8 @@ class HostileNamesTest {
 
     private void awaitSame(String table, String key) {
         String sourceQuery = "SELECT * FROM \"" + table.replace("\"", "\"\"") + "\" ORDER BY \"" + key.replace("\"", "\"\"") + "\"";
-        String targetQuery = "SELECT * FROM `" + table.replace("`", "``") + "` ORDER BY `" + key.replace("`", "``") + "`";
+        String targetQuery = engine() == io.greenlight.testing.TargetEngine.POSTGRES ? sourceQuery
+                : "SELECT * FROM `" + table.replace("`", "``") + "` ORDER BY `" + key.replace("`", "``") + "`";
         await().atMost(CONVERGE).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
                 .failFast("the pipeline FAILED", Pipelines::failed)
                 .untilAsserted(() -> {
@@ -107,10 +111,10 @@ class HostileNamesTest {
     }
 
     private Connection source() throws Exception {
-        return servers.postgres.connect(HostileNamesTestResource.DATABASE);
+        return servers.postgres.connect(database());
     }
 
     private Connection target() throws Exception {
-        return servers.mariadb.connect(HostileNamesTestResource.DATABASE);
+        return engine().connect(database());
     }
 }

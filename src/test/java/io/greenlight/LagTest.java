@@ -3,8 +3,6 @@ package io.greenlight;
 import io.greenlight.testing.GreenlightTestResource;
 import io.greenlight.testing.Sql;
 import io.greenlight.testing.TestServers;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,10 +15,17 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Lag against the real servers: honest when idle, when stalled, and for a backlog. */
-@QuarkusTest
-@WithTestResource(GreenlightTestResource.class)
-class LagTest {
+/**
+ * Lag against the real servers: honest when idle, when stalled, and for a backlog. Run against
+ * each target engine by {@link LagMariaDbTest} and {@link LagPostgresTest}.
+ */
+abstract class LagTest {
+
+    /** The engine of the target database. */
+    protected abstract io.greenlight.testing.TargetEngine engine();
+
+    /** The source and target database of the suite's test resource. */
+    protected abstract String database();
 
     private final TestServers servers = TestServers.get();
 
@@ -52,8 +57,8 @@ class LagTest {
     @Test
     void stoppedTargetMakesLagGrowAsTheBacklogsAgeAndItRecoversAfterRestart() throws Exception {
         long stoppedAt = System.nanoTime();
-        servers.mariadb.stopProcess();
-        try (Connection source = servers.postgres.connect(GreenlightTestResource.DATABASE)) {
+        engine().stopProcess();
+        try (Connection source = servers.postgres.connect(database())) {
             Sql.exec(source, "INSERT INTO audit_log SELECT g, 'during outage' FROM generate_series(100000, 100050) g");
         }
         try {
@@ -63,11 +68,11 @@ class LagTest {
             assertTrue(lag >= age - 2.5 && lag <= age + 2.5, "lag " + lag + " s should read as the backlog's age " + age + " s");
             given().get("/status").then().body("lag.captureSeconds", org.hamcrest.Matchers.lessThan(3.0f));
         } finally {
-            servers.mariadb.startProcess();
+            engine().startProcess();
         }
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> lag() < 2.0);
-        try (Connection source = servers.postgres.connect(GreenlightTestResource.DATABASE);
-             Connection target = servers.mariadb.connect(GreenlightTestResource.DATABASE)) {
+        try (Connection source = servers.postgres.connect(database());
+             Connection target = engine().connect(database())) {
             Sql.assertSameRows(Sql.rows(source, "SELECT id, message FROM audit_log WHERE id >= 100000 ORDER BY id"),
                     Sql.rows(target, "SELECT id, message FROM audit_log WHERE id >= 100000 ORDER BY id"));
         }
@@ -79,7 +84,7 @@ class LagTest {
     void slotRetainsWalWhileCaptureIsStoppedAndReleasesItAfter() throws Exception {
         long before = slotBytes();
         pipeline.stop();
-        try (Connection source = servers.postgres.connect(GreenlightTestResource.DATABASE)) {
+        try (Connection source = servers.postgres.connect(database())) {
             Sql.exec(source, "INSERT INTO audit_log SELECT g, repeat('x', 200) FROM generate_series(200000, 205000) g");
         }
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
@@ -88,8 +93,8 @@ class LagTest {
         pipeline.start();
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                 .until(() -> slotBytes() < 200_000 && "STREAMING".equals(given().get("/status").path("phase")));
-        try (Connection source = servers.postgres.connect(GreenlightTestResource.DATABASE);
-             Connection target = servers.mariadb.connect(GreenlightTestResource.DATABASE)) {
+        try (Connection source = servers.postgres.connect(database());
+             Connection target = engine().connect(database())) {
             await().atMost(Duration.ofSeconds(60)).until(() ->
                     Sql.count(target, "audit_log WHERE id >= 200000") == Sql.count(source, "audit_log WHERE id >= 200000"));
         }

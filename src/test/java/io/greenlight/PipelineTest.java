@@ -4,8 +4,6 @@ import io.greenlight.testing.GreenlightTestResource;
 import io.greenlight.testing.Pipelines;
 import io.greenlight.testing.Sql;
 import io.greenlight.testing.TestServers;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,10 +19,17 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The live pipeline against real PostgreSQL, Kafka and MariaDB: snapshot, then streaming. */
-@QuarkusTest
-@WithTestResource(GreenlightTestResource.class)
-class PipelineTest {
+/**
+ * The live pipeline against real PostgreSQL and Kafka: snapshot, then streaming. One suite, run
+ * against each target engine by {@link PipelineMariaDbTest} and {@link PipelinePostgresTest}.
+ */
+abstract class PipelineTest {
+
+    /** The engine of the target database. */
+    protected abstract io.greenlight.testing.TargetEngine engine();
+
+    /** The source and target database of the suite's test resource. */
+    protected abstract String database();
 
     private final TestServers servers = TestServers.get();
 
@@ -115,10 +120,10 @@ class PipelineTest {
     }
 
     private Connection source() throws Exception {
-        return servers.postgres.connect(GreenlightTestResource.DATABASE);
+        return servers.postgres.connect(database());
     }
 
     private Connection target() throws Exception {
-        return servers.mariadb.connect(GreenlightTestResource.DATABASE);
+        return engine().connect(database());
     }
 }

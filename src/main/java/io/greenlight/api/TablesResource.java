@@ -15,6 +15,8 @@ import java.util.Optional;
 /**
  * POST /tables/{schema.table}/resume: apply of a paused table retries from the change it stopped
  * at; a table the backfill paused is first copied again, whole, at a fresh snapshot.
+ * POST /tables/{schema.table}/recopy: the table is copied again at a fresh snapshot (the pipeline
+ * restarts for it), e.g. after Kafka lost changes apply had not read.
  */
 @Path("/tables")
 @Produces(MediaType.APPLICATION_JSON)
@@ -32,17 +34,56 @@ public class TablesResource {
         this.pauses = pauses;
     }
 
+    /** 202 body of a recopy: the table and that it is being copied again. */
+    public record Recopying(String table, String state) {
+    }
+
+    @POST
+    @Path("/{table}/recopy")
+    public Response recopy(@PathParam("table") String name) throws java.sql.SQLException {
+        Optional<TableId> table = replicated(name);
+        if (table.isEmpty()) {
+            return notReplicated(name);
+        }
+        try {
+            pipeline.recopy(table.get());
+        } catch (IllegalStateException e) {
+            return ErrorMappers.json(409, "Conflict", e.getMessage());
+        }
+        return Response.accepted(new Recopying(name, "RECOPYING")).type(MediaType.APPLICATION_JSON).build();
+    }
+
+    /** Every table copied again: the remedy when capture's offsets were lost with unapplied changes. */
+    @POST
+    @Path("/recopy")
+    public Response recopyAll() throws java.sql.SQLException {
+        try {
+            pipeline.recopyAll();
+        } catch (IllegalStateException e) {
+            return ErrorMappers.json(409, "Conflict", e.getMessage());
+        }
+        return Response.accepted(new Recopying("*", "RECOPYING")).type(MediaType.APPLICATION_JSON).build();
+    }
+
+    private Optional<TableId> replicated(String name) {
+        return pipeline.applicationTables().stream().filter(t -> t.toString().equals(name)).findFirst();
+    }
+
+    private Response notReplicated(String name) {
+        return ErrorMappers.json(404, "Not Found", "No replicated table '" + name + "'. Greenlight replicates: "
+                + String.join(", ", pipeline.applicationTables().stream().map(TableId::toString).toList()) + ".");
+    }
+
     @POST
     @Path("/{table}/resume")
     public Response resume(@PathParam("table") String name) {
-        Optional<TableId> table = pipeline.applicationTables().stream().filter(t -> t.toString().equals(name)).findFirst();
+        Optional<TableId> table = replicated(name);
         if (table.isEmpty()) {
-            return ErrorMappers.json(404, "Not Found", "No replicated table '" + name + "'. Greenlight replicates: "
-                    + String.join(", ", pipeline.applicationTables().stream().map(TableId::toString).toList()) + ".");
+            return notReplicated(name);
         }
         Optional<TablePauses.Pause> pause = pauses.get(table.get());
         if (pause.isPresent() && pause.get().copyIncomplete()) {
-            Optional<String> refused = pipeline.recopy(table.get());
+            Optional<String> refused = pipeline.copyPausedTableAgain(table.get());
             if (refused.isPresent()) {
                 return ErrorMappers.json(409, "Conflict", refused.get());
             }

@@ -2,6 +2,7 @@ package io.greenlight.apply;
 
 import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
+import io.greenlight.schema.ChangeOp;
 import io.greenlight.schema.TableId;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.faulttolerance.api.Guard;
@@ -9,6 +10,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.connect.data.Struct;
 import org.jboss.logging.Logger;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The apply side of the pipeline: consumes the change topics, batches by count and time, and
@@ -57,6 +60,7 @@ public final class ApplyLoop implements Runnable {
     private final Map<TableId, List<TopicPartition>> held = new HashMap<>();
 
     private volatile boolean closing;
+    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean running;
     private volatile Thread thread;
     private volatile boolean retrying;
@@ -64,11 +68,15 @@ public final class ApplyLoop implements Runnable {
     private long replaysSkipped;
     private final Map<TopicPartition, SourcePosition> watermarks = new HashMap<>();
     private volatile java.util.function.Predicate<Change> alreadyCopied = c -> false;
+    private volatile Function<String, Optional<TableId>> tableOfTopic = topic -> Optional.empty();
     private final Map<TopicPartition, Long> commitTimes = new HashMap<>();
     private volatile ApplyGate gate = ApplyGate.alwaysOpen();
     private volatile Map<TableId, io.greenlight.schema.SourceTable> tables = Map.of();
     private boolean gateHeld;
     private volatile Map<TableId, String> heldFromStart = Map.of();
+    /** What greenlight_offsets holds for each partition: where a part of a batch continues from. */
+    private final Map<TopicPartition, PartitionPosition> committed = new HashMap<>();
+    private final TruncateBarrier truncates = new TruncateBarrier();
 
     public ApplyLoop(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, DataSource target,
                      BatchWriter writer, OffsetStore offsets, PipelineMeters meters, LagTracker lag, int batchSize,
@@ -96,6 +104,9 @@ public final class ApplyLoop implements Runnable {
 
     @Override
     public void run() {
+        if (!started.compareAndSet(false, true)) {
+            return; // closed before it ran: close() closed the consumer
+        }
         thread = Thread.currentThread();
         try {
             holdTablesPausedByTheBackfill(seekToStoredPositions());
@@ -109,18 +120,27 @@ public final class ApplyLoop implements Runnable {
                 long waited = pending.isEmpty() && next.isEmpty() ? 0 : System.nanoTime() - firstPendingAt;
                 Duration timeout = gateMode == ApplyGate.Mode.HELD || pending.isEmpty() && next.isEmpty() ? batchMaxWait
                         : batchMaxWait.minusNanos(Math.min(waited, batchMaxWait.toNanos()));
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
+                ConsumerRecords<byte[], byte[]> records = poll(timeout);
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     if (pending.isEmpty() && next.isEmpty()) {
                         firstPendingAt = System.nanoTime();
                     }
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    Optional<Change> change = decode(record).filter(c -> isNew(partition, c))
+                    if (truncates.waiting(partition)) {
+                        continue; // after its truncate copy: read again once the truncate is applied
+                    }
+                    Optional<Change> decoded = decode(record);
+                    if (decoded.isPresent() && decoded.get().op() == ChangeOp.TRUNCATE && partitionCount(partition) > 1) {
+                        truncateCopy(partition, decoded.get(), pending, next);
+                        continue;
+                    }
+                    Optional<Change> change = decoded.filter(c -> isNew(partition, c))
                             .filter(c -> !alreadyCopied.test(c));
                     change.ifPresent(pending::add);
                     change.ifPresent(c -> {
-                        commitTimes.merge(partition, c.sourceTsMs(), Math::max);
-                        lag.pending(partition, c.sourceTsMs());
+                        long committed = lag.commitTime(c.op() == ChangeOp.READ, c.sourceTsMs());
+                        commitTimes.merge(partition, committed, Math::max);
+                        lag.pending(partition, committed);
                     });
                     next.put(partition, new PartitionPosition(record.offset() + 1, watermarks.get(partition),
                             commitTimes.getOrDefault(partition, Long.MIN_VALUE)));
@@ -157,6 +177,72 @@ public final class ApplyLoop implements Runnable {
         }
     }
 
+    /**
+     * One copy of a multi-partition truncate (see {@link TruncateBarrier}): its partition waits at
+     * the copy, positioned so that a restart reads it again; when every partition's copy is read,
+     * the truncate joins the batch once, after every earlier change of the table.
+     */
+    private void truncateCopy(TopicPartition partition, Change copy, List<Change> pending,
+                              Map<TopicPartition, PartitionPosition> next) {
+        SourcePosition watermark = watermarks.get(partition);
+        if (copy.position() != null && watermark != null && copy.position().compareTo(watermark) <= 0) {
+            next.put(partition, new PartitionPosition(copy.offset() + 1, watermark, commitTimes.getOrDefault(partition, Long.MIN_VALUE)));
+            return; // a replayed copy of a truncate already applied
+        }
+        consumer.pause(List.of(partition));
+        consumer.seek(partition, copy.offset() + 1);
+        next.put(partition, new PartitionPosition(copy.offset(), watermark, commitTimes.getOrDefault(partition, Long.MIN_VALUE)));
+        Optional<Map<TopicPartition, Change>> all = truncates.arrive(partition, copy, partitionCount(partition));
+        if (all.isEmpty()) {
+            return;
+        }
+        pending.add(copy);
+        lag.pending(partition, copy.sourceTsMs());
+        Map<TopicPartition, PartitionPosition> past = new HashMap<>();
+        all.get().forEach((p, c) -> {
+            if (c.position() != null) {
+                watermarks.merge(p, c.position(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+            }
+            commitTimes.merge(p, c.sourceTsMs(), Math::max);
+            past.put(p, new PartitionPosition(c.offset() + 1, watermarks.get(p), commitTimes.get(p)));
+            if (!isHeld(p)) {
+                consumer.resume(List.of(p));
+            }
+        });
+        next.putAll(past);
+        pastCopies.put(copy, past); // the truncate is committed with every copy's position, in whichever part
+    }
+
+    /** The positions after every copy of a multi-partition truncate that is in the batch being written. */
+    private final Map<Change, Map<TopicPartition, PartitionPosition>> pastCopies = new java.util.IdentityHashMap<>();
+
+
+    private int partitionCount(TopicPartition partition) {
+        int count = 0;
+        for (TopicPartition p : partitions) {
+            if (p.topic().equals(partition.topic())) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** A position Kafka no longer holds stops apply, naming what was lost: never a silent jump ahead. */
+    private ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+        try {
+            return consumer.poll(timeout);
+        } catch (OffsetOutOfRangeException e) {
+            Map<TopicPartition, Long> needed = e.offsetOutOfRangePartitions();
+            throw new ApplyException(LostChanges.describe(needed, consumer.beginningOffsets(needed.keySet()),
+                    consumer.endOffsets(needed.keySet()), tableOfTopic), e);
+        }
+    }
+
+    /** Names the table of a change topic in errors. Set before run(). */
+    public void naming(Function<String, Optional<TableId>> tableOfTopic) {
+        this.tableOfTopic = tableOfTopic;
+    }
+
     public boolean isRunning() {
         return running;
     }
@@ -188,6 +274,7 @@ public final class ApplyLoop implements Runnable {
         } else if (!hold && gateHeld) {
             List<TopicPartition> resume = new ArrayList<>(partitions);
             held.values().forEach(resume::removeAll); // paused tables stay paused
+            resume.removeIf(truncates::waiting); // and partitions waiting at a truncate's copy
             consumer.resume(resume);
         }
         gateHeld = hold;
@@ -203,6 +290,10 @@ public final class ApplyLoop implements Runnable {
     /** Stops after the batch in flight; what was not committed is consumed again on restart. */
     public void close() {
         closing = true;
+        if (started.compareAndSet(false, true)) {
+            consumer.close(Duration.ofSeconds(5)); // never ran (a stop during the backfill): nobody else will close it
+            return;
+        }
         consumer.wakeup();
         Thread t = thread;
         if (t != null && retrying) {
@@ -232,6 +323,7 @@ public final class ApplyLoop implements Runnable {
         try (Connection connection = target.getConnection()) {
             stored = offsets.load(connection);
         }
+        committed.putAll(stored);
         consumer.assign(partitions);
         lag.reset(consumer.endOffsets(partitions));
         List<TopicPartition> fromStart = new ArrayList<>();
@@ -287,7 +379,47 @@ public final class ApplyLoop implements Runnable {
         }
     }
 
+    /**
+     * Writes the batch in as few target transactions as it allows (see {@link BatchWriter#transactions}):
+     * each part is committed with the positions it reached, the last with every partition's.
+     */
     private void commit(List<Change> batch, Map<TopicPartition, PartitionPosition> positions) throws Exception {
+        List<List<Change>> parts = writer.transactions(batch);
+        for (int i = 0; i < parts.size(); i++) {
+            // A table paused by an earlier part stops there: none of its later changes or positions are written.
+            List<Change> part = parts.get(i).stream().filter(c -> !held.containsKey(c.table())).toList();
+            Map<TopicPartition, PartitionPosition> reached = new HashMap<>();
+            if (i == parts.size() - 1) {
+                positions.forEach((partition, position) -> {
+                    if (!isHeld(partition)) {
+                        reached.put(partition, position);
+                    }
+                });
+            } else {
+                for (Change change : part) {
+                    TopicPartition partition = new TopicPartition(change.topic(), change.partition());
+                    reached.put(partition, PartitionPosition.after(reached.getOrDefault(partition, committed.get(partition)), change));
+                    Map<TopicPartition, PartitionPosition> copies = pastCopies.get(change);
+                    if (copies != null) {
+                        reached.putAll(copies);
+                    }
+                }
+            }
+            commitPart(part, reached);
+        }
+        pastCopies.clear();
+    }
+
+    private boolean isHeld(TopicPartition partition) {
+        for (List<TopicPartition> partitions : held.values()) {
+            if (partitions.contains(partition)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void commitPart(List<Change> batch, Map<TopicPartition, PartitionPosition> positions) throws Exception {
         List<Change> changes = batch;
         Map<TopicPartition, PartitionPosition> next = positions;
         Map<TableId, Map<TopicPartition, PartitionPosition>> paused = new HashMap<>();
@@ -315,6 +447,7 @@ public final class ApplyLoop implements Runnable {
                 }
             }
         }
+        committed.putAll(next);
         paused.forEach(this::hold);
         next.forEach((partition, position) -> lag.applied(partition, position.nextOffset(), position.sourceTsMs()));
         retrying = false;
@@ -379,7 +512,7 @@ public final class ApplyLoop implements Runnable {
         for (TableId table : pauses.takeResumeRequests()) {
             List<TopicPartition> tablePartitions = held.remove(table);
             if (tablePartitions != null) {
-                consumer.resume(tablePartitions);
+                consumer.resume(tablePartitions.stream().filter(p -> !truncates.waiting(p)).toList());
                 LOG.infof("Apply of %s resumes from the change it was paused at", table);
             }
         }

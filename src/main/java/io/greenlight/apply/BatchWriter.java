@@ -33,6 +33,8 @@ public final class BatchWriter {
     private final Map<TableId, SourceTable> tables;
     private final SchemaEvolution evolution;
     private final NumericResize numbers;
+    /** Statements of the batch being written that must each find their row (see {@link Step#existingRow}). */
+    private final Set<String> updates = new java.util.HashSet<>();
     /** The row schema each table's model was last reconciled with; a different one means source DDL. */
     private final Map<TableId, Schema> reconciled = new ConcurrentHashMap<>();
 
@@ -48,8 +50,42 @@ public final class BatchWriter {
         return Map.copyOf(tables);
     }
 
+    /**
+     * The batch cut where a change would commit the transaction behind the caller's back: source
+     * DDL followed on the target ({@link SchemaEvolution} commits it) starts a new part, and a
+     * TRUNCATE the target commits implicitly is a part of its own. Each part is then written and
+     * committed with its own offsets, so no change becomes durable without its position.
+     */
+    public List<List<Change>> transactions(List<Change> batch) {
+        List<List<Change>> parts = new ArrayList<>();
+        Map<TableId, Schema> seen = new HashMap<>(reconciled);
+        List<Change> part = new ArrayList<>();
+        for (Change change : batch) {
+            Struct row = change.after() != null ? change.after() : change.before();
+            boolean evolves = evolution != null && row != null && !row.schema().equals(seen.get(change.table()));
+            boolean alone = change.op() == ChangeOp.TRUNCATE && dialect.truncateCommitsImplicitly();
+            if ((evolves || alone) && !part.isEmpty()) {
+                parts.add(part);
+                part = new ArrayList<>();
+            }
+            if (evolves) {
+                seen.put(change.table(), row.schema());
+            }
+            part.add(change);
+            if (alone) {
+                parts.add(part);
+                part = new ArrayList<>();
+            }
+        }
+        if (!part.isEmpty() || parts.isEmpty()) {
+            parts.add(part);
+        }
+        return parts;
+    }
+
     public void write(Connection connection, List<Change> changes) throws SQLException {
         Map<String, PreparedStatement> statements = new HashMap<>();
+        updates.clear();
         try {
             String runSql = null;
             List<Change> run = new ArrayList<>();
@@ -82,6 +118,9 @@ public final class BatchWriter {
                         flush(runSql, run, statements);
                         run.clear();
                         runSql = step.sql;
+                    }
+                    if (step.existingRow) {
+                        updates.add(step.sql);
                     }
                     PreparedStatement ps = statements.computeIfAbsent(step.sql, sql -> prepare(connection, sql));
                     if (step.truncate) {
@@ -136,7 +175,17 @@ public final class BatchWriter {
         if (table.hasPrimaryKey()) {
             List<String> columns = columnsOf(table, after, change);
             columns.removeAll(unchanged);
-            return List.of(new Step(dialect.upsert(table, columns), after, columns, false));
+            if (unchanged.isEmpty() || op != ChangeOp.UPDATE) {
+                return List.of(new Step(dialect.upsert(table, columns), after, columns, false));
+            }
+            // The row exists and keeps its unchanged values: an upsert's insert part would lack them.
+            List<String> set = columns.stream().filter(c -> !table.primaryKey().contains(c)).toList();
+            if (set.isEmpty()) {
+                return List.of(); // only unchanged TOAST values besides the key: nothing to write
+            }
+            List<String> bound = new ArrayList<>(set);
+            bound.addAll(table.primaryKey());
+            return List.of(new Step(dialect.update(table, set), after, bound, false, true));
         }
         if (!unchanged.isEmpty()) {
             after = ToastFilter.fillFrom(after, change.before(), unchanged, change);
@@ -190,7 +239,10 @@ public final class BatchWriter {
             return;
         }
         try {
-            statements.get(sql).executeBatch();
+            int[] counts = statements.get(sql).executeBatch();
+            if (updates.contains(sql)) {
+                requireRows(counts, run);
+            }
         } catch (BatchUpdateException e) {
             if (dialect.isOtherRowMatch(e)) {
                 Change first = run.get(0);
@@ -201,6 +253,23 @@ public final class BatchWriter {
                         + "Drop the unique index on the target (recreate it after cutover), or remove the row that holds the value there.", e);
             }
             throw describe(e, run);
+        }
+    }
+
+    /**
+     * An update that left unchanged-TOAST columns out found no row: the target lacks a row the
+     * source has, and its unchanged values exist nowhere in the stream. Stop rather than skip.
+     */
+    private void requireRows(int[] counts, List<Change> run) {
+        for (int i = 0; i < counts.length && i < run.size(); i++) {
+            if (counts[i] == 0) {
+                Change change = run.get(i);
+                SourceTable table = tables.get(change.table());
+                throw new ApplyException("The update of " + change.table() + " key " + RowKey.of(table, change.after())
+                        + " at " + change.coordinates() + " found no row on the target, and its unchanged TOAST column(s) "
+                        + ToastFilter.unchanged(change.after()) + " are not in the change: the target lacks a row the "
+                        + "source has. Copy the table again: POST /tables/" + change.table() + "/recopy.");
+            }
         }
     }
 
@@ -236,9 +305,14 @@ public final class BatchWriter {
         }
     }
 
-    private record Step(String sql, Struct row, List<String> columns, boolean truncate) {
+    /** {@code existingRow}: an update that must find its row (one that leaves unchanged-TOAST columns out). */
+    private record Step(String sql, Struct row, List<String> columns, boolean truncate, boolean existingRow) {
         Step {
             Objects.requireNonNull(sql);
+        }
+
+        Step(String sql, Struct row, List<String> columns, boolean truncate) {
+            this(sql, row, columns, truncate, false);
         }
     }
 

@@ -49,6 +49,21 @@ public final class OffsetStore {
         return positions;
     }
 
+    /**
+     * Makes apply read the given partitions from their start, keeping each one's watermark (which
+     * skips what was applied before): for topics recreated since the offsets were stored.
+     */
+    public void rewind(Connection connection, java.util.Collection<TopicPartition> partitions) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(dialect.rewindOffset())) {
+            for (TopicPartition partition : partitions) {
+                ps.setString(1, partition.topic());
+                ps.setInt(2, partition.partition());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
     /** Records the positions inside the caller's transaction. */
     public void save(Connection connection, Map<TopicPartition, PartitionPosition> positions) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(dialect.upsertOffset())) {

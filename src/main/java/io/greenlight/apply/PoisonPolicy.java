@@ -117,7 +117,7 @@ public final class PoisonPolicy {
             for (int i = 0; i < poison.index(); i++) {
                 Change c = batch.get(i);
                 if (c.table().equals(bad.table()) && c.partition() == partition.partition()) {
-                    at = after(at, c);
+                    at = PartitionPosition.after(at, c);
                     keptAny = true;
                 }
             }
@@ -130,19 +130,9 @@ public final class PoisonPolicy {
             }
             pausedAt.put(partition, at);
         }
-        pauses.pause(bad.table(), error);
+        pauses.pause(bad.table(), error, bad.sourceTsMs());
         LOG.errorf("Apply of %s paused: %s", bad.table(), error);
         return new Narrowed(kept, positions, bad.table(), pausedAt);
-    }
-
-    /** The position once {@code change} is applied on top of {@code before} (null: nothing yet). */
-    private static PartitionPosition after(PartitionPosition before, Change change) {
-        SourcePosition watermark = before != null ? before.watermark() : null;
-        if (change.position() != null && (watermark == null || change.position().compareTo(watermark) > 0)) {
-            watermark = change.position();
-        }
-        long ts = Math.max(before != null ? before.sourceTsMs() : Long.MIN_VALUE, change.sourceTsMs());
-        return new PartitionPosition(change.offset() + 1, watermark, ts);
     }
 
     /** "public.prices key {id=42}, LSN 0/1A2B3C4 (Kafka t-0@17): <what the target said>." */

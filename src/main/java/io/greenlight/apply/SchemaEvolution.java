@@ -24,8 +24,10 @@ import java.util.stream.Collectors;
  * Follows source DDL while streaming, when a change's columns differ from the table model: a
  * new column is added to the target (and rows older than it get its ADD COLUMN default); a
  * dropped column stays on the target, made nullable; a widened type is widened on the target.
- * Anything else stops apply naming table, column and LSN. MySQL DDL commits implicitly, so the
- * batch is committed up to that change.
+ * Anything else stops apply naming table, column and LSN. DDL commits (implicitly on MySQL, and
+ * here explicitly, so that the altered table and the model agree on every engine): apply writes
+ * the change that needs it at the start of a transaction of its own ({@link BatchWriter#transactions}),
+ * so this commit holds the DDL and nothing else.
  */
 public final class SchemaEvolution {
 

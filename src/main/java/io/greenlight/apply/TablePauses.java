@@ -23,9 +23,11 @@ public class TablePauses {
 
     /**
      * A paused table: why, since when, whether a resume was asked for and not yet taken by apply,
-     * and whether the backfill paused it (its copy is incomplete: only a restart copies it again).
+     * whether the backfill paused it (its copy is incomplete: only a copy again resumes it), and the
+     * source commit time of the change it stopped at (the oldest it has not applied).
      */
-    public record Pause(TableId table, String error, Instant since, boolean resumeRequested, boolean copyIncomplete) {
+    public record Pause(TableId table, String error, Instant since, boolean resumeRequested, boolean copyIncomplete,
+                        long oldestChangeMs) {
     }
 
     private final Map<TableId, Pause> paused = new ConcurrentHashMap<>();
@@ -43,19 +45,29 @@ public class TablePauses {
     }
 
     public void pause(TableId table, String error) {
-        paused.put(table, new Pause(table, error, Instant.now(), false, false));
+        pause(table, error, System.currentTimeMillis());
+    }
+
+    public void pause(TableId table, String error, long oldestChangeMs) {
+        paused.put(table, new Pause(table, error, Instant.now(), false, false, oldestChangeMs));
         meters.tablePaused(table.toString(), true);
     }
 
-    /** The backfill could not copy a row of the table: apply holds it until a restart copies it again. */
+    /** The backfill could not copy a row of the table: apply holds it until it is copied again. */
     public void pauseCopy(TableId table, String error) {
         Pause earlier = paused.get(table);
-        paused.put(table, new Pause(table, error, earlier != null ? earlier.since() : Instant.now(), false, true));
+        paused.put(table, new Pause(table, error, earlier != null ? earlier.since() : Instant.now(), false, true,
+                earlier != null ? earlier.oldestChangeMs() : System.currentTimeMillis()));
         meters.tablePaused(table.toString(), true);
     }
 
     public Optional<Pause> get(TableId table) {
         return Optional.ofNullable(paused.get(table));
+    }
+
+    /** Every table paused now. */
+    public List<Pause> all() {
+        return List.copyOf(paused.values());
     }
 
     public boolean isPaused(TableId table) {
@@ -65,13 +77,13 @@ public class TablePauses {
     /** Asks apply to retry the table from the change it stopped at; false when it is not paused or its copy is incomplete. */
     public boolean requestResume(TableId table) {
         Pause pause = paused.computeIfPresent(table, (t, p) -> p.copyIncomplete() ? p
-                : new Pause(t, p.error(), p.since(), true, false));
+                : new Pause(t, p.error(), p.since(), true, false, p.oldestChangeMs()));
         return pause != null && !pause.copyIncomplete();
     }
 
     /** The backfill copied the table again on resume: apply resumes it like a table paused while streaming. */
     public void copied(TableId table) {
-        paused.computeIfPresent(table, (t, p) -> new Pause(t, p.error(), p.since(), true, false));
+        paused.computeIfPresent(table, (t, p) -> new Pause(t, p.error(), p.since(), true, false, p.oldestChangeMs()));
     }
 
     /** For apply: the tables to resume now; they count as running again from here on. */

@@ -7,6 +7,7 @@ import io.greenlight.lag.PipelineMeters;
 import io.greenlight.schema.ChangeOp;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Struct;
@@ -31,10 +32,18 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
     private final EnvelopeEncoder keys = new EnvelopeEncoder(true);
     private final EnvelopeEncoder values = new EnvelopeEncoder(false);
 
+    private final Runnable afterBatch;
+
     public ChangePublisher(Producer<byte[], byte[]> producer, PipelineMeters meters, LagTracker lag) {
+        this(producer, meters, lag, () -> { });
+    }
+
+    /** {@code afterBatch} runs after each batch Kafka acknowledged (the pipeline's phase follows capture). */
+    public ChangePublisher(Producer<byte[], byte[]> producer, PipelineMeters meters, LagTracker lag, Runnable afterBatch) {
         this.producer = producer;
         this.meters = meters;
         this.lag = lag;
+        this.afterBatch = afterBatch;
     }
 
     @Override
@@ -42,7 +51,7 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
                             DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer)
             throws InterruptedException {
         List<Future<RecordMetadata>> sends = new ArrayList<>(events.size());
-        long[] commitTimes = new long[events.size()];
+        List<Long> commitTimes = new ArrayList<>(events.size());
         Map<String, Long> counts = new HashMap<>();
         long newestCommitTs = Long.MIN_VALUE;
         String marker = null;
@@ -52,13 +61,23 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
                     : keys.encode(record.topic(), record.keySchema(), record.key());
             byte[] value = record.value() == null ? null
                     : values.encode(record.topic(), record.valueSchema(), record.value());
-            sends.add(producer.send(new ProducerRecord<>(record.topic(), key, value)));
+            long commitTime = record.value() instanceof Struct envelope && envelope.schema().field("source") != null
+                    ? lag.commitTime(isRead(envelope), envelope.getStruct("source").getInt64("ts_ms")) : Long.MIN_VALUE;
+            if (isTruncate(record)) {
+                // No key, so no partition of its own: one copy to every partition, each after that partition's
+                // earlier changes of the table; apply applies it once it read them all (TruncateBarrier).
+                for (PartitionInfo partition : producer.partitionsFor(record.topic())) {
+                    sends.add(producer.send(new ProducerRecord<>(record.topic(), partition.partition(), key, value)));
+                    commitTimes.add(commitTime);
+                }
+            } else {
+                sends.add(producer.send(new ProducerRecord<>(record.topic(), key, value)));
+                commitTimes.add(commitTime);
+            }
             countable(record, counts);
-            commitTimes[sends.size() - 1] = Long.MIN_VALUE;
             if (record.value() instanceof Struct envelope && envelope.schema().field("source") != null) {
                 Struct source = envelope.getStruct("source");
-                commitTimes[sends.size() - 1] = source.getInt64("ts_ms");
-                newestCommitTs = Math.max(newestCommitTs, source.getInt64("ts_ms"));
+                newestCommitTs = Math.max(newestCommitTs, commitTime);
                 marker = markerOf(envelope, source, marker);
             }
         }
@@ -69,8 +88,8 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
                 RecordMetadata metadata = sends.get(i).get();
                 TopicPartition partition = new TopicPartition(metadata.topic(), metadata.partition());
                 lastOffsets.merge(partition, metadata.offset(), Math::max);
-                if (commitTimes[i] != Long.MIN_VALUE) {
-                    oldestCommits.merge(partition, commitTimes[i], Math::min);
+                if (commitTimes.get(i) != Long.MIN_VALUE) {
+                    oldestCommits.merge(partition, commitTimes.get(i), Math::min);
                 }
             } catch (ExecutionException e) {
                 throw new IllegalStateException("Publishing a change to Kafka failed: " + e.getCause().getMessage()
@@ -89,6 +108,16 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
             int sep = k.indexOf('\u0000');
             meters.captured(k.substring(0, sep), k.substring(sep + 1), n);
         });
+        afterBatch.run();
+    }
+
+    private static boolean isRead(Struct envelope) {
+        return envelope.schema().field("op") != null && ChangeOp.of(envelope.getString("op")) == ChangeOp.READ;
+    }
+
+    private static boolean isTruncate(SourceRecord record) {
+        return record.value() instanceof Struct value && value.schema().field("op") != null
+                && ChangeOp.of(value.getString("op")) == ChangeOp.TRUNCATE;
     }
 
     /** Change records carry an op and their table in the source block; heartbeats do not. */

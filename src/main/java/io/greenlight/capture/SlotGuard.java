@@ -39,8 +39,9 @@ public final class SlotGuard {
     /**
      * How far Greenlight replicated from the slot, and where that is recorded. {@code enginePosition}
      * is true for capture's own committed source offset: the slot is never confirmed past it, so a
-     * slot that starts later was replaced. Apply's watermark (a change's LSN, before its commit
-     * record) only proves that progress exists.
+     * slot that starts later was replaced. Otherwise {@code lsn} is the newest commit LSN apply has
+     * applied every change up to (the lastCommitLsn of its watermarks): a slot confirmed past it
+     * went on with changes that never reached the target.
      */
     public record StoredProgress(long lsn, String recordedIn, boolean enginePosition) {
     }
@@ -72,6 +73,17 @@ public final class SlotGuard {
             return Decision.refuse(gone(slot, progress));
         }
         long start = state.get().confirmedFlushLsn();
+        if (!progress.enginePosition() && Long.compareUnsigned(start, progress.lsn()) > 0) {
+            // Capture flushes to the slot the commit LSN its streamed changes carry as lastCommitLsn: a slot
+            // confirmed past the newest one applied went on with changes that were published but never applied.
+            return Decision.refuse("Capture's source offsets are gone (an embedded broker's data-dir lost with its "
+                    + "volume, or the offsets topic deleted), and replication slot " + slot + " continues after LSN "
+                    + lsn(start) + ", beyond commit LSN " + lsn(progress.lsn()) + " that the target applied up to ("
+                    + progress.recordedIn() + "): the changes committed between the two were published to Kafka but "
+                    + "never applied, and are gone with capture's offsets. Greenlight refuses to start and skip them. "
+                    + "Copy every table again: POST /tables/recopy (it forgets every stored position, copies each table at "
+                    + "a fresh snapshot and streams on from there).");
+        }
         if (progress.enginePosition() && Long.compareUnsigned(start, progress.lsn()) > 0) {
             return Decision.refuse("Replication slot " + slot + " starts at LSN " + lsn(start) + ", after LSN "
                     + lsn(progress.lsn()) + " that Greenlight replicated up to (" + progress.recordedIn() + "): "

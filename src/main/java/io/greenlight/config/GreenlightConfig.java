@@ -99,7 +99,10 @@ public interface GreenlightConfig {
         @WithDefault("1")
         short replicationFactor();
 
-        /** Retention of change topics; -1 keeps them forever. */
+        /**
+         * Retention of change topics on an external cluster; -1 keeps them forever. The embedded
+         * broker keeps changes until they are applied, then deletes them.
+         */
         @WithDefault("7D")
         Duration retention();
     }

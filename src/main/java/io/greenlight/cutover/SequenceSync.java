@@ -59,9 +59,18 @@ final class SequenceSync {
         if (!generated) {
             return null;
         }
-        try (PreparedStatement ps = source.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
+        // The column's own sequence (serial, identity, OWNED BY), else the one its default's nextval() uses.
+        try (PreparedStatement ps = source.prepareStatement("SELECT coalesce(pg_get_serial_sequence(?, ?), "
+                + "(SELECT d.refobjid::regclass::text FROM pg_attrdef ad "
+                + "JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum "
+                + "JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid "
+                + "AND d.refclassid = 'pg_class'::regclass "
+                + "JOIN pg_class s ON s.oid = d.refobjid AND s.relkind = 'S' "
+                + "WHERE ad.adrelid = ?::regclass AND a.attname = ? LIMIT 1))")) {
             ps.setString(1, table.id().quoted());
             ps.setString(2, column.name());
+            ps.setString(3, table.id().quoted());
+            ps.setString(4, column.name());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
             }

@@ -37,6 +37,18 @@ public interface Dialect {
     /** Insert-or-update of the given columns, keyed by the table's primary key. */
     String upsert(SourceTable table, List<String> columns);
 
+    /**
+     * Update of the given columns of the row with the table's primary key: the columns bound
+     * first, then the key columns. Written for an update that leaves unchanged-TOAST columns out,
+     * whose row exists: an upsert's insert part would fail on such a column when it is NOT NULL.
+     */
+    default String update(SourceTable table, List<String> columns) {
+        return "UPDATE " + tableName(table) + " SET "
+                + columns.stream().map(c -> quote(c) + " = ?").collect(java.util.stream.Collectors.joining(", "))
+                + " WHERE " + table.primaryKey().stream().map(c -> quote(c) + " = ?")
+                .collect(java.util.stream.Collectors.joining(" AND "));
+    }
+
     /** Plain insert of the given columns (tables without a primary key). */
     default String insert(SourceTable table, List<String> columns) {
         return "INSERT INTO " + tableName(table) + " (" + quoteAll(columns) + ") VALUES ("
@@ -53,6 +65,14 @@ public interface Dialect {
 
     String truncate(SourceTable table);
 
+    /**
+     * True when {@link #truncate} (like any DDL) commits the open transaction implicitly, as on
+     * MySQL and MariaDB: apply then runs it in a transaction of its own.
+     */
+    default boolean truncateCommitsImplicitly() {
+        return false;
+    }
+
     String createOffsetsTable();
 
     /** Upsert of (topic, partition, next_offset, last_commit_lsn, lsn, source_ts_ms, lsn_rank) into the offsets table. */
@@ -61,6 +81,16 @@ public interface Dialect {
     /** Selects topic, partition, next_offset, last_commit_lsn, lsn, source_ts_ms, lsn_rank of every stored position. */
     default String selectOffsets() {
         return "SELECT topic, kafka_partition, next_offset, last_commit_lsn, lsn, source_ts_ms, lsn_rank FROM greenlight_offsets";
+    }
+
+    /** Deletes the stored positions of one topic (bound as parameter 1): apply reads it from its start. */
+    default String deleteOffsets() {
+        return "DELETE FROM greenlight_offsets WHERE topic = ?";
+    }
+
+    /** Sets a stored position's next offset to 0 (topic, partition bound as parameters 1 and 2). */
+    default String rewindOffset() {
+        return "UPDATE greenlight_offsets SET next_offset = 0 WHERE topic = ? AND kafka_partition = ?";
     }
 
     String createCutoverTable();

@@ -208,6 +208,11 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
+    public boolean truncateCommitsImplicitly() {
+        return true;
+    }
+
+    @Override
     public String createOffsetsTable() {
         return "CREATE TABLE IF NOT EXISTS greenlight_offsets (topic VARCHAR(249) NOT NULL, "
                 + "kafka_partition INT NOT NULL, next_offset BIGINT NOT NULL, "

@@ -52,9 +52,21 @@ public final class KafkaClients {
      * positions in the target, so Kafka's committed offsets are never the source of truth.
      */
     public KafkaConsumer<byte[], byte[]> consumer(String purpose, int maxPollRecords) {
+        return consumer(purpose, maxPollRecords, "earliest");
+    }
+
+    /**
+     * The apply consumer: it seeks itself, and a position Kafka no longer holds (deleted by
+     * retention before it was applied) raises OffsetOutOfRangeException instead of jumping ahead.
+     */
+    public KafkaConsumer<byte[], byte[]> applyConsumer(int maxPollRecords) {
+        return consumer("apply", maxPollRecords, "none");
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer(String purpose, int maxPollRecords, String offsetReset) {
         Properties p = common(purpose);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, offsetReset);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(maxPollRecords));
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

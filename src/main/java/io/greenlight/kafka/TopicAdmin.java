@@ -49,6 +49,35 @@ public final class TopicAdmin implements AutoCloseable {
         createAll(create);
     }
 
+    /** Sets the retention of existing topics (-1: forever), e.g. after greenlight.kafka.retention changed. */
+    public void setRetention(Collection<String> topics, Duration retention) {
+        String retentionMs = retention.isNegative() ? "-1" : String.valueOf(retention.toMillis());
+        Map<org.apache.kafka.common.config.ConfigResource, Collection<org.apache.kafka.clients.admin.AlterConfigOp>> ops = new java.util.HashMap<>();
+        for (String topic : topics) {
+            ops.put(new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic),
+                    List.of(new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
+                            TopicConfig.RETENTION_MS_CONFIG, retentionMs), org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)));
+        }
+        await(admin.incrementalAlterConfigs(ops).all());
+    }
+
+    /**
+     * Deletes the records before the given offsets (what apply has committed): an embedded
+     * broker keeps change topics forever and frees what is applied this way instead.
+     */
+    public void deleteBefore(Map<TopicPartition, Long> offsets) {
+        Map<TopicPartition, org.apache.kafka.clients.admin.RecordsToDelete> delete = new java.util.HashMap<>();
+        offsets.forEach((partition, offset) -> delete.put(partition, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(offset)));
+        // One partition Kafka refuses (e.g. a topic recreated shorter than the stored offset) does not keep the others.
+        admin.deleteRecords(delete).lowWatermarks().values().forEach(f -> {
+            try {
+                f.get(TIMEOUT_S, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // retried at the next round
+            }
+        });
+    }
+
     /** Creates a compacted single-partition topic (offset storage) when missing. */
     public void ensureCompactedTopic(String topic, short replicationFactor) {
         if (!missing(List.of(topic)).isEmpty()) {

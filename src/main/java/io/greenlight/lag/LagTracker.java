@@ -41,6 +41,8 @@ public class LagTracker {
     /** Commit time of the first change capture published to a partition apply had caught up with. */
     private final Map<TopicPartition, Long> oldestUnapplied = new ConcurrentHashMap<>();
     private volatile long startedAtMs = System.currentTimeMillis();
+    /** Commit time every snapshot read counts with: the first one seen, i.e. when the snapshot began. */
+    private long snapshotAtMs = Long.MIN_VALUE;
     private volatile long skewMs;
     private volatile String lastMarker;
     private volatile Map<TopicPartition, Long> markerDrainTarget = Map.of();
@@ -54,6 +56,23 @@ public class LagTracker {
         oldestPending.clear();
         oldestUnapplied.clear();
         startedAtMs = System.currentTimeMillis();
+        snapshotAtMs = Long.MIN_VALUE;
+    }
+
+    /**
+     * The source commit time a change counts with. A snapshot read (Debezium's initial snapshot)
+     * carries the time it was read, but it is as old as the snapshot: every read counts at the
+     * snapshot's start, so lag keeps growing until the snapshot is applied and streaming caught up,
+     * instead of reading about 0 while tables not yet snapshotted are still empty on the target.
+     */
+    public synchronized long commitTime(boolean snapshotRead, long tsMs) {
+        if (!snapshotRead) {
+            return tsMs;
+        }
+        if (snapshotAtMs == Long.MIN_VALUE || tsMs < snapshotAtMs) {
+            snapshotAtMs = tsMs;
+        }
+        return snapshotAtMs;
     }
 
     /**

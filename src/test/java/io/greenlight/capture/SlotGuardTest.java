@@ -51,10 +51,23 @@ class SlotGuardTest {
     }
 
     @Test
-    void applysWatermarkProvesProgressButNotAGapBecauseItPrecedesTheCommitRecord() {
+    void withoutCapturesOffsetsASlotConfirmedUpToTheNewestCommitApplyHasAppliedProceeds() {
+        // The newest lastCommitLsn among apply's watermarks: capture confirms the slot at such commit LSNs.
         Optional<SlotGuard.StoredProgress> applied = Optional.of(new SlotGuard.StoredProgress(LSN, "the target's greenlight_offsets", false));
-        assertTrue(SlotGuard.decide("greenlight", Optional.of(new SlotGuard.SlotState(LSN + 64, LSN)), applied, false).proceed());
+        assertTrue(SlotGuard.decide("greenlight", Optional.of(new SlotGuard.SlotState(LSN, LSN - 64)), applied, false).proceed());
+        assertTrue(SlotGuard.decide("greenlight", Optional.of(new SlotGuard.SlotState(LSN - 64, LSN - 64)), applied, false).proceed());
         assertFalse(SlotGuard.decide("greenlight", Optional.empty(), applied, false).proceed());
+    }
+
+    @Test
+    void withoutCapturesOffsetsASlotConfirmedPastWhatApplyAppliedIsRefusedAsChangesLostWithThem() {
+        Optional<SlotGuard.StoredProgress> applied = Optional.of(new SlotGuard.StoredProgress(LSN, "the target's greenlight_offsets", false));
+        SlotGuard.Decision decision = SlotGuard.decide("greenlight", Optional.of(new SlotGuard.SlotState(LSN + 64, LSN)), applied, false);
+        assertFalse(decision.proceed());
+        assertTrue(decision.refusal().startsWith("Capture's source offsets are gone"), decision.refusal());
+        assertTrue(decision.refusal().contains("continues after LSN 1/6B374D88, beyond commit LSN 1/6B374D48 that the target "
+                + "applied up to (the target's greenlight_offsets)"), decision.refusal());
+        assertTrue(decision.refusal().contains("POST /tables/recopy"), decision.refusal());
     }
 
     @Test

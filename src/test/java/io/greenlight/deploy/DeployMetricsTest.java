@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The running application (booted once, shared with PipelineTest through the same test
+ * The running application (booted once, shared with PipelineMariaDbTest through the same test
  * resource) serves every metric the dashboard and the alert rules query, and the paths the
  * Deployment probes and the ServiceMonitor scrapes.
  */

@@ -43,4 +43,19 @@ public class GreenlightTestResource extends PipelineTestResource {
                 Path.of("connectors/debezium-postgres.properties").toAbsolutePath().toString());
     }
 
+    /** The same source, written to a PostgreSQL target (a second cluster). */
+    public static class OnPostgres extends GreenlightTestResource {
+
+        public static final String DATABASE = "shop_pg";
+
+        @Override
+        protected String database() {
+            return DATABASE;
+        }
+
+        @Override
+        protected TargetEngine target() {
+            return TargetEngine.POSTGRES;
+        }
+    }
 }

@@ -55,6 +55,22 @@ public class HostileNamesTestResource extends PipelineTestResource {
         config.put("greenlight.api.token", TOKEN);
     }
 
+    /** The same tables written to a PostgreSQL target (a second cluster). */
+    public static class OnPostgres extends HostileNamesTestResource {
+
+        public static final String DATABASE = "hostile_pg";
+
+        @Override
+        protected String database() {
+            return DATABASE;
+        }
+
+        @Override
+        protected TargetEngine target() {
+            return TargetEngine.POSTGRES;
+        }
+    }
+
     /** Two tables whose Kafka topic names coincide: "a b" and a_b both become <prefix>.public.a_b. */
     public static class TopicClash extends PipelineTestResource {
         @Override

@@ -45,6 +45,26 @@ public class PoisonTestResource extends PipelineTestResource {
         config.put("greenlight.api.token", API_TOKEN);
     }
 
+    /** A PostgreSQL target whose prices.amount is narrower than the source's: numeric(6,2). */
+    public static class OnPostgres extends PoisonTestResource {
+        public static final String DATABASE = "poison_pg";
+
+        @Override
+        protected String database() {
+            return DATABASE;
+        }
+
+        @Override
+        protected TargetEngine target() {
+            return TargetEngine.POSTGRES;
+        }
+
+        @Override
+        protected void createTarget(Connection c) throws Exception {
+            Sql.exec(c, "CREATE TABLE public.prices (id integer PRIMARY KEY, amount numeric(6,2))");
+        }
+    }
+
     /** greenlight.apply.on-error=stop-pipeline. */
     public static class StopPipeline extends PoisonTestResource {
         @Override

@@ -1,0 +1,22 @@
+package io.greenlight;
+
+import io.greenlight.testing.GreenlightTestResource;
+import io.greenlight.testing.TargetEngine;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** {@link LagTest} with a PostgreSQL target. */
+@QuarkusTest
+@WithTestResource(GreenlightTestResource.OnPostgres.class)
+class LagPostgresTest extends LagTest {
+
+    @Override
+    protected TargetEngine engine() {
+        return TargetEngine.POSTGRES;
+    }
+
+    @Override
+    protected String database() {
+        return GreenlightTestResource.OnPostgres.DATABASE;
+    }
+}

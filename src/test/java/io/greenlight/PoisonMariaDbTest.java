@@ -1,0 +1,41 @@
+package io.greenlight;
+
+import io.greenlight.testing.PoisonTestResource;
+import io.greenlight.testing.TargetEngine;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link PoisonTest} with a MariaDB target: an unconstrained numeric beyond DECIMAL(65,30) does not fit. */
+@QuarkusTest
+@WithTestResource(PoisonTestResource.class)
+class PoisonMariaDbTest extends PoisonTest {
+
+    @Override
+    protected TargetEngine engine() {
+        return TargetEngine.MARIADB;
+    }
+
+    @Override
+    protected String database() {
+        return "poison";
+    }
+
+    @Override
+    protected String poisonAmount() {
+        return PoisonTestResource.TOO_PRECISE;
+    }
+
+    @Override
+    protected void assertRefusedAmount(String error) {
+        assertTrue(error.contains("Column public.prices.amount (numeric)"), error);
+        assertTrue(error.contains("does not fit DECIMAL(65,30)"), error);
+        assertTrue(error.contains("greenlight.types.lossy-accept=public.prices.amount"), error);
+    }
+
+    @Override
+    protected String targetOnlyEmailIndex() {
+        return "CREATE UNIQUE INDEX accounts_email ON accounts (email(100))";
+    }
+}

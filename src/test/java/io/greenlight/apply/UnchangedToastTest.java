@@ -1,0 +1,124 @@
+package io.greenlight.apply;
+
+import io.greenlight.dialect.Dialect;
+import io.greenlight.dialect.MySqlDialect;
+import io.greenlight.dialect.PostgresDialect;
+import io.greenlight.schema.ChangeOp;
+import io.greenlight.schema.SourceColumn;
+import io.greenlight.schema.SourceTable;
+import io.greenlight.schema.TableId;
+import io.greenlight.schema.UnchangedToast;
+import io.greenlight.testing.Sql;
+import io.greenlight.testing.TargetEngine;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.sql.Connection;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An update that leaves an unchanged TOAST value out (pgoutput sends a placeholder for it) is
+ * written as an UPDATE of the changed columns: an upsert's insert part would lack the value, which
+ * a NOT NULL column without default refuses (MySQL strict mode, and PostgreSQL checks NOT NULL
+ * before ON CONFLICT), pausing the table.
+ */
+class UnchangedToastTest {
+
+    private static final String DB = "unchanged_toast";
+    private static final TableId DOCS = new TableId("public", "docs");
+    private static final Schema ROW = SchemaBuilder.struct().field("id", Schema.INT32_SCHEMA)
+            .field("title", Schema.OPTIONAL_STRING_SCHEMA).field("body", Schema.OPTIONAL_STRING_SCHEMA).build();
+    /** body is text NOT NULL without default, as a large document column usually is. */
+    private static final SourceTable TABLE = new SourceTable(DOCS, List.of(
+            new SourceColumn("id", 1, "int4", "integer", 'N', false, false, -1, 32, 0, false, null, false, List.of()),
+            new SourceColumn("title", 2, "text", "text", 'S', false, true, -1, -1, -1, false, null, false, List.of()),
+            new SourceColumn("body", 3, "text", "text", 'S', false, false, -1, -1, -1, false, null, false, List.of())),
+            List.of("id"), 'd');
+    private static final Set<TargetEngine> PREPARED = EnumSet.noneOf(TargetEngine.class);
+
+    @ParameterizedTest
+    @EnumSource(TargetEngine.class)
+    void anUpdateLeavingANotNullToastColumnUnchangedUpdatesTheChangedColumnsOfTheRow(TargetEngine engine) throws Exception {
+        try (Connection c = target(engine)) {
+            write(engine, c, change(ChangeOp.READ, row(1, "first", "a very long body"), 1),
+                    change(ChangeOp.UPDATE, row(1, "renamed", UnchangedToast.PLACEHOLDER), 2));
+            assertEquals(List.of(List.of("1", "renamed", "a very long body")), Sql.rows(c, "SELECT id, title, body FROM docs"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TargetEngine.class)
+    void updatesWithAndWithoutUnchangedToastValuesInOneBatchKeepTheirOrder(TargetEngine engine) throws Exception {
+        try (Connection c = target(engine)) {
+            write(engine, c, change(ChangeOp.READ, row(1, "one", "body one"), 1),
+                    change(ChangeOp.READ, row(2, "two", "body two"), 2),
+                    change(ChangeOp.UPDATE, row(1, "one b", UnchangedToast.PLACEHOLDER), 3),
+                    change(ChangeOp.UPDATE, row(1, "one c", "new body one"), 4),
+                    change(ChangeOp.UPDATE, row(1, "one d", UnchangedToast.PLACEHOLDER), 5),
+                    change(ChangeOp.UPDATE, row(2, "two b", UnchangedToast.PLACEHOLDER), 6),
+                    change(ChangeOp.CREATE, row(3, "three", "body three"), 7));
+            assertEquals(List.of(List.of("1", "one d", "new body one"), List.of("2", "two b", "body two"),
+                    List.of("3", "three", "body three")), Sql.rows(c, "SELECT id, title, body FROM docs ORDER BY id"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TargetEngine.class)
+    void anUpdateLeavingToastUnchangedWhoseRowIsMissingOnTheTargetStopsNamingTableKeyAndRemedy(TargetEngine engine)
+            throws Exception {
+        try (Connection c = target(engine)) {
+            ApplyException e = assertThrows(ApplyException.class, () -> write(engine, c,
+                    change(ChangeOp.UPDATE, row(7, "orphan", UnchangedToast.PLACEHOLDER), 1)));
+            assertTrue(e.getMessage().startsWith("The update of public.docs key {id=7} at table public.docs, LSN"), e.getMessage());
+            assertTrue(e.getMessage().contains("found no row on the target"), e.getMessage());
+            assertTrue(e.getMessage().contains("[body]"), e.getMessage());
+            assertTrue(e.getMessage().contains("POST /tables/public.docs/recopy"), e.getMessage());
+        }
+    }
+
+    private static void write(TargetEngine engine, Connection c, Change... changes) throws Exception {
+        Sql.exec(c, "DELETE FROM docs");
+        c.setAutoCommit(false);
+        try {
+            new BatchWriter(dialect(engine), Map.of(DOCS, TABLE), null).write(c, List.of(changes));
+            c.commit();
+        } finally {
+            c.rollback();
+            c.setAutoCommit(true);
+        }
+    }
+
+    private static Connection target(TargetEngine engine) throws Exception {
+        synchronized (PREPARED) {
+            if (PREPARED.add(engine)) {
+                engine.createDatabase(DB);
+                try (Connection c = engine.connect(DB)) {
+                    Sql.exec(c, dialect(engine).createTable(TABLE));
+                }
+            }
+        }
+        return engine.connect(DB);
+    }
+
+    private static Dialect dialect(TargetEngine engine) {
+        return engine == TargetEngine.POSTGRES ? new PostgresDialect() : new MySqlDialect();
+    }
+
+    private static Struct row(int id, String title, String body) {
+        return new Struct(ROW).put("id", id).put("title", title).put("body", body);
+    }
+
+    private static Change change(ChangeOp op, Struct after, long lsn) {
+        return TestChanges.of(DOCS, op, after, lsn);
+    }
+}
