@@ -38,4 +38,9 @@ class PoisonMariaDbTest extends PoisonTest {
     protected String targetOnlyEmailIndex() {
         return "CREATE UNIQUE INDEX accounts_email ON accounts (email(100))";
     }
+
+    @Override
+    protected String widenLabelsName() {
+        return "ALTER TABLE labels MODIFY name VARCHAR(10)";
+    }
 }

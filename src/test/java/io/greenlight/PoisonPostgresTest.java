@@ -40,4 +40,9 @@ class PoisonPostgresTest extends PoisonTest {
     protected String targetOnlyEmailIndex() {
         return "CREATE UNIQUE INDEX accounts_email ON accounts (email)";
     }
+
+    @Override
+    protected String widenLabelsName() {
+        return "ALTER TABLE labels ALTER COLUMN name TYPE varchar(10)";
+    }
 }

@@ -167,7 +167,7 @@ public final class ApplyLoop implements Runnable {
                 fail(e);
             }
         } catch (Exception e) {
-            if (!closing || !(e instanceof InterruptedException)) {
+            if (!closing || !(e instanceof InterruptedException || e instanceof ClosedMidBatch)) {
                 fail(e);
             }
         } finally {
@@ -469,6 +469,11 @@ public final class ApplyLoop implements Runnable {
             try {
                 writer.write(connection, changes);
                 offsets.save(connection, next);
+                if (closing) {
+                    // A stop that waited for this batch in vain (e.g. it waited on a row lock) has
+                    // returned: whoever starts next owns the target; this batch must not land behind its back.
+                    throw new ClosedMidBatch();
+                }
                 connection.commit();
                 sample.stop(meters.applyBatch());
             } catch (SQLException | RuntimeException e) {
@@ -589,6 +594,13 @@ public final class ApplyLoop implements Runnable {
             connection.rollback();
         } catch (SQLException ignored) {
             // the connection is broken; the pool discards it
+        }
+    }
+
+    /** The batch in flight was rolled back because apply was closed while writing it. */
+    private static final class ClosedMidBatch extends SQLException {
+        ClosedMidBatch() {
+            super("apply was closed while writing a batch: rolled back, not committed (the next start applies it)");
         }
     }
 }

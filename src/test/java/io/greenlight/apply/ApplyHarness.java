@@ -255,6 +255,17 @@ final class ApplyHarness implements AutoCloseable {
         }
     }
 
+    /** Asks apply to stop, as a pipeline's stop does, without waiting for it. */
+    void closeWithoutWaiting() {
+        loop.close();
+    }
+
+    /** Whether apply's thread ended within {@code wait}. */
+    boolean ended(Duration wait) throws InterruptedException {
+        thread.join(wait.toMillis());
+        return !thread.isAlive();
+    }
+
     /** True while apply's Kafka consumer is open (it registers its metrics under its client id). */
     boolean consumerOpen() throws Exception {
         return !java.lang.management.ManagementFactory.getPlatformMBeanServer().queryNames(new javax.management.ObjectName(

@@ -139,6 +139,45 @@ class ApplyTransactionsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TargetEngine.class)
+    void aBatchStillWaitingOnARowLockWhenApplyIsClosedIsRolledBackNotCommittedOnceTheLockGoes(TargetEngine engine)
+            throws Exception {
+        try (ApplyHarness h = new ApplyHarness(engine, "tx_closed", 1, SOURCE)) {
+            h.readTables("audit");
+            try (Connection t = h.target()) {
+                Sql.exec(t, "INSERT INTO audit VALUES (1, 'old')");
+            }
+            try (Connection lock = h.target()) {
+                lock.setAutoCommit(false);
+                Sql.rows(lock, "SELECT id FROM audit WHERE id = 1 FOR UPDATE");
+                h.publish(0, "audit", ChangeOp.UPDATE, ApplyHarness.row(AUDIT, 1, "old"), ApplyHarness.row(AUDIT, 1, "new"));
+                h.start(100, Duration.ofMillis(50));
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> waitingOnALock(h, engine));
+                h.closeWithoutWaiting(); // a stop whose wait for apply runs out while apply waits on the lock
+                assertEquals(false, h.ended(Duration.ofSeconds(1)), "apply still waits on the row lock");
+                lock.rollback();
+            }
+            assertEquals(true, h.ended(Duration.ofSeconds(60)));
+            try (Connection t = h.target()) {
+                assertEquals(List.of(List.of("1", "old")), Sql.rows(t, "SELECT id, message FROM audit"),
+                        "a closed apply commits nothing once it gets the lock");
+                assertEquals(List.of(), Sql.rows(t, "SELECT topic FROM greenlight_offsets"));
+            }
+            assertNull(h.failure.get(), "closing is not a failure");
+        }
+    }
+
+    private static boolean waitingOnALock(ApplyHarness h, TargetEngine engine) throws Exception {
+        String waiting = engine == TargetEngine.MARIADB
+                ? "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'"
+                : "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()";
+        try (Connection t = h.target()) {
+            return !Sql.rows(t, waiting).get(0).get(0).equals("0");
+        }
+    }
+
     private static void awaitPaused(ApplyHarness h, String table) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> {

@@ -26,7 +26,7 @@ public class PoisonTestResource extends PipelineTestResource {
                 "CREATE TABLE accounts (id int PRIMARY KEY, email text NOT NULL)",
                 "CREATE TABLE notes (id int PRIMARY KEY, body text)",
                 "INSERT INTO notes VALUES (1, 'before start')");
-        if (getClass() == PoisonTestResource.class) {
+        if (getClass() == PoisonTestResource.class || getClass() == OnPostgres.class) {
             // a row the backfill cannot write: its target table is made narrower by hand (createTarget)
             Sql.exec(c, "CREATE TABLE labels (id int PRIMARY KEY, name varchar(10))",
                     "INSERT INTO labels VALUES (1, 'ok'), (2, 'too long'), (3, 'ok')");
@@ -45,7 +45,7 @@ public class PoisonTestResource extends PipelineTestResource {
         config.put("greenlight.api.token", API_TOKEN);
     }
 
-    /** A PostgreSQL target whose prices.amount is narrower than the source's: numeric(6,2). */
+    /** A PostgreSQL target whose prices.amount and labels.name are narrower than the source's: numeric(6,2), varchar(3). */
     public static class OnPostgres extends PoisonTestResource {
         public static final String DATABASE = "poison_pg";
 
@@ -61,7 +61,8 @@ public class PoisonTestResource extends PipelineTestResource {
 
         @Override
         protected void createTarget(Connection c) throws Exception {
-            Sql.exec(c, "CREATE TABLE public.prices (id integer PRIMARY KEY, amount numeric(6,2))");
+            Sql.exec(c, "CREATE TABLE public.prices (id integer PRIMARY KEY, amount numeric(6,2))",
+                    "CREATE TABLE public.labels (id integer PRIMARY KEY, name varchar(3))");
         }
     }
 
