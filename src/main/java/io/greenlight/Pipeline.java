@@ -263,9 +263,12 @@ public class Pipeline {
             preflight = report;
             LOG.info(report.describe());
             if (!report.problems().isEmpty()) {
-                throw new IllegalStateException("Greenlight refuses to start, some columns would not arrive exactly:\n  - "
+                throw new IllegalStateException("Greenlight refuses to start, the target cannot hold these names:\n  - "
                         + String.join("\n  - ", report.problems()));
             }
+            Map<TableId, String> lossHeld = new java.util.TreeMap<>();
+            tables.keySet().forEach(t -> report.unacceptedLoss(t).ifPresent(why -> lossHeld.put(t, why)));
+            lossHeld.values().forEach(LOG::error);
             topics.refuseCollisions(tables.keySet());
 
             OffsetStore offsets = new OffsetStore(dialect);
@@ -301,8 +304,9 @@ public class Pipeline {
                 kafkaUp.get(); // a broker that cannot start fails the start before a slot is created
             }
             // Snapshot mode backfill copies every unfinished table; other modes only those a recopy was asked for.
-            Map<TableId, SourceTable> toCopy = "backfill".equals(src.snapshotMode()) ? tables
-                    : Recopy.pending(target, dialect, tables);
+            Map<TableId, SourceTable> toCopy = new java.util.LinkedHashMap<>("backfill".equals(src.snapshotMode()) ? tables
+                    : Recopy.pending(target, dialect, tables));
+            toCopy.keySet().removeAll(lossHeld.keySet()); // copied by the start that accepts the loss
             if ("backfill".equals(src.snapshotMode()) || !toCopy.isEmpty()) {
                 // stop-pipeline stops at a refused row as apply does; otherwise the row's table pauses
                 boolean stop = PoisonPolicy.Mode.of(config.apply().onError()) == PoisonPolicy.Mode.STOP_PIPELINE;
@@ -343,11 +347,16 @@ public class Pipeline {
                 if (bringUpGeneration != generation) {
                     return;
                 }
-                if (fill != null && !fill.paused().isEmpty()) {
-                    // Tables the backfill paused (their copy is incomplete): apply holds them until a resume or restart copies them.
+                // Tables the backfill paused (their copy is incomplete) and tables whose loss is not accepted:
+                // apply holds them until a resume or restart copies them. Again: starting the components reset the pauses.
+                Map<TableId, String> incomplete = new java.util.TreeMap<>(lossHeld);
+                if (fill != null) {
+                    incomplete.putAll(fill.paused());
+                }
+                if (!incomplete.isEmpty()) {
                     Map<TableId, String> held = new HashMap<>();
-                    fill.paused().forEach((table, error) -> {
-                        pauses.pauseCopy(table, error); // again: starting the components reset the pauses
+                    incomplete.forEach((table, error) -> {
+                        pauses.pauseCopy(table, error);
                         held.put(table, topics.table(table));
                     });
                     apply.holdFromStart(held);
@@ -638,6 +647,11 @@ public class Pipeline {
      * start, if it cannot.
      */
     public Optional<String> copyPausedTableAgain(TableId table) {
+        PreflightReport report = preflight;
+        Optional<String> loss = report == null ? Optional.empty() : report.unacceptedLoss(table);
+        if (loss.isPresent()) {
+            return loss; // a copy now would store the loss that was not accepted
+        }
         Backfill fill = backfill;
         if (fill == null) {
             return Optional.of("The pipeline is not running: restart Greenlight, which copies " + table + " again.");

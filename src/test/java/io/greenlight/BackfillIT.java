@@ -172,6 +172,70 @@ abstract class BackfillIT {
         }
     }
 
+    /**
+     * A lossy column not accepted holds its table alone (timetz: the connector converts it to UTC
+     * before Greenlight sees it): the other tables migrate, the held one is neither copied nor
+     * applied, a resume is refused naming the acceptance, and accepting it then restarting copies
+     * the table and streams what changed on it meanwhile.
+     */
+    @Test
+    void aTableWithALossNotAcceptedIsHeldAloneAndAcceptingItThenRestartingCopiesIt() throws Exception {
+        String db = "lossy_held" + suffix();
+        SERVERS.postgres.createDatabase(db);
+        engine().createDatabase(db);
+        try (Connection c = SERVERS.postgres.connect(db)) {
+            Sql.exec(c, "CREATE TABLE shifts (id int PRIMARY KEY, starts timetz)",
+                    "INSERT INTO shifts VALUES (1, '10:15:30+05:30')",
+                    "CREATE TABLE staff (id int PRIMARY KEY, name text)",
+                    "INSERT INTO staff SELECT g, 'staff ' || g FROM generate_series(1, 3) g");
+        }
+        Path log = Files.createTempFile("greenlight-" + db, ".log");
+        Map<String, String> env = SERVERS.serviceEnv(db);
+        env.put("GREENLIGHT_TARGET_URL", engine().jdbcUrl(db));
+        env.put("GREENLIGHT_TARGET_USERNAME", engine().username());
+        env.put("GREENLIGHT_API_TOKEN", PoisonTestResource.API_TOKEN);
+        try (ServiceProcess first = ServiceProcess.start(env, log)) {
+            awaitStreaming(first);
+            String status = first.get("/status");
+            assertTrue(status.contains("Table public.shifts is not copied or applied: Column public.shifts.starts (time with time zone)"), status);
+            assertTrue(status.contains("greenlight.types.lossy-accept=public.shifts.starts"), status);
+            assertTrue(status.contains("\"state\":\"PAUSED\""), status);
+            try (Connection source = SERVERS.postgres.connect(db)) {
+                Sql.exec(source, "INSERT INTO staff VALUES (4, 'while shifts is held')",
+                        "INSERT INTO shifts VALUES (2, '23:59:59-02:00')");
+            }
+            awaitSame(db, engine(), "SELECT id, name FROM staff ORDER BY id");
+            var resume = first.send("POST", "/tables/public.shifts/resume", PoisonTestResource.API_TOKEN, null);
+            assertEquals(409, resume.statusCode(), resume.body());
+            assertTrue(resume.body().contains("greenlight.types.lossy-accept=public.shifts.starts"), resume.body());
+            try (Connection target = engine().connect(db)) {
+                assertEquals(List.of(List.of("0")), Sql.rows(target, "SELECT COUNT(*) FROM shifts"), "nothing of it was written");
+            }
+            first.stop();
+        }
+        env.put("GREENLIGHT_TYPES_LOSSY_ACCEPT", "public.shifts.starts");
+        String utc = engine() == TargetEngine.POSTGRES ? "SELECT id, (starts AT TIME ZONE 'UTC')::time::text FROM shifts ORDER BY id"
+                : "SELECT id, TIME_FORMAT(starts, '%H:%i:%s') FROM shifts ORDER BY id";
+        try (ServiceProcess second = ServiceProcess.start(env, log)) {
+            awaitStreaming(second);
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                try (Connection target = engine().connect(db)) {
+                    assertEquals(List.of(List.of("1", "04:45:30"), List.of("2", "01:59:59")), Sql.rows(target, utc),
+                            "stored in UTC, as accepted");
+                }
+            });
+            assertTrue(!second.get("/status").contains("PAUSED"), second.get("/status"));
+            try (Connection source = SERVERS.postgres.connect(db)) {
+                Sql.exec(source, "UPDATE shifts SET starts = '08:00:00+00' WHERE id = 1");
+            }
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                try (Connection target = engine().connect(db)) {
+                    assertEquals(List.of("1", "08:00:00"), Sql.rows(target, utc).get(0));
+                }
+            });
+        }
+    }
+
     private static void awaitSame(String db, String query) {
         awaitSame(db, TargetEngine.MARIADB, query);
     }

@@ -12,9 +12,12 @@ import java.util.Map;
 
 /**
  * Every captured column with its target type, and what will not arrive exactly. Built at start
- * (logged, served by GET /preflight); Greenlight refuses to start while {@link #problems()} is not empty.
+ * (logged, served by GET /preflight). Greenlight refuses to start while {@link #problems()} is not
+ * empty (names the target cannot hold); a table with a lossy column not accepted is paused alone
+ * ({@link #unaccepted()}: table to the reasons) while the others migrate.
  */
-public record PreflightReport(String dialect, List<ColumnReport> columns, List<String> problems) {
+public record PreflightReport(String dialect, List<ColumnReport> columns, List<String> problems,
+                              Map<String, List<String>> unaccepted) {
 
     /** One source column: its PostgreSQL type, target type, and whether loss is possible and accepted. */
     public record ColumnReport(String table, String column, String sourceType, String targetType, boolean lossy,
@@ -24,11 +27,23 @@ public record PreflightReport(String dialect, List<ColumnReport> columns, List<S
     public PreflightReport {
         columns = List.copyOf(columns);
         problems = List.copyOf(problems);
+        unaccepted = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(unaccepted));
+    }
+
+    /** Why the table is held at start (its lossy columns not accepted, and the remedy), if it is. */
+    public java.util.Optional<String> unacceptedLoss(TableId table) {
+        List<String> reasons = unaccepted.get(table.toString());
+        if (reasons == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("Table " + table + " is not copied or applied: " + String.join(" ", reasons)
+                + " Then restart Greenlight: it copies the table and streams it.");
     }
 
     public static PreflightReport of(Dialect dialect, Collection<SourceTable> tables, LossyPolicy lossy) {
         List<ColumnReport> columns = new ArrayList<>();
         List<String> problems = new ArrayList<>();
+        Map<String, List<String>> unaccepted = new LinkedHashMap<>();
         for (SourceTable table : tables) {
             checkIdentifier(dialect, "Table " + table.id(), table.id().table(), problems);
             sameTargetColumn(dialect, table, problems);
@@ -40,13 +55,14 @@ public record PreflightReport(String dialect, List<ColumnReport> columns, List<S
                 columns.add(new ColumnReport(table.id().toString(), column.name(), column.formatted(), mapping.sqlType(),
                         mapping.lossy(), accepted, mapping.note()));
                 if (mapping.lossy() && !accepted) {
-                    problems.add("Column " + ref + " (" + column.formatted() + ") maps to " + mapping.sqlType()
+                    unaccepted.computeIfAbsent(table.id().toString(), t -> new ArrayList<>())
+                            .add("Column " + ref + " (" + column.formatted() + ") maps to " + mapping.sqlType()
                             + " with loss: " + mapping.note() + ". Accept it with " + LossyPolicy.KEY + "=" + ref
                             + " (or the type: " + column.typeName() + "), or change the source column.");
                 }
             }
         }
-        return new PreflightReport(dialect.name(), columns, problems);
+        return new PreflightReport(dialect.name(), columns, problems, unaccepted);
     }
 
     /** Columns whose names the target does not tell apart (MySQL ignores case in column names). */

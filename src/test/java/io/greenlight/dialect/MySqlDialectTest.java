@@ -160,16 +160,20 @@ class MySqlDialectTest {
     }
 
     @Test
-    void preflightRefusesUnacceptedLossAndNamesTheKeyToAcceptIt() {
+    void preflightHoldsATableWithUnacceptedLossAloneAndNamesTheKeyToAcceptIt() {
         SourceColumn timetz = column("at", "timetz", -1, 6, -1, true);
         SourceTable events = new SourceTable(new TableId("public", "events"), List.of(column("id", "int4", -1, 32, 0, false), timetz),
                 List.of("id"), 'd');
-        PreflightReport refused = PreflightReport.of(DIALECT, List.of(events), LossyPolicy.none());
-        assertEquals(1, refused.problems().size());
-        assertTrue(refused.problems().get(0).contains("greenlight.types.lossy-accept=public.events.at"), refused.problems().get(0));
-        assertEquals(List.of(), PreflightReport.of(DIALECT, List.of(events), LossyPolicy.of(List.of("timetz"))).problems());
-        assertEquals(List.of(), PreflightReport.of(DIALECT, List.of(events), LossyPolicy.of(List.of("public.events.at"))).problems());
-        assertTrue(refused.describe().contains("public.events.at timetz -> TIME(6)  [LOSSY, NOT accepted]"), refused.describe());
+        PreflightReport held = PreflightReport.of(DIALECT, List.of(events), LossyPolicy.none());
+        assertEquals(List.of(), held.problems(), "not a reason to refuse the whole start");
+        String why = held.unacceptedLoss(events.id()).orElseThrow();
+        assertTrue(why.contains("greenlight.types.lossy-accept=public.events.at"), why);
+        assertTrue(why.contains("Then restart Greenlight"), why);
+        assertEquals(java.util.Optional.empty(), PreflightReport.of(DIALECT, List.of(events), LossyPolicy.of(List.of("timetz")))
+                .unacceptedLoss(events.id()));
+        assertEquals(java.util.Optional.empty(), PreflightReport.of(DIALECT, List.of(events), LossyPolicy.of(List.of("public.events.at")))
+                .unacceptedLoss(events.id()));
+        assertTrue(held.describe().contains("public.events.at timetz -> TIME(6)  [LOSSY, NOT accepted]"), held.describe());
     }
 
     @Test
