@@ -1,7 +1,7 @@
 package io.greenlight.apply;
 
 import io.greenlight.dialect.LeaseSql;
-import io.greenlight.leader.LeaseTable;
+import io.greenlight.leader.TargetEpoch;
 import io.greenlight.leader.StaleLeaderException;
 import io.greenlight.schema.ChangeOp;
 import io.greenlight.testing.Sql;
@@ -35,17 +35,18 @@ class StaleLeaderApplyTest {
         try (ApplyHarness h = new ApplyHarness(engine, "stale_leader", 1,
                 "CREATE TABLE tags (name text, weight int)", "ALTER TABLE tags REPLICA IDENTITY FULL")) {
             h.readTables("tags");
-            LeaseTable lease = new LeaseTable(h.target, LeaseSql.of(h.dialect));
-            lease.create();
-            long old = lease.claimIfExpired("old-leader", Duration.ofSeconds(30)).orElseThrow();
-            h.fence = lease.fence(old, Duration.ofSeconds(30));
+            TargetEpoch epochs = new TargetEpoch(h.target, LeaseSql.of(h.dialect));
+            long old = 7;
+            epochs.raise("old-leader", old);
+            h.fence = epochs.fence(old, Duration.ofSeconds(30));
             h.publish(0, "tags", ChangeOp.CREATE, null, ApplyHarness.row(TAG, "before takeover", 1));
             h.start(100, Duration.ofMillis(50));
             try (Connection t = h.target()) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> Sql.count(t, "tags") == 1);
             }
 
-            long taken = lease.claim("new-leader", Duration.ofSeconds(30)); // the standby took over
+            long taken = old + 1;
+            epochs.raise("new-leader", taken); // the standby took over
             h.publish(0, "tags", ChangeOp.CREATE, null, ApplyHarness.row(TAG, "after takeover", 2));
 
             try (Connection t = h.target()) {
