@@ -1,5 +1,7 @@
 package io.greenlight.api;
 
+import io.greenlight.leader.LeaderElection;
+
 import io.greenlight.Pipeline;
 import io.greenlight.PipelineState;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,7 +12,8 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Liveness: DOWN once the pipeline FAILED, so Kubernetes restarts the pod and the log says why.
- * Readiness: source, Kafka and target reachable and both capture and apply running.
+ * Readiness: this instance leads, source, Kafka and target reachable and both capture and apply
+ * running; a standby is live but not ready.
  */
 public final class PipelineHealth {
 
@@ -38,13 +41,20 @@ public final class PipelineHealth {
     @ApplicationScoped
     public static class Ready implements HealthCheck {
         private final Pipeline pipeline;
+        private final LeaderElection election;
 
-        public Ready(Pipeline pipeline) {
+        public Ready(Pipeline pipeline, LeaderElection election) {
             this.pipeline = pipeline;
+            this.election = election;
         }
 
         @Override
         public HealthCheckResponse call() {
+            LeaderElection.View leader = election.view();
+            if (leader.role() != LeaderElection.Role.LEADER) { // the Service sends traffic (and mutating calls) to the leader
+                return HealthCheckResponse.named("pipeline").withData("role", leader.role().name())
+                        .withData("leader", leader.leader() == null ? "unknown" : leader.leader()).down().build();
+            }
             boolean source = pipeline.sourceReachable();
             boolean kafka = pipeline.kafkaReachable();
             boolean target = pipeline.targetReachable();

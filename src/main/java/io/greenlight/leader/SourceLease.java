@@ -26,24 +26,27 @@ public final class SourceLease {
     }
 
     private final DataSource source;
+    private final String literal;
 
-    public SourceLease(DataSource source) {
+    /** {@code name}: the replication slot, so that migrations of one source through different slots elect apart. */
+    public SourceLease(DataSource source, String name) {
         this.source = source;
+        this.literal = "'" + name.replace("'", "''") + "'";
     }
 
     public void create() throws SQLException {
         try (Connection c = writable(); Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA IF NOT EXISTS greenlight");
-            st.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (id integer PRIMARY KEY, holder text NOT NULL, "
+            st.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (name text PRIMARY KEY, holder text NOT NULL, "
                     + "epoch bigint NOT NULL, expires_at_ms bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())");
             st.execute("COMMENT ON TABLE " + TABLE + " IS '" + io.greenlight.capture.SourceCleanup.MARK + "'");
-            st.execute("INSERT INTO " + TABLE + " (id, holder, epoch, expires_at_ms) VALUES (1, '', 0, 0) ON CONFLICT (id) DO NOTHING");
+            st.execute("INSERT INTO " + TABLE + " (name, holder, epoch, expires_at_ms) VALUES (" + literal + ", '', 0, 0) ON CONFLICT (name) DO NOTHING");
         }
     }
 
     public Holder read() throws SQLException {
         try (Connection c = writable(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT holder, epoch, expires_at_ms - " + NOW + " FROM " + TABLE + " WHERE id = 1")) {
+             ResultSet rs = st.executeQuery("SELECT holder, epoch, expires_at_ms - " + NOW + " FROM " + TABLE + " WHERE name = " + literal + "")) {
             return rs.next() ? new Holder(rs.getString(1), rs.getLong(2), rs.getLong(3)) : new Holder("", 0, -1);
         }
     }
@@ -51,13 +54,13 @@ public final class SourceLease {
     /** Takes the lease when it expired, or this holder had it: the new epoch; empty while another holds it. */
     public OptionalLong claimIfExpired(String holder, Duration lease) throws SQLException {
         return claim("UPDATE " + TABLE + " SET holder = ?, epoch = epoch + 1, expires_at_ms = " + NOW + " + ?, updated_at = now() "
-                + "WHERE id = 1 AND (expires_at_ms < " + NOW + " OR holder = ?) RETURNING epoch", holder, lease, true);
+                + "WHERE name = " + literal + " AND (expires_at_ms < " + NOW + " OR holder = ?) RETURNING epoch", holder, lease, true);
     }
 
     /** Takes the lease whoever holds it (a Kubernetes Lease decided who leads): the new epoch. */
     public long claim(String holder, Duration lease) throws SQLException {
         return claim("UPDATE " + TABLE + " SET holder = ?, epoch = epoch + 1, expires_at_ms = " + NOW + " + ?, updated_at = now() "
-                + "WHERE id = 1 RETURNING epoch", holder, lease, false).orElseThrow(
+                + "WHERE name = " + literal + " RETURNING epoch", holder, lease, false).orElseThrow(
                 () -> new SQLException(TABLE + " on the source has no row; restart Greenlight, it creates the row again"));
     }
 
@@ -77,7 +80,7 @@ public final class SourceLease {
     /** Extends this holder's lease; false when it is no longer this holder's at this epoch. */
     public boolean renew(String holder, long epoch, Duration lease) throws SQLException {
         try (Connection c = writable(); PreparedStatement ps = c.prepareStatement("UPDATE " + TABLE + " SET expires_at_ms = "
-                + NOW + " + ?, updated_at = now() WHERE id = 1 AND holder = ? AND epoch = ?")) {
+                + NOW + " + ?, updated_at = now() WHERE name = " + literal + " AND holder = ? AND epoch = ?")) {
             ps.setLong(1, lease.toMillis());
             ps.setString(2, holder);
             ps.setLong(3, epoch);
@@ -88,7 +91,7 @@ public final class SourceLease {
     /** Lets the lease expire now (a clean shutdown): a standby takes over at once. */
     public void release(String holder, long epoch) throws SQLException {
         try (Connection c = writable(); PreparedStatement ps = c.prepareStatement("UPDATE " + TABLE
-                + " SET expires_at_ms = 0, updated_at = now() WHERE id = 1 AND holder = ? AND epoch = ?")) {
+                + " SET expires_at_ms = 0, updated_at = now() WHERE name = " + literal + " AND holder = ? AND epoch = ?")) {
             ps.setString(1, holder);
             ps.setLong(2, epoch);
             ps.executeUpdate();
@@ -99,7 +102,7 @@ public final class SourceLease {
     public Fence fence(long epoch, Duration idleLimit) {
         return new EpochFence(epoch, TABLE + " on the source",
                 "SET LOCAL idle_in_transaction_session_timeout = '" + Math.max(1, idleLimit.toSeconds()) + "s'",
-                "SELECT epoch, holder FROM " + TABLE + " WHERE id = 1 FOR SHARE", null);
+                "SELECT epoch, holder FROM " + TABLE + " WHERE name = " + literal + " FOR SHARE", null);
     }
 
     /** Autocommit, and writable under a READ_ONLY cutover fence (a session may override that default). */

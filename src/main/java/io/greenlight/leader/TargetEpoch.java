@@ -19,17 +19,20 @@ public final class TargetEpoch {
 
     private final DataSource target;
     private final LeaseSql sql;
+    private final String name;
 
-    public TargetEpoch(DataSource target, LeaseSql sql) {
+    /** {@code migration}: the topic prefix, which names this migration's rows on the target (as in greenlight_offsets). */
+    public TargetEpoch(DataSource target, LeaseSql sql, String migration) {
         this.target = target;
         this.sql = sql;
+        this.name = LeaseSql.literal(migration);
     }
 
     public void create() throws SQLException {
         try (Connection c = target.getConnection(); Statement st = c.createStatement()) {
             c.setAutoCommit(true);
             st.execute(sql.createTable());
-            st.execute(sql.seed());
+            st.execute(sql.seed(name));
         }
     }
 
@@ -42,13 +45,13 @@ public final class TargetEpoch {
         create();
         try (Connection c = target.getConnection()) {
             c.setAutoCommit(true);
-            try (PreparedStatement ps = c.prepareStatement(sql.raise())) {
+            try (PreparedStatement ps = c.prepareStatement(sql.raise(name))) {
                 ps.setString(1, holder);
                 ps.setLong(2, epoch);
                 ps.setLong(3, epoch);
                 ps.executeUpdate();
             }
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql.read())) {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql.read(name))) {
                 rs.next();
                 if (rs.getLong(2) != epoch) {
                     throw new StaleLeaderException("The target's greenlight_leader is at epoch " + rs.getLong(2) + " ("
@@ -62,6 +65,6 @@ public final class TargetEpoch {
     /** The check each apply transaction runs first; a paused transaction is ended after {@code idleLimit}. */
     public Fence fence(long epoch, Duration idleLimit) {
         return new EpochFence(epoch, "greenlight_leader on the target", sql.boundIdleTransaction(Math.max(1, idleLimit.toSeconds())),
-                sql.lockForCheck(), sql.unboundIdleTransaction());
+                sql.lockForCheck(name), sql.unboundIdleTransaction());
     }
 }

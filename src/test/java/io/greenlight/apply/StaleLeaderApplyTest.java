@@ -35,7 +35,7 @@ class StaleLeaderApplyTest {
         try (ApplyHarness h = new ApplyHarness(engine, "stale_leader", 1,
                 "CREATE TABLE tags (name text, weight int)", "ALTER TABLE tags REPLICA IDENTITY FULL")) {
             h.readTables("tags");
-            TargetEpoch epochs = new TargetEpoch(h.target, LeaseSql.of(h.dialect));
+            TargetEpoch epochs = new TargetEpoch(h.target, LeaseSql.of(h.dialect), h.database);
             long old = 7;
             epochs.raise("old-leader", old);
             h.fence = epochs.fence(old, Duration.ofSeconds(30));

@@ -24,7 +24,7 @@ class SourceLeaseTest {
         servers.postgres.createDatabase("lease_expiry");
         try (AgroalDataSource source = DataSources.pool(servers.postgres.jdbcUrl("lease_expiry"), "postgres", Optional.empty(), 2,
                 org.postgresql.Driver.class, new PostgreSQLExceptionSorter())) {
-            SourceLease lease = new SourceLease(source);
+            SourceLease lease = new SourceLease(source, "greenlight");
             lease.create();
             lease.create(); // a second instance's start keeps the row
             long first = lease.claimIfExpired("a", Duration.ofSeconds(2)).orElseThrow();

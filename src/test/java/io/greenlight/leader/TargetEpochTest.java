@@ -46,7 +46,7 @@ class TargetEpochTest {
     @EnumSource(TargetEngine.class)
     void aTransactionPausedAfterItsCheckDoesNotBlockTheTakeoverAndCannotCommitAfterIt(TargetEngine engine) throws Exception {
         try (AgroalDataSource target = pool(engine, "epoch_paused")) {
-            TargetEpoch epochs = new TargetEpoch(target, sql(engine));
+            TargetEpoch epochs = new TargetEpoch(target, sql(engine), "greenlight");
             epochs.raise("paused", 1);
             Fence fence = epochs.fence(1, Duration.ofSeconds(2));
             try (Connection paused = engine.connect("epoch_paused")) {
@@ -77,7 +77,7 @@ class TargetEpochTest {
     @EnumSource(TargetEngine.class)
     void aLeaderOvertakenBeforeItRaisedTheEpochIsRefused(TargetEngine engine) throws Exception {
         try (AgroalDataSource target = pool(engine, "epoch_overtaken")) {
-            TargetEpoch epochs = new TargetEpoch(target, sql(engine));
+            TargetEpoch epochs = new TargetEpoch(target, sql(engine), "greenlight");
             epochs.raise("newer", 5);
             StaleLeaderException refused = assertThrows(StaleLeaderException.class, () -> epochs.raise("older", 4));
             assertTrue(refused.getMessage().contains("at epoch 5 (newer), past this instance's 4"), refused.getMessage());
