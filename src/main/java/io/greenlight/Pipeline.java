@@ -40,6 +40,7 @@ import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
 import io.greenlight.lag.SlotLagPoller;
 import io.greenlight.leader.LeaderElection;
+import io.greenlight.leader.SlotTakeover;
 import io.greenlight.leader.StaleLeaderException;
 import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
@@ -257,6 +258,7 @@ public class Pipeline {
             }
             this.dialect = dialect;
 
+            SlotTakeover.endReader(source, src.slot()); // the leader before us is gone: its walsender must not hold the slot
             List<TableId> configured = src.tables().orElse(List.of()).stream().map(String::trim).map(TableId::parse).toList();
             try (Connection connection = source.getConnection(); Connection targetConnection = target.getConnection()) {
                 tables = TargetTables.sized(connection, targetConnection, dialect,
