@@ -283,25 +283,34 @@ public class LeaderElection {
         KubernetesClient client = kubernetes.get();
         String namespace = client.getNamespace() != null ? client.getNamespace() : "default";
         String name = config.leader().leaseName();
-        var electionConfig = new LeaderElectionConfigBuilder().withName(name).withLeaseDuration(ttl)
-                .withRenewDeadline(Duration.ofMillis(ttl.toMillis() * 2 / 3))
-                .withRetryPeriod(Duration.ofMillis(Math.max(200, ttl.toMillis() / 7)))
-                .withLock(new LeaseLock(namespace, name, identity))
-                .withLeaderCallbacks(new LeaderCallbacks(this::startedLeadingInKubernetes,
-                        () -> lost("the Kubernetes Lease " + namespace + "/" + name + " was not renewed in time"),
-                        newLeader -> {
-                            if (!newLeader.equals(identity)) {
-                                standby(newLeader);
-                            }
-                        }))
-                .withReleaseOnCancel().build();
-        elector = client.leaderElector().withConfig(electionConfig).build().start();
+        elector = elector(client, namespace, name, identity, ttl, this::startedLeadingInKubernetes,
+                () -> lost("the Kubernetes Lease " + namespace + "/" + name + " was not renewed in time"),
+                newLeader -> {
+                    if (!newLeader.equals(identity)) {
+                        standby(newLeader);
+                    }
+                }).start();
         LOG.infof("Campaigning for Kubernetes Lease %s/%s", namespace, name);
         while (!stopping && role != Role.LEADER) {
             if (refuseSecondEmbeddedInstance() || !sleep(Duration.ofSeconds(1))) {
                 return;
             }
         }
+    }
+
+    /**
+     * fabric8's leader elector on the Lease {@code namespace/name}: renewed within two thirds of
+     * {@code ttl}, retried every seventh; the Lease is released when the elector is cancelled.
+     */
+    static io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector elector(KubernetesClient client, String namespace,
+            String name, String identity, Duration ttl, Runnable onStart, Runnable onStop, java.util.function.Consumer<String> onNewLeader) {
+        var electionConfig = new LeaderElectionConfigBuilder().withName(name).withLeaseDuration(ttl)
+                .withRenewDeadline(Duration.ofMillis(ttl.toMillis() * 2 / 3))
+                .withRetryPeriod(Duration.ofMillis(Math.max(200, ttl.toMillis() / 7)))
+                .withLock(new LeaseLock(namespace, name, identity))
+                .withLeaderCallbacks(new LeaderCallbacks(onStart, onStop, onNewLeader))
+                .withReleaseOnCancel().build();
+        return client.leaderElector().withConfig(electionConfig).build();
     }
 
     /** The Lease is ours: take the next epoch on the source (the fencing token) whoever held it. */

@@ -168,7 +168,7 @@ class ManifestsTest {
     @Test
     void aMisspeltFieldIsRejected() throws IOException {
         Path bad = Files.createTempFile("deployment", ".yaml");
-        Files.writeString(bad, Files.readString(K8S.resolve("deployment.yaml")).replace("  replicas: 1", "  replica: 1"));
+        Files.writeString(bad, Files.readString(K8S.resolve("deployment.yaml")).replace("  replicas: 2", "  replica: 2"));
         IOException rejected = assertThrows(IOException.class, () -> DeployFiles.typed(bad, Deployment.class));
         assertTrue(rejected.getMessage().startsWith("Unrecognized field \"replica\""), rejected.getMessage());
         Files.delete(bad);
