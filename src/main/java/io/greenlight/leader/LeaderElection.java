@@ -218,6 +218,10 @@ public class LeaderElection {
                 return true;
             } catch (SQLException | RuntimeException e) {
                 if (!warned) {
+                    // As a start that cannot reach the source always did: FAILED (liveness DOWN) with the cause.
+                    state.fail("startup", "Cannot reach the source to take part in the leader election: " + e.getMessage(),
+                            "Check greenlight.source.url, the credentials and that PostgreSQL accepts connections; "
+                                    + "Greenlight retries every 2 s.");
                     LOG.warnf("Cannot reach the source to take part in the leader election (%s); retrying every 2 s. "
                             + "Nothing runs until it can.", e.getMessage());
                     warned = true;
