@@ -316,6 +316,7 @@ public class Pipeline {
                 boolean stop = PoisonPolicy.Mode.of(config.apply().onError()) == PoisonPolicy.Mode.STOP_PIPELINE;
                 fill = new Backfill(config.backfill(), src, tgt, source, target, dialect, toCopy, meters,
                         stop ? null : pauses::pauseCopy);
+                fill.fencedBy(election.targetFence(target, dialect));
                 synchronized (this) {
                     if (bringUpGeneration != generation) {
                         return;

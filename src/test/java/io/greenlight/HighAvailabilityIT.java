@@ -17,6 +17,7 @@ import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -94,6 +95,66 @@ class HighAvailabilityIT {
                 awaitExact(db, load);
                 assertEquals("LEADER", standby.role());
             }
+        }
+    }
+
+    /**
+     * The leader killed while its cutover holds the source fenced and drains: the standby takes over
+     * and, under the cutover's rules for a restart before the switch, lifts the fence and records the
+     * cutover FAILED; the application writes again and the target catches up with them.
+     */
+    @Test
+    void theStandbyLiftsTheFenceOfALeaderKilledWhileDraining() throws Exception {
+        String db = "ha_drain";
+        SERVERS.postgres.createDatabase(db);
+        SERVERS.mariadb.createDatabase(db);
+        try (Connection c = SERVERS.postgres.connect(db)) {
+            Sql.exec(c, "DO $$ BEGIN CREATE ROLE ha_app LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+                    "CREATE TABLE items (id serial PRIMARY KEY, name text)", "INSERT INTO items (name) VALUES ('a'), ('b')",
+                    "GRANT SELECT, INSERT, UPDATE, DELETE ON items TO ha_app", "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ha_app");
+        }
+        Map<String, String> env = env(db);
+        Path log = Files.createTempFile("greenlight-" + db, ".log");
+        try (ServiceProcess leader = start(env, "a", log)) {
+            awaitLeading(leader);
+            try (ServiceProcess standby = start(env, "b", log)) {
+                awaitRole(standby, "STANDBY");
+                String id;
+                try (Connection target = SERVERS.mariadb.connect(db)) {
+                    String heartbeat = Sql.rows(target, "SELECT table_name FROM information_schema.tables WHERE table_schema = ? "
+                            + "AND table_name LIKE '%heartbeat%'", db).get(0).get(0);
+                    Sql.exec(target, "LOCK TABLES `" + heartbeat + "` WRITE"); // apply cannot pass the drain marker
+                    var armed = leader.send("POST", "/cutover", TOKEN, """
+                            {"maxLagSeconds": 3600, "stableSeconds": 1, "timeoutSeconds": 600, "maxWriteBlockedSeconds": 600,
+                             "fence": {"mode": "READ_ONLY", "roles": ["ha_app"]}}""");
+                    assertEquals(202, armed.statusCode(), armed.body());
+                    id = armed.body().replaceAll("(?s).*\"id\":\"([^\"]+)\".*", "$1");
+                    await().atMost(Duration.ofSeconds(60)).until(() -> leader.get("/cutover").contains("\"state\":\"DRAINING\""));
+                    assertFalse(appWrites(db), "the source is fenced while draining");
+                    leader.kill();
+                }
+                awaitLeading(standby);
+                await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> appWrites(db));
+                String record = standby.get("/cutover");
+                assertTrue(record.contains("\"id\":\"" + id + "\"") && record.contains("\"state\":\"FAILED\""), record);
+                assertTrue(record.contains("restarted during DRAINING") && record.contains("the fence was lifted"), record);
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
+                    try (Connection source = SERVERS.postgres.connect(db); Connection target = SERVERS.mariadb.connect(db)) {
+                        Sql.assertSameRows(Sql.rows(source, "SELECT id, name FROM items ORDER BY id"),
+                                Sql.rows(target, "SELECT id, name FROM items ORDER BY id"));
+                    }
+                });
+            }
+        }
+    }
+
+    /** An application write as the fenced role; true once it committed. */
+    private static boolean appWrites(String db) {
+        try (Connection c = new org.postgresql.Driver().connect(SERVERS.postgres.jdbcUrl(db) + "?user=ha_app", new java.util.Properties())) {
+            Sql.exec(c, "INSERT INTO items (name) VALUES ('written')");
+            return true;
+        } catch (Exception e) {
+            return false;
         }
     }
 
