@@ -148,6 +148,31 @@ class HighAvailabilityIT {
         }
     }
 
+    /** The embedded broker's Kafka data is on the leader's disk: a second instance cannot stand by, it refuses. */
+    @Test
+    void aSecondInstanceWithTheEmbeddedBrokerRefusesToRunAndSaysThatHaNeedsAnExternalKafka() throws Exception {
+        String db = "ha_embedded";
+        prepare(db);
+        Map<String, String> env = SERVERS.serviceEnv(db); // no bootstrap servers: the embedded broker
+        env.put("GREENLIGHT_LEADER_ELECTION", "database");
+        env.put("GREENLIGHT_LEADER_LEASE_DURATION", "3S");
+        Path log = Files.createTempFile("greenlight-" + db, ".log");
+        try (ServiceProcess first = start(env, "first", log)) {
+            awaitLeading(first);
+            try (ServiceProcess second = start(env, "second", log)) {
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> "FAILED".equals(second.phase()));
+                String status = second.get("/status");
+                assertTrue(status.contains("Another Greenlight instance (first) is active") && status.contains(
+                        "with the embedded Kafka broker only one instance can run"), status);
+                assertTrue(status.contains("set greenlight.kafka.bootstrap-servers to an external Kafka cluster"), status);
+                assertEquals("REFUSED", second.role());
+                assertEquals("LEADER", first.role());
+                assertEquals("STREAMING", first.phase());
+            }
+        }
+    }
+
     /** An application write as the fenced role; true once it committed. */
     private static boolean appWrites(String db) {
         try (Connection c = new org.postgresql.Driver().connect(SERVERS.postgres.jdbcUrl(db) + "?user=ha_app", new java.util.Properties())) {

@@ -274,6 +274,10 @@ public class LeaderElection {
                 lastRenewed = System.nanoTime();
                 warned = false;
             } catch (SQLException e) {
+                if ("42P01".equals(e.getSQLState())) { // undefined table: the source cleanup removed the lease with the slot
+                    LOG.infof("The leader lease is gone from the source (cleaned up with the slot); this instance stops renewing it");
+                    return;
+                }
                 if (!warned && System.nanoTime() - lastRenewed > ttl.toNanos()) {
                     LOG.errorf("The leader lease could not be renewed for %s (%s): a standby may take over; this instance's "
                             + "writes are then refused by the fencing token.", ttl, e.getMessage());
@@ -360,8 +364,9 @@ public class LeaderElection {
      * leader's disk): a second instance that sees a live leader for longer than a lease refuses.
      */
     private boolean refuseSecondEmbeddedInstance() {
+        // Two leases and some: a crashed predecessor's lease expires within one, a Kubernetes Lease is retried after it.
         if (config.kafka().bootstrapServers().isPresent() || role != Role.STANDBY
-                || System.nanoTime() - standbySince < ttl.plusSeconds(2).toNanos()) {
+                || System.nanoTime() - standbySince < ttl.multipliedBy(2).plusSeconds(5).toNanos()) {
             return false;
         }
         role = Role.REFUSED;
