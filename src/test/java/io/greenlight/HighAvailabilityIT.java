@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
@@ -90,6 +91,10 @@ class HighAvailabilityIT {
                 frozen.resume(); // it finds its batch refused or its lease gone, and exits to come back as a standby
                 assertEquals(LeaderElection.LOST_LEASE_EXIT, frozen.waitForExit(Duration.ofSeconds(60)), frozen.log());
                 assertTrue(frozen.log().contains("no longer leads"), frozen.log());
+                try (Connection target = SERVERS.mariadb.connect(db)) {
+                    assertEquals(List.of(List.of("b", "2")), Sql.rows(target, "SELECT holder, epoch FROM greenlight_leader WHERE name = ?", db),
+                            "the target's fencing token is the new leader's");
+                }
 
                 load.close();
                 awaitExact(db, load);
