@@ -20,7 +20,7 @@ public final class DataSources {
     }
 
     /** The target's pool: the driver and fatal-error rules of the engine the URL names. */
-    static AgroalDataSource target(String configuredUrl, String user, Optional<String> password, int maxSize)
+    public static AgroalDataSource target(String configuredUrl, String user, Optional<String> password, int maxSize)
             throws SQLException {
         String url = Dialect.connectionUrl(configuredUrl);
         if (Dialect.isPostgres(url)) {
@@ -34,7 +34,7 @@ public final class DataSources {
      * itself: Greenlight's own writes (heartbeats, the drain marker, the cutover journal, the
      * bring-up's DDL) pass the fence, so a start while the source is fenced does not fail on them.
      */
-    static AgroalDataSource source(String url, String user, Optional<String> password, int maxSize) throws SQLException {
+    public static AgroalDataSource source(String url, String user, Optional<String> password, int maxSize) throws SQLException {
         return pool(url, user, password, maxSize, org.postgresql.Driver.class, new PostgreSQLExceptionSorter(),
                 "SET SESSION default_transaction_read_only = off");
     }

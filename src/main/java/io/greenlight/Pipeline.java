@@ -39,6 +39,9 @@ import io.greenlight.kafka.TopicNames;
 import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
 import io.greenlight.lag.SlotLagPoller;
+import io.greenlight.leader.LeaderElection;
+import io.greenlight.leader.SlotTakeover;
+import io.greenlight.leader.StaleLeaderException;
 import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
 import io.quarkus.runtime.ShutdownEvent;
@@ -113,9 +116,11 @@ public class Pipeline {
     private volatile boolean backfilling;
 
     private final Event<PipelineStarted> started;
+    private final LeaderElection election;
 
     public Pipeline(GreenlightConfig config, PipelineState state, PipelineMeters meters, LagTracker lag,
-                    Event<PipelineStarted> started, TablePauses pauses, ApplyGate gate) {
+                    Event<PipelineStarted> started, TablePauses pauses, ApplyGate gate, LeaderElection election) {
+        this.election = election;
         this.pauses = pauses;
         this.gate = gate;
         this.started = started;
@@ -131,7 +136,7 @@ public class Pipeline {
         // A bad connector file refuses the start like a bad key does, before anything connects.
         config.capture().connectorConfig().ifPresent(file -> LOG.infof("Connector settings from %s override the built-in ones: %s",
                 file, new TreeSet<>(ConnectorConfigFile.load(Path.of(file)).stringPropertyNames())));
-        start();
+        election.whenLeader(this::start); // a standby checked its config and waits; only the leader runs the data path
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -253,6 +258,7 @@ public class Pipeline {
             }
             this.dialect = dialect;
 
+            SlotTakeover.endReader(source, src.slot()); // the leader before us is gone: its walsender must not hold the slot
             List<TableId> configured = src.tables().orElse(List.of()).stream().map(String::trim).map(TableId::parse).toList();
             try (Connection connection = source.getConnection(); Connection targetConnection = target.getConnection()) {
                 tables = TargetTables.sized(connection, targetConnection, dialect,
@@ -276,6 +282,8 @@ public class Pipeline {
                 offsets.createTable(connection);
                 TargetTables.create(connection, dialect, tables.values());
             }
+            // The target learns this leader's epoch before apply's first transaction: the one before commits nothing more.
+            election.raiseTargetEpoch(target, dialect);
 
             // What earlier runs stored, read once: it decides both the slot check and whether this is a first start.
             Map<TopicPartition, PartitionPosition> applied;
@@ -312,6 +320,7 @@ public class Pipeline {
                 boolean stop = PoisonPolicy.Mode.of(config.apply().onError()) == PoisonPolicy.Mode.STOP_PIPELINE;
                 fill = new Backfill(config.backfill(), src, tgt, source, target, dialect, toCopy, meters,
                         stop ? null : pauses::pauseCopy);
+                fill.fencedBy(election.targetFence(target, dialect));
                 synchronized (this) {
                     if (bringUpGeneration != generation) {
                         return;
@@ -370,6 +379,9 @@ public class Pipeline {
             // A copy ended because Kafka could not be set up reports Kafka's failure, not its own.
             Throwable cause = kafkaSide != null && kafkaSide.isCompletedExceptionally() ? failureOf(kafkaSide)
                     : e instanceof ExecutionException ? e.getCause() : e;
+            if (StaleLeaderException.in(cause)) {
+                election.refused(cause);
+            }
             if (!(cause instanceof InterruptedException)) {
                 failed("startup", cause, "Fix the cause named above and restart Greenlight.");
             }
@@ -445,9 +457,14 @@ public class Pipeline {
         apply = new ApplyLoop(kafka.applyConsumer(config.apply().batchSize()), partitions, target,
                 writer, offsets, meters, lag,
                 config.apply().batchSize(),
-                config.apply().batchMaxWait(), e -> failed("apply", e,
-                "Fix the cause named above, then restart Greenlight; apply resumes from the target's greenlight_offsets."),
+                config.apply().batchMaxWait(), e -> {
+                    if (StaleLeaderException.in(e)) {
+                        election.refused(e);
+                    }
+                    failed("apply", e, "Fix the cause named above, then restart Greenlight; apply resumes from the target's greenlight_offsets.");
+                },
                 poison, pauses);
+        apply.fencedBy(election.targetFence(target, dialect)); // every apply transaction checks the leader's epoch
         apply.gatedBy(gate, tables); // a cutover holds or closes it
         Map<String, TableId> byTopic = new java.util.HashMap<>();
         tables.keySet().forEach(t -> byTopic.put(topics.table(t), t));

@@ -46,7 +46,7 @@ public class PipelineState {
     }
 
     /** The first failure wins: later ones are usually consequences of it. */
-    synchronized boolean fail(String component, String reason, String action) {
+    public synchronized boolean fail(String component, String reason, String action) {
         if (failure != null) {
             return false;
         }

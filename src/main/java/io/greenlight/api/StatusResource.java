@@ -1,5 +1,7 @@
 package io.greenlight.api;
 
+import io.greenlight.leader.LeaderElection;
+
 import io.greenlight.Pipeline;
 import io.greenlight.PipelineState;
 import io.greenlight.apply.ApplyGate;
@@ -49,7 +51,7 @@ public class StatusResource {
 
     public record Status(String phase, PipelineState.Failure failure, boolean captureRunning, boolean applyRunning,
                          LagStatus lag, KafkaStatus kafka, List<TableStatus> tables,
-                         List<BackfillProgress.TableProgress> backfill, CutoverStatus cutover) {
+                         List<BackfillProgress.TableProgress> backfill, CutoverStatus cutover, LeaderElection.View leader) {
     }
 
     private final Pipeline pipeline;
@@ -58,9 +60,12 @@ public class StatusResource {
     private final LagTracker lag;
     private final TablePauses pauses;
     private final CutoverService cutover;
+    private final LeaderElection election;
 
+    /** {@code leader}: this instance's role (LEADER, STANDBY), who leads and the epoch (fencing token). */
     public StatusResource(Pipeline pipeline, PipelineState state, PipelineMeters meters, LagTracker lag, TablePauses pauses,
-                          CutoverService cutover) {
+                          CutoverService cutover, LeaderElection election) {
+        this.election = election;
         this.pauses = pauses;
         this.cutover = cutover;
         this.pipeline = pipeline;
@@ -85,7 +90,7 @@ public class StatusResource {
                 lag.skewSeconds(), meters.slotLagBytes(), meters.consumerLagRecords());
         return new Status(phase.name(), state.failure().orElse(null), pipeline.captureRunning(), pipeline.applyRunning(),
                 lagStatus, new KafkaStatus(pipeline.bootstrapServers().orElse(null), pipeline.embeddedBroker()), tables,
-                pipeline.backfillProgress().map(BackfillProgress::tables).orElse(List.of()), cutoverStatus());
+                pipeline.backfillProgress().map(BackfillProgress::tables).orElse(List.of()), cutoverStatus(), election.view());
     }
 
     private CutoverStatus cutoverStatus() {

@@ -2,6 +2,8 @@ package io.greenlight.apply;
 
 import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
+import io.greenlight.leader.Fence;
+import io.greenlight.leader.StaleLeaderException;
 import io.greenlight.schema.ChangeOp;
 import io.greenlight.schema.TableId;
 import io.micrometer.core.instrument.Timer;
@@ -77,6 +79,7 @@ public final class ApplyLoop implements Runnable {
     /** What greenlight_offsets holds for each partition: where a part of a batch continues from. */
     private final Map<TopicPartition, PartitionPosition> committed = new HashMap<>();
     private final TruncateBarrier truncates = new TruncateBarrier();
+    private volatile Fence fence = Fence.NONE;
 
     public ApplyLoop(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, DataSource target,
                      BatchWriter writer, OffsetStore offsets, PipelineMeters meters, LagTracker lag, int batchSize,
@@ -236,6 +239,14 @@ public final class ApplyLoop implements Runnable {
             throw new ApplyException(LostChanges.describe(needed, consumer.beginningOffsets(needed.keySet()),
                     consumer.endOffsets(needed.keySet()), tableOfTopic), e);
         }
+    }
+
+    /**
+     * The leader's fencing token: every transaction checks it first (and again before its offsets,
+     * past any DDL's implicit commit), so an instance that lost the lease commits nothing. Set before run().
+     */
+    public void fencedBy(Fence fence) {
+        this.fence = fence;
     }
 
     /** Names the table of a change topic in errors. Set before run(). */
@@ -433,8 +444,8 @@ public final class ApplyLoop implements Runnable {
                 }, Void.class);
                 break;
             } catch (Exception e) {
-                if (closing || isTransient(e)) {
-                    throw e;
+                if (closing || isTransient(e) || StaleLeaderException.in(e)) {
+                    throw e; // a stale leader's batch is nobody's poison: it stops here
                 }
                 meters.applyError();
                 // Not curable by retrying: hold back the change at fault (see PoisonPolicy) and write the rest.
@@ -467,7 +478,9 @@ public final class ApplyLoop implements Runnable {
         try (Connection connection = target.getConnection()) {
             connection.setAutoCommit(false);
             try {
+                fence.check(connection);
                 writer.write(connection, changes);
+                fence.check(connection); // a DDL's implicit commit (MySQL) ended the transaction the first check locked in
                 offsets.save(connection, next);
                 if (closing) {
                     // A stop that waited for this batch in vain (e.g. it waited on a row lock) has
@@ -483,6 +496,8 @@ public final class ApplyLoop implements Runnable {
                     throw new SQLTransientConnectionException("the target connection was lost: " + sql.getMessage(), "08006", sql);
                 }
                 throw e;
+            } finally {
+                fence.after(connection);
             }
         }
     }

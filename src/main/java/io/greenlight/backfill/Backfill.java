@@ -55,6 +55,7 @@ public final class Backfill implements AutoCloseable {
     private final BackfillStore store;
     private final Dialect dialect;
     private final ChunkCopier copier;
+    private volatile io.greenlight.leader.Fence fence = io.greenlight.leader.Fence.NONE;
     private final ChunkPlanner planner;
     private final BackfillProgress progress = new BackfillProgress();
     /** Read by apply's filter: filled by prepare() and by run() for tables copied at a fresh snapshot. */
@@ -66,6 +67,12 @@ public final class Backfill implements AutoCloseable {
     private final Map<TableId, String> paused = new ConcurrentHashMap<>();
     /** Told of each paused table; null: a refused row stops the backfill (greenlight.apply.on-error=stop-pipeline). */
     private final BiConsumer<TableId, String> onPause;
+
+    /** The leader's fencing token: every chunk's target transaction checks it. Set before {@link #run}. */
+    public void fencedBy(io.greenlight.leader.Fence fence) {
+        this.fence = fence;
+        copier.fencedBy(fence);
+    }
 
     public Backfill(GreenlightConfig.Backfill config, GreenlightConfig.Source sourceConfig,
                     GreenlightConfig.Target targetConfig, DataSource source, DataSource target, Dialect dialect,
@@ -261,6 +268,7 @@ public final class Backfill implements AutoCloseable {
         try {
             TxSnapshot contains = fresh.contains().orElseThrow();
             ChunkCopier plain = new ChunkCopier(source, target, false, dialect, store, config.batchRows());
+            plain.fencedBy(fence);
             List<Chunk> plan;
             try (Connection src = source.getConnection(); Connection tgt = target.getConnection()) {
                 plan = planner.plan(id, planner.size(src, id).pages());

@@ -42,6 +42,7 @@ final class ChunkCopier {
     private final Dialect dialect;
     private final BackfillStore store;
     private final int batchRows;
+    private volatile io.greenlight.leader.Fence fence = io.greenlight.leader.Fence.NONE;
 
     private final boolean bulk;
 
@@ -58,6 +59,11 @@ final class ChunkCopier {
     /** The columns the backfill writes: generated columns are not published by pgoutput, so never written. */
     static List<ColumnReader> readers(SourceTable table) {
         return table.columns().stream().filter(c -> !c.generated()).map(ColumnReader::new).toList();
+    }
+
+    /** The leader's fencing token, checked in each chunk's target transaction before it is recorded done. */
+    void fencedBy(io.greenlight.leader.Fence fence) {
+        this.fence = fence;
     }
 
     /** Copies the chunk and returns its row count. */
@@ -103,6 +109,7 @@ final class ChunkCopier {
                         }
                     }
                 }
+                fence.check(tgt); // held until the commit: a leader that lost the lease commits no chunk
                 store.chunkDone(tgt, chunk, rows);
                 tgt.commit();
                 src.commit();
@@ -118,6 +125,7 @@ final class ChunkCopier {
                 }
                 throw e;
             } finally {
+                fence.after(tgt);
                 src.setAutoCommit(true);
                 tgt.setAutoCommit(true);
             }

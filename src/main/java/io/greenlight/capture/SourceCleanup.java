@@ -58,6 +58,18 @@ public final class SourceCleanup {
                 kept.add("table " + heartbeat + " (not created by Greenlight; drop it yourself: DROP TABLE " + heartbeat.quoted() + ";)");
             }
         }
+        String lease = "greenlight.greenlight_leader"; // the leader lease, one row per slot (io.greenlight.leader.SourceLease)
+        if (exists("SELECT 1 WHERE to_regclass(?) IS NOT NULL", lease)) {
+            try (PreparedStatement ps = connection.prepareStatement("DELETE FROM " + lease + " WHERE name = ?")) {
+                ps.setString(1, slot);
+                ps.executeUpdate();
+            }
+            boolean unused = !exists("SELECT 1 FROM " + lease + " WHERE name <> ?", slot); // another migration's lease stays
+            if (unused && MARK.equals(single("SELECT obj_description(to_regclass(?), 'pg_class')", lease))) {
+                exec("DROP TABLE IF EXISTS " + lease);
+                dropped.add("table " + lease);
+            }
+        }
         if (exists("SELECT 1 WHERE to_regclass(?) IS NOT NULL", "greenlight.greenlight_cutover")) {
             kept.add("table greenlight.greenlight_cutover (the cutover journal: a restarted Greenlight reads it to keep the "
                     + "fence and to write nothing more to the new primary; once Greenlight is gone for good: "

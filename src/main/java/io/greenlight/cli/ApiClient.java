@@ -19,15 +19,45 @@ public class ApiClient {
 
     private final URI base;
     private final Optional<String> token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** A standby answers 503 "Standby": behind a Service, a new connection may reach the leader. */
+    private static final int STANDBY_RETRIES = 20;
+
+    private HttpClient http = newClient();
 
     public ApiClient(String baseUrl, Optional<String> token) {
         this.base = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
         this.token = token;
     }
 
-    /** A 2xx answer, or the error answer when {@code accept} lists its status; else an {@link ApiException}. */
+    private static HttpClient newClient() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /**
+     * A 2xx answer, or the error answer when {@code accept} lists its status; else an {@link ApiException}.
+     * A standby's 503 is retried on a new connection (a Service balances connections over the pods)
+     * for about 10 s before it is reported.
+     */
     public Response call(String method, String path, JsonNode body, int... accept) throws ApiException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return callOnce(method, path, body, accept);
+            } catch (ApiException e) {
+                if (e.status() != 503 || !parse(e.body()).path("error").asText().equals("Standby") || attempt == STANDBY_RETRIES) {
+                    throw e;
+                }
+                http = newClient();
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Response callOnce(String method, String path, JsonNode body, int... accept) throws ApiException {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path.startsWith("/") ? path.substring(1) : path))
                 .timeout(Duration.ofSeconds(60)).header("Accept", "application/json");
         token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
@@ -52,6 +82,9 @@ public class ApiClient {
         int status = response.statusCode();
         if (status / 100 == 2) {
             return new Response(status, json);
+        }
+        if (status == 503 && json.path("error").asText().equals("Standby")) {
+            throw new ApiException(status, describe(method, path, status, json), response.body()); // retried by call
         }
         for (int ok : accept) {
             if (ok == status) {

@@ -41,6 +41,8 @@ public interface GreenlightConfig {
 
     Backfill backfill();
 
+    Leader leader();
+
     interface Source {
         /** jdbc:postgresql://HOST:PORT/DB */
         Optional<String> url();
@@ -197,5 +199,35 @@ public interface GreenlightConfig {
         /** Rows sent to the target in one multi-row statement. */
         @WithDefault("1000")
         int batchRows();
+    }
+
+    /** One active instance: leader election with a fencing token (docs/deploy.md, high availability). */
+    interface Leader {
+
+        enum Election {
+            /** kubernetes inside a pod (KUBERNETES_SERVICE_HOST set), database elsewhere. */
+            AUTO,
+            /** A coordination.k8s.io Lease (fabric8 LeaderElector); the source's lease row carries the epoch. */
+            KUBERNETES,
+            /** The lease row on the source (greenlight.greenlight_leader: holder, epoch, expiry). */
+            DATABASE
+        }
+
+        @WithDefault("auto")
+        Election election();
+
+        /** How long a lease lasts without renewal: a standby takes over this long after the leader died. */
+        @WithDefault("15S")
+        Duration leaseDuration();
+
+        /** Name of the Kubernetes Lease (namespace: the pod's). */
+        @WithDefault("greenlight")
+        String leaseName();
+
+        /**
+         * This instance's name in the lease, /status and greenlight_leader{instance}. Unset: the pod
+         * name in Kubernetes; with the embedded broker an id kept in data-dir; else host and a random suffix.
+         */
+        Optional<String> identity();
     }
 }

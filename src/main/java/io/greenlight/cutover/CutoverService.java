@@ -8,6 +8,7 @@ import io.greenlight.apply.ApplyGate;
 import io.greenlight.apply.TablePauses;
 import io.greenlight.config.GreenlightConfig;
 import io.greenlight.dialect.Dialect;
+import io.greenlight.leader.LeaderElection;
 import io.greenlight.lag.LagTracker;
 import io.greenlight.verify.Verifier;
 import io.micrometer.core.instrument.Gauge;
@@ -67,10 +68,12 @@ public class CutoverService {
     private volatile Thread recovery;
     private final MeterRegistry registry;
     private final List<Meter> gauges = new ArrayList<>();
+    private final LeaderElection election;
 
     public CutoverService(Pipeline pipeline, LagTracker lag, Verifier verifier, ObjectMapper json,
                           Instance<KubernetesClient> kubernetes, GreenlightConfig config, MeterRegistry registry,
-                          ApplyGate gate, TablePauses pauses) {
+                          ApplyGate gate, TablePauses pauses, LeaderElection election) {
+        this.election = election;
         this.pipeline = pipeline;
         this.lag = lag;
         this.verifier = verifier;
@@ -80,7 +83,7 @@ public class CutoverService {
         this.registry = registry;
         this.gate = gate;
         this.pauses = pauses;
-        this.journal = new SourceJournal(json);
+        this.journal = new SourceJournal(json, election::sourceFence);
         for (CutoverState state : CutoverState.values()) {
             gauges.add(Gauge.builder("greenlight.cutover.state", this, s -> s.current().map(r -> r.state() == state ? 1 : 0).orElse(0))
                     .tag("state", state.name()).description("1 for the state the cutover is in").register(registry));
@@ -106,16 +109,18 @@ public class CutoverService {
      * switch, when one may have taken effect). Retries in the background while the source is down.
      */
     void onStart(@Observes @Priority(FIRST) StartupEvent event) {
-        recovery = new Thread(this::recoverUntilDone, "greenlight-cutover-recovery");
-        recovery.setDaemon(true);
-        recovery.start();
+        election.whenLeader(() -> { // a standby neither lifts nor resumes what the leader runs
+            recovery = new Thread(this::recoverUntilDone, "greenlight-cutover-recovery");
+            recovery.setDaemon(true);
+            recovery.start();
+        });
     }
 
     private void recoverUntilDone() {
         boolean warned = false;
         while (!Thread.currentThread().isInterrupted()) {
             try (Connection c = directSourceConnection()) {
-                CutoverRecord latest = new FenceRecovery(journal, gate).recover(journal.load(c), c, this::launch);
+                CutoverRecord latest = new FenceRecovery(journal, gate, election.sourceFence()).recover(journal.load(c), c, this::launch);
                 if (latest != null) {
                     last = latest;
                 }
@@ -152,7 +157,9 @@ public class CutoverService {
             return; // the pipeline restarted in-process; the cutover thread carries on
         }
         try {
-            CutoverStore s = new CutoverStore(pipeline.targetPool().orElseThrow(), dialect(), json);
+            javax.sql.DataSource targetPool = pipeline.targetPool().orElseThrow();
+            Dialect targetDialect = dialect();
+            CutoverStore s = new CutoverStore(targetPool, targetDialect, json, () -> election.targetFence(targetPool, targetDialect));
             s.createTable();
             List<CutoverRecord> history = merge(s.loadAll(), journaledNow(), s);
             historyUnreadable = null;
@@ -353,6 +360,7 @@ public class CutoverService {
         SwitchActions actions = new SwitchActions(json, kubernetes::get);
         CutoverStateMachine machine = new CutoverStateMachine(record, pipeline, lag, pipeline.dialect().orElse(null), verifier,
                 actions, new Guardrails(pipeline, lag, pauses, actions), gate, this::sourceConnection, this::save, this::saveQuietly);
+        machine.fencedBy(election::sourceFence);
         running = machine;
         Thread t = new Thread(() -> {
             machine.run();

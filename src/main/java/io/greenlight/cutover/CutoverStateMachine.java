@@ -54,6 +54,7 @@ final class CutoverStateMachine implements Runnable {
     private volatile CutoverRecord record;
     private volatile boolean abortRequested;
     private volatile boolean postponeReleased;
+    private volatile java.util.function.Supplier<io.greenlight.leader.Fence> epoch = () -> io.greenlight.leader.Fence.NONE;
 
     /**
      * @param persist        saves the record (source journal, then target); throws when it cannot
@@ -77,6 +78,11 @@ final class CutoverStateMachine implements Runnable {
 
     CutoverRecord record() {
         return record;
+    }
+
+    /** The leader's fencing token on the source: the fence goes up and comes down only in a transaction that checks it. */
+    void fencedBy(java.util.function.Supplier<io.greenlight.leader.Fence> epoch) {
+        this.epoch = epoch;
     }
 
     /** Honoured only before the fence goes up; returns whether it will be. */
@@ -175,7 +181,7 @@ final class CutoverStateMachine implements Runnable {
         List<TableId> appTables = pipeline.applicationTables();
         WriteBlockBudget budget;
         try (Connection c = source.getConnection()) {
-            SourceFence fence = new SourceFence(c);
+            SourceFence fence = new SourceFence(c, epoch.get());
             // Persisted (on the source first) before the fence goes up: whoever finds it can lift it.
             record = record.fenced(fence.plan(options.fence(), appTables));
             persist.accept(record);
@@ -333,7 +339,7 @@ final class CutoverStateMachine implements Runnable {
         if (!record.fenceUp()) {
             return "; no fence to lift, the source keeps serving";
         }
-        Optional<String> failure = lift(record, sourceConnections);
+        Optional<String> failure = lift(record, sourceConnections, epoch.get());
         if (failure.isEmpty()) {
             record = record.lifted();
             return "; the fence was lifted, the source keeps serving";
@@ -343,9 +349,9 @@ final class CutoverStateMachine implements Runnable {
     }
 
     /** Runs the persisted undo statements; empty when they ran, else why not. */
-    static Optional<String> lift(CutoverRecord record, SourceConnections source) {
+    static Optional<String> lift(CutoverRecord record, SourceConnections source, io.greenlight.leader.Fence epoch) {
         try (Connection c = source.open()) {
-            new SourceFence(c).lift(record.fenceUndo());
+            new SourceFence(c, epoch).lift(record.fenceUndo());
             return Optional.empty();
         } catch (SQLException e) {
             return Optional.of(e.getMessage());

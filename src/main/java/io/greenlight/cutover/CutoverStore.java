@@ -3,6 +3,7 @@ package io.greenlight.cutover;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.greenlight.dialect.Dialect;
+import io.greenlight.leader.Fence;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -23,11 +24,14 @@ final class CutoverStore {
     private final DataSource target;
     private final Dialect dialect;
     private final ObjectMapper json;
+    private final java.util.function.Supplier<Fence> epoch;
 
-    CutoverStore(DataSource target, Dialect dialect, ObjectMapper json) {
+    /** {@code epoch}: the leader's fencing token on the target, checked in the transaction of every save. */
+    CutoverStore(DataSource target, Dialect dialect, ObjectMapper json, java.util.function.Supplier<Fence> epoch) {
         this.target = target;
         this.dialect = dialect;
         this.json = json;
+        this.epoch = epoch;
     }
 
     void createTable() throws SQLException {
@@ -54,12 +58,23 @@ final class CutoverStore {
     }
 
     void save(CutoverRecord record) throws SQLException {
+        Fence fence = epoch.get();
         try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(dialect.upsertCutover())) {
-            c.setAutoCommit(true);
-            ps.setString(1, record.id());
-            ps.setString(2, record.state().name());
-            ps.setString(3, json.writeValueAsString(record));
-            ps.executeUpdate();
+            c.setAutoCommit(false);
+            try {
+                fence.check(c);
+                ps.setString(1, record.id());
+                ps.setString(2, record.state().name());
+                ps.setString(3, json.writeValueAsString(record));
+                ps.executeUpdate();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                fence.after(c);
+                c.setAutoCommit(true);
+            }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot serialize the cutover record: " + e.getMessage(), e);
         }

@@ -21,10 +21,13 @@ final class FenceRecovery {
 
     private final SourceJournal journal;
     private final ApplyGate gate;
+    private final io.greenlight.leader.Fence epoch;
 
-    FenceRecovery(SourceJournal journal, ApplyGate gate) {
+    /** {@code epoch}: the leader's fencing token; a fence is lifted only in a transaction that checks it. */
+    FenceRecovery(SourceJournal journal, ApplyGate gate, io.greenlight.leader.Fence epoch) {
         this.journal = journal;
         this.gate = gate;
+        this.epoch = epoch;
     }
 
     /**
@@ -75,12 +78,12 @@ final class FenceRecovery {
     }
 
     /** Runs the undo statements on {@code c}; empty when they ran (or there were none), else why not. */
-    private static Optional<String> lift(CutoverRecord record, Connection c) {
+    private Optional<String> lift(CutoverRecord record, Connection c) {
         if (!record.fenceUp()) {
             return Optional.empty();
         }
         try {
-            new SourceFence(c).lift(record.fenceUndo());
+            new SourceFence(c, epoch).lift(record.fenceUndo());
             return Optional.empty();
         } catch (SQLException e) {
             return Optional.of(e.getMessage());

@@ -1,5 +1,7 @@
 package io.greenlight.cutover;
 
+import io.greenlight.leader.Fence;
+
 import io.greenlight.schema.TableId;
 
 import java.sql.Array;
@@ -67,9 +69,16 @@ final class SourceFence {
             """;
 
     private final Connection source;
+    private final Fence epoch;
 
     SourceFence(Connection source) {
+        this(source, Fence.NONE);
+    }
+
+    /** {@code epoch}: the leader's fencing token, checked in the transaction of the fence's statements. */
+    SourceFence(Connection source, Fence epoch) {
         this.source = source;
+        this.epoch = epoch;
     }
 
     /** The undo statements for the fence {@code fence} over {@code tables}. */
@@ -105,6 +114,10 @@ final class SourceFence {
 
     /** The fence's statements alone (a guardrail runs them inside a transaction it rolls back). */
     void raise(CutoverOptions.Fence fence, Collection<TableId> tables) throws SQLException {
+        fenced(() -> raiseUnfenced(fence, tables));
+    }
+
+    private void raiseUnfenced(CutoverOptions.Fence fence, Collection<TableId> tables) throws SQLException {
         try (Statement st = source.createStatement()) {
             switch (fence.mode()) {
                 case NONE -> {
@@ -217,10 +230,40 @@ final class SourceFence {
     }
 
     void lift(List<String> undo) throws SQLException {
-        try (Statement st = source.createStatement()) {
-            for (String statement : undo) {
-                st.execute(statement);
+        fenced(() -> {
+            try (Statement st = source.createStatement()) {
+                for (String statement : undo) {
+                    st.execute(statement);
+                }
             }
+        });
+    }
+
+    private interface Statements {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Runs the statements (all transactional in PostgreSQL) in one transaction that first checks the
+     * leader's epoch: an instance that lost the lease neither raises nor lifts a fence.
+     */
+    private void fenced(Statements statements) throws SQLException {
+        if (epoch == Fence.NONE) {
+            statements.run();
+            return;
+        }
+        boolean autoCommit = source.getAutoCommit();
+        source.setAutoCommit(false);
+        try {
+            epoch.check(source);
+            statements.run();
+            source.commit();
+        } catch (SQLException | RuntimeException e) {
+            source.rollback();
+            throw e;
+        } finally {
+            epoch.after(source);
+            source.setAutoCommit(autoCommit);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.greenlight.cutover;
 
+import io.greenlight.leader.Fence;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.greenlight.capture.SourceCleanup;
@@ -23,9 +25,12 @@ final class SourceJournal {
     static final String TABLE = "greenlight.greenlight_cutover";
 
     private final ObjectMapper json;
+    private final java.util.function.Supplier<Fence> epoch;
 
-    SourceJournal(ObjectMapper json) {
+    /** {@code epoch}: the leader's fencing token, checked in the transaction of every save. */
+    SourceJournal(ObjectMapper json, java.util.function.Supplier<Fence> epoch) {
         this.json = json;
+        this.epoch = epoch;
     }
 
     /** Makes the session writable under a READ_ONLY fence (a database default a session may override). */
@@ -45,8 +50,26 @@ final class SourceJournal {
         }
     }
 
+    /** Saves in a transaction that first checks the leader's epoch: a stale leader records nothing. */
     void save(Connection c, CutoverRecord record) throws SQLException {
         writable(c);
+        Fence fence = epoch.get();
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            fence.check(c);
+            upsert(c, record);
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            fence.after(c);
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
+    private void upsert(Connection c, CutoverRecord record) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (id, state, record, updated_at) "
                 + "VALUES (?, ?, ?, clock_timestamp()) ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, "
                 + "record = EXCLUDED.record, updated_at = EXCLUDED.updated_at")) {

@@ -73,6 +73,8 @@ final class ApplyHarness implements AutoCloseable {
     private ApplyLoop loop;
     private Thread thread;
     private long lsn = 1000;
+    /** The fencing token the next {@link #build} checks in every transaction (none by default). */
+    io.greenlight.leader.Fence fence = io.greenlight.leader.Fence.NONE;
 
     /**
      * Fresh source and target databases named {@code database}; the source gets {@code sourceDdl}
@@ -230,6 +232,7 @@ final class ApplyHarness implements AutoCloseable {
         }
         loop = new ApplyLoop(kafka.applyConsumer(batchSize), partitions, target, writer, offsets, meters, lag,
                 batchSize, batchMaxWait, failure::set, poison, pauses);
+        loop.fencedBy(fence);
         loop.skipping(change -> {
             read.add(change);
             return false;

@@ -102,8 +102,12 @@ class HelmChartTest {
         assertEquals(Set.of("ConfigMap", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Role",
                 "RoleBinding", "Service", "ServiceAccount", "ServiceMonitor"), chart.kinds());
         Deployment deployment = chart.get("Deployment", "greenlight");
-        assertEquals(1, deployment.getSpec().getReplicas());
-        assertEquals("Recreate", deployment.getSpec().getStrategy().getType());
+        Deployment baseDeployment = DeployFiles.typed(K8S.resolve("deployment.yaml"), Deployment.class);
+        assertEquals(baseDeployment.getSpec().getReplicas(), deployment.getSpec().getReplicas());
+        assertEquals(baseDeployment.getSpec().getStrategy(), deployment.getSpec().getStrategy());
+        Role leaderRole = chart.get("Role", "greenlight-leader");
+        assertEquals(DeployFiles.typed(K8S.resolve("role-leader.yaml"), Role.class).getRules(), leaderRole.getRules());
+        assertEquals("greenlight-leader", ((RoleBinding) chart.get("RoleBinding", "greenlight-leader")).getRoleRef().getName());
         Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertTrue(DeployFiles.isQualifiedImage(container.getImage()), container.getImage());
         assertEquals("docker.io/greenlight/greenlight:0.1.0-SNAPSHOT", container.getImage());
@@ -121,7 +125,8 @@ class HelmChartTest {
         Set<String> known = DeployFiles.configEnvNames();
         assertEquals(Set.of(), ManifestsTest.difference(config.keySet(), known), "ConfigMap keys that are no greenlight.* key");
         assertEquals(Set.of("GREENLIGHT_DATA_DIR=/var/lib/greenlight (default greenlight-data)",
-                "GREENLIGHT_KAFKA_REPLICATION_FACTOR=3 (default 1)"), DeployFiles.differFromDefaults(config));
+                "GREENLIGHT_KAFKA_REPLICATION_FACTOR=3 (default 1)", "GREENLIGHT_LEADER_ELECTION=kubernetes (default auto)"),
+                DeployFiles.differFromDefaults(config));
         assertEquals(Files.readString(K8S.resolve("debezium-postgres.properties")).strip(),
                 ((ConfigMap) chart.get("ConfigMap", "greenlight-connector")).getData().get("debezium-postgres.properties").strip());
 
@@ -193,6 +198,10 @@ class HelmChartTest {
         Deployment deployment = render(Map.of("replicaCount", 2)).get("Deployment", "greenlight");
         assertEquals(2, deployment.getSpec().getReplicas());
         assertEquals("RollingUpdate", deployment.getSpec().getStrategy().getType());
+        assertEquals(0, deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal(),
+                "the standby of the new version is up before an old pod stops");
+        Deployment single = render(Map.of("replicaCount", 1, "kafka.bootstrapServers", "")).get("Deployment", "greenlight");
+        assertEquals("Recreate", single.getSpec().getStrategy().getType(), "the embedded broker: one pod, never two");
         assertTrue(deployment.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity() != null);
     }
 

@@ -168,17 +168,15 @@ class ManifestsTest {
     @Test
     void aMisspeltFieldIsRejected() throws IOException {
         Path bad = Files.createTempFile("deployment", ".yaml");
-        Files.writeString(bad, Files.readString(K8S.resolve("deployment.yaml")).replace("  replicas: 1", "  replica: 1"));
+        Files.writeString(bad, Files.readString(K8S.resolve("deployment.yaml")).replace("  replicas: 2", "  replica: 2"));
         IOException rejected = assertThrows(IOException.class, () -> DeployFiles.typed(bad, Deployment.class));
         assertTrue(rejected.getMessage().startsWith("Unrecognized field \"replica\""), rejected.getMessage());
         Files.delete(bad);
     }
 
     @Test
-    void deploymentRunsOneNonRootReplicaWithReadOnlyRootAndEmptyDirs() {
+    void deploymentRunsNonRootPodsWithReadOnlyRootAndEmptyDirs() {
         Deployment deployment = kind("Deployment");
-        assertEquals(1, deployment.getSpec().getReplicas());
-        assertEquals("Recreate", deployment.getSpec().getStrategy().getType());
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
         assertTrue(pod.getSecurityContext().getRunAsNonRoot());
         assertTrue(pod.getSecurityContext().getRunAsUser() > 0);
@@ -207,6 +205,42 @@ class ManifestsTest {
         assertEquals(Set.of("ConfigMap/" + kind("ConfigMap").getMetadata().getName(),
                 "Secret/" + kind("Secret").getMetadata().getName()), envSources);
         assertEquals(kind("ServiceAccount").getMetadata().getName(), pod.getServiceAccountName());
+    }
+
+    /**
+     * A leader and a hot standby on different nodes; a rollout starts the new pod (a standby) before
+     * it stops an old one, which the Lease and the epoch make safe; a drain may evict one of the two.
+     */
+    @Test
+    void aLeaderAndAStandbyRollOutOneAtATimeOnDifferentNodesAndANodeDrainMayEvictOne() {
+        Deployment deployment = kind("Deployment");
+        assertEquals(2, deployment.getSpec().getReplicas());
+        assertEquals("RollingUpdate", deployment.getSpec().getStrategy().getType());
+        assertEquals(0, deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal());
+        assertEquals(1, deployment.getSpec().getStrategy().getRollingUpdate().getMaxSurge().getIntVal());
+        var antiAffinity = deployment.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()
+                .getPreferredDuringSchedulingIgnoredDuringExecution().get(0).getPodAffinityTerm();
+        assertEquals("kubernetes.io/hostname", antiAffinity.getTopologyKey());
+        assertEquals(deployment.getSpec().getSelector().getMatchLabels(), antiAffinity.getLabelSelector().getMatchLabels());
+        PodDisruptionBudget budget = kind("PodDisruptionBudget");
+        assertTrue(budget.getSpec().getMinAvailable().getIntVal() < deployment.getSpec().getReplicas(),
+                "the budget must let a node drain evict a pod");
+        assertEquals("kubernetes", configMapData().get("GREENLIGHT_LEADER_ELECTION"));
+    }
+
+    @Test
+    void theLeaderRoleGrantsOnlyLeasesToTheDeploymentsAccount() {
+        Role role = kind("Role/greenlight-leader");
+        assertEquals(1, role.getRules().size());
+        PolicyRule rule = role.getRules().get(0);
+        assertEquals(List.of("coordination.k8s.io"), rule.getApiGroups());
+        assertEquals(List.of("leases"), rule.getResources());
+        assertEquals(Set.of("get", "create", "update"), Set.copyOf(rule.getVerbs()));
+        RoleBinding binding = kind("RoleBinding/greenlight-leader");
+        assertEquals("greenlight-leader", binding.getRoleRef().getName());
+        assertEquals(List.of("ServiceAccount/" + kind("ServiceAccount").getMetadata().getName()),
+                binding.getSubjects().stream().map(sub -> sub.getKind() + "/" + sub.getName()).toList());
+        assertEquals(configMapData().get("GREENLIGHT_LEADER_LEASE_NAME"), "greenlight");
     }
 
     @Test
@@ -278,7 +312,8 @@ class ManifestsTest {
     @Test
     void configMapKeepsTheDocumentedDefaultsExceptWhereAClusterNeedsOtherwise() {
         assertEquals(Set.of("GREENLIGHT_DATA_DIR=/var/lib/greenlight (default greenlight-data)",
-                        "GREENLIGHT_KAFKA_REPLICATION_FACTOR=3 (default 1)"),
+                        "GREENLIGHT_KAFKA_REPLICATION_FACTOR=3 (default 1)",
+                        "GREENLIGHT_LEADER_ELECTION=kubernetes (default auto)"),
                 DeployFiles.differFromDefaults(configMapData()));
     }
 

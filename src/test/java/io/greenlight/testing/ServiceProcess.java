@@ -89,6 +89,53 @@ public final class ServiceProcess implements AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
+    /** SIGSTOP: the process freezes with its connections open, as a paused VM or a long GC pause looks. */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT: the frozen process carries on where it stopped. */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
+    /** A number at a JSON path of GET /status such as {@code lag.endToEndSeconds}; NaN while unreachable. */
+    public double statusNumber(String field) {
+        try {
+            String body = get("/status");
+            int at = body.indexOf("\"" + field + "\":");
+            if (at < 0) {
+                return Double.NaN;
+            }
+            int start = at + field.length() + 3;
+            int end = start;
+            while (end < body.length() && "-0123456789.Ee".indexOf(body.charAt(end)) >= 0) {
+                end++;
+            }
+            return Double.parseDouble(body.substring(start, end));
+        } catch (IOException | InterruptedException | NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** The role this instance reports in GET /status (LEADER, STANDBY, ...), or "UNREACHABLE". */
+    public String role() {
+        try {
+            String body = get("/status");
+            int at = body.indexOf("\"role\":\"");
+            return at < 0 ? "UNKNOWN" : body.substring(at + 8, body.indexOf('"', at + 8));
+        } catch (IOException | InterruptedException e) {
+            return "UNREACHABLE";
+        }
+    }
+
     /** SIGTERM: what Kubernetes sends before it stops a pod. */
     public void stop() throws InterruptedException {
         process.destroy();
