@@ -58,25 +58,19 @@ final class CutoverStore {
     }
 
     void save(CutoverRecord record) throws SQLException {
-        Fence fence = epoch.get();
-        try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(dialect.upsertCutover())) {
-            c.setAutoCommit(false);
-            try {
-                fence.check(c);
-                ps.setString(1, record.id());
-                ps.setString(2, record.state().name());
-                ps.setString(3, json.writeValueAsString(record));
-                ps.executeUpdate();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                fence.after(c);
-                c.setAutoCommit(true);
-            }
+        String text;
+        try {
+            text = json.writeValueAsString(record);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot serialize the cutover record: " + e.getMessage(), e);
+        }
+        try (Connection c = target.getConnection(); PreparedStatement ps = c.prepareStatement(dialect.upsertCutover())) {
+            epoch.get().inTransaction(c, () -> {
+                ps.setString(1, record.id());
+                ps.setString(2, record.state().name());
+                ps.setString(3, text);
+                ps.executeUpdate();
+            });
         }
     }
 }

@@ -252,19 +252,7 @@ final class SourceFence {
             statements.run();
             return;
         }
-        boolean autoCommit = source.getAutoCommit();
-        source.setAutoCommit(false);
-        try {
-            epoch.check(source);
-            statements.run();
-            source.commit();
-        } catch (SQLException | RuntimeException e) {
-            source.rollback();
-            throw e;
-        } finally {
-            epoch.after(source);
-            source.setAutoCommit(autoCommit);
-        }
+        epoch.inTransaction(source, statements::run);
     }
 
     private boolean canWrite(String role, TableId table) throws SQLException {

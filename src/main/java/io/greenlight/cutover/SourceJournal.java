@@ -53,20 +53,7 @@ final class SourceJournal {
     /** Saves in a transaction that first checks the leader's epoch: a stale leader records nothing. */
     void save(Connection c, CutoverRecord record) throws SQLException {
         writable(c);
-        Fence fence = epoch.get();
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try {
-            fence.check(c);
-            upsert(c, record);
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            fence.after(c);
-            c.setAutoCommit(autoCommit);
-        }
+        epoch.get().inTransaction(c, () -> upsert(c, record));
     }
 
     private void upsert(Connection c, CutoverRecord record) throws SQLException {

@@ -25,4 +25,31 @@ public interface Fence {
     void check(Connection connection) throws SQLException;
 
     void after(Connection connection);
+
+    /** Work done inside a fenced transaction. */
+    @FunctionalInterface
+    interface Work {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction on {@code connection} that first checks the epoch:
+     * committed when the check and the work succeed, rolled back otherwise; the connection's
+     * auto-commit is restored either way.
+     */
+    default void inTransaction(Connection connection, Work work) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try {
+            check(connection);
+            work.run();
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            after(connection);
+            connection.setAutoCommit(autoCommit);
+        }
+    }
 }
