@@ -232,6 +232,14 @@ abstract class SchemaPipelineTest {
     }
 
     @Test
+    void aColumnRenamedUnderWritesKeepsItsValuesOnTheTarget() throws Exception {
+        whileWriting(id -> "UPDATE renamed SET n = n + 1 WHERE id = " + (1 + id % 200),
+                source -> Sql.exec(source, "ALTER TABLE renamed RENAME COLUMN a TO b"));
+        awaitSame("SELECT id, b, n FROM renamed ORDER BY id");
+        assertEquals(List.of("id", "b", "n"), targetColumns("renamed"), "the target column was renamed, not re-added");
+    }
+
+    @Test
     @Order(Order.DEFAULT + 1)
     void aRealisticMixedDatabaseMigratesWhole() throws Exception {
         try (Connection source = source()) {
@@ -247,10 +255,49 @@ abstract class SchemaPipelineTest {
         given().get("/verify/" + id).then().statusCode(200)
                 .body("state", equalTo("PASSED"))
                 .body("result.mismatchedRows", equalTo(0))
-                .body("result.tables.size()", equalTo(11));
+                .body("result.tables.size()", equalTo(12));
         List<String> tables = given().get("/verify/" + id).path("result.tables.table");
         assertTrue(tables.containsAll(List.of("public.ri_default", "public.ri_full", "public.ri_index", "public.wide",
-                "public.text_keys", "public.serials", "public.events", "public.amounts", "public.readings", "public.widening", "public.beyond")), tables.toString());
+                "public.text_keys", "public.serials", "public.events", "public.amounts", "public.readings", "public.widening", "public.beyond", "public.renamed")), tables.toString());
+    }
+
+    /** What a DDL statement runs inside: a writer on another connection, before, during and after it. */
+    private void whileWriting(java.util.function.LongFunction<String> write, Sql.Action ddl) throws Exception {
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong done = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try (Connection source = source()) {
+                while (writing.get()) {
+                    Sql.exec(source, write.apply(ThreadLocalRandom.current().nextLong(1_000_000)));
+                    done.incrementAndGet();
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "ddl-writer");
+        writer.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> done.get() >= 50 || failure.get() != null);
+            try (Connection source = source()) {
+                ddl.run(source);
+            }
+            long after = done.get();
+            await().atMost(Duration.ofSeconds(60)).until(() -> done.get() >= after + 50 || failure.get() != null);
+        } finally {
+            writing.set(false);
+            writer.join(30_000);
+        }
+        assertNull(failure.get(), () -> "the source writes failed: " + failure.get());
+    }
+
+    /** The target table's column names in order. */
+    private List<String> targetColumns(String table) throws Exception {
+        try (Connection target = target()) {
+            return Sql.rows(target, "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = "
+                    + (engine() == TargetEngine.POSTGRES ? "current_schema()" : "DATABASE()") + " ORDER BY ordinal_position", table)
+                    .stream().map(row -> row.get(0)).toList();
+        }
     }
 
     private static List<List<String>> byValue(List<List<String>> rows) {

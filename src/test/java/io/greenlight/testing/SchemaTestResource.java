@@ -57,6 +57,9 @@ public class SchemaTestResource extends PipelineTestResource {
                 "INSERT INTO widening VALUES (1, 0.25, 1" + "0".repeat(39) + "), (2, 1.5, -9" + "9".repeat(39) + ".5)",
                 "CREATE TABLE beyond (id int PRIMARY KEY, v numeric)",
                 "INSERT INTO beyond VALUES (1, 1.5)",
+                // schema evolution during streaming (SchemaPipelineTest's DDL tests)
+                "CREATE TABLE renamed (id int PRIMARY KEY, a text, n int NOT NULL DEFAULT 0)",
+                "INSERT INTO renamed SELECT g, 'a' || g, 0 FROM generate_series(1, 200) g",
                 "CREATE TABLE events (id bigint NOT NULL, region text NOT NULL, at date NOT NULL, v int,"
                         + " PRIMARY KEY (id, region, at)) PARTITION BY LIST (region)",
                 "CREATE TABLE events_eu PARTITION OF events FOR VALUES IN ('eu')",
