@@ -20,6 +20,7 @@ import io.greenlight.backfill.Recopy;
 import io.greenlight.capture.CaptureEngine;
 import io.greenlight.capture.ChangePublisher;
 import io.greenlight.capture.ConnectorConfigFile;
+import io.greenlight.capture.DdlRouting;
 import io.greenlight.capture.DebeziumProperties;
 import io.greenlight.capture.HeartbeatWriter;
 import io.greenlight.capture.SnapshotProgress;
@@ -453,7 +454,7 @@ public class Pipeline {
         producer = kafka.producer("capture");
         snapshot = new SnapshotProgress(topics.prefix());
         capture = new CaptureEngine(DebeziumProperties.of(config, tables, topics, bootstrapServers),
-                new ChangePublisher(producer, meters, lag, this::advancePhase), e -> failed("capture", e,
+                new ChangePublisher(producer, meters, lag, this::advancePhase, ddlRouting()), e -> failed("capture", e,
                 "Check the source and Kafka are reachable and the slot exists, then restart Greenlight; capture resumes from its offsets in Kafka."));
         capture.start();
         heartbeat = new HeartbeatWriter(source, lag);
@@ -463,6 +464,15 @@ public class Pipeline {
             slotLag.start(Duration.ofSeconds(2));
         }
         state.phase(PipelineState.Phase.SNAPSHOT);
+    }
+
+    /** Routes the source's DDL messages into the captured tables' topics (see {@link DdlRouting}). */
+    private DdlRouting ddlRouting() {
+        try (Connection connection = source.getConnection()) {
+            return DdlRouting.of(connection, applicationTables(), topics::table);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Reading the captured tables' oids from the source failed: " + e.getMessage(), e);
+        }
     }
 
     /** Refuses to capture from a slot that vanished or was replaced after Greenlight replicated from it. */

@@ -45,6 +45,13 @@ public final class BatchWriter {
         this.numbers = new NumericResize(dialect);
     }
 
+    /** POST /tables/{table}/resume: a source DDL that stopped the table is taken as the target table stands. */
+    public void resumed(TableId table) {
+        if (evolution != null) {
+            evolution.resumed(table);
+        }
+    }
+
     /** The table models as they are now, after any schema evolution. */
     public Map<TableId, SourceTable> tables() {
         return Map.copyOf(tables);
@@ -63,7 +70,9 @@ public final class BatchWriter {
         for (Change change : batch) {
             Struct row = change.after() != null ? change.after() : change.before();
             boolean evolves = evolution != null && row != null && !row.schema().equals(seen.get(change.table()));
-            boolean alone = change.op() == ChangeOp.TRUNCATE && dialect.truncateCommitsImplicitly();
+            // Source DDL is written alone: its target DDL commits (implicitly on MySQL), then its offsets.
+            boolean alone = change.isDdl() && evolution != null
+                    || change.op() == ChangeOp.TRUNCATE && dialect.truncateCommitsImplicitly();
             if ((evolves || alone) && !part.isEmpty()) {
                 parts.add(part);
                 part = new ArrayList<>();
@@ -91,6 +100,16 @@ public final class BatchWriter {
             List<Change> run = new ArrayList<>();
             for (Change change : changes) {
                 SourceTable table = table(change);
+                if (change.isDdl()) {
+                    flush(runSql, run, statements);
+                    run.clear();
+                    runSql = null;
+                    closeAll(statements); // prepared for the table as it was
+                    if (evolution != null) {
+                        tables.put(table.id(), evolution.follow(connection, table, change));
+                    }
+                    continue;
+                }
                 Struct row = change.after() != null ? change.after() : change.before();
                 if (evolution != null && row != null && !row.schema().equals(reconciled.get(table.id()))) {
                     flush(runSql, run, statements);

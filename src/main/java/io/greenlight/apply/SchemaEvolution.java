@@ -35,10 +35,27 @@ public final class SchemaEvolution {
 
     private final DataSource source;
     private final Dialect dialect;
+    private final DdlFollower ddl;
 
     public SchemaEvolution(DataSource source, Dialect dialect) {
         this.source = source;
         this.dialect = dialect;
+        this.ddl = new DdlFollower(source, dialect);
+    }
+
+    /**
+     * Follows a source DDL statement met in the table's stream (see {@link DdlFollower}) and commits:
+     * the caller writes it in a transaction of its own.
+     */
+    public SourceTable follow(Connection target, SourceTable model, Change change) throws SQLException {
+        SourceTable evolved = ddl.follow(target, model, change);
+        target.commit();
+        return evolved;
+    }
+
+    /** The table was resumed after a stop: a DDL that stopped it is taken as the target table stands. */
+    public void resumed(io.greenlight.schema.TableId table) {
+        ddl.resumed(table);
     }
 
     /** The model to write {@code row} with, after altering the target where the source changed. */

@@ -64,6 +64,12 @@ public final class SourcePreflight {
                     + "). Grant the replication user CREATE on the database, or create it: CREATE SCHEMA greenlight; "
                     + "CREATE TABLE greenlight.greenlight_heartbeat (id int PRIMARY KEY, ts timestamptz NOT NULL, marker text);");
         }
+        try {
+            new DdlCapture(connection).ensure().ifPresent(problems::add);
+        } catch (SQLException e) {
+            problems.add("Cannot install the DDL capture triggers on the source: " + e.getMessage() + ". Have a superuser run, "
+                    + "in the source database:\n" + DdlCapture.installScript() + "then restart Greenlight.");
+        }
         checkUniqueTargetNames(tables.keySet(), problems);
         if (!problems.isEmpty()) {
             throw new SourceNotReadyException(problems);

@@ -152,6 +152,11 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
+    public String dropIndex(SourceTable table, String name) {
+        return "DROP INDEX " + quote(name) + " ON " + tableName(table);
+    }
+
+    @Override
     public String backfillColumn(SourceTable table, SourceColumn column) {
         return "UPDATE " + tableName(table) + " SET " + quote(column.name()) + " = ? WHERE " + quote(column.name())
                 + " IS NULL";

@@ -140,6 +140,18 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
+    public String dropIndex(SourceTable table, String name) {
+        return "DROP INDEX IF EXISTS " + quote(table.id().schema()) + "." + quote(name);
+    }
+
+    @Override
+    public String setColumnByKey(SourceTable table, SourceColumn column) {
+        return "UPDATE " + tableName(table) + " SET " + quote(column.name()) + " = CAST(? AS " + mapping(table, column).sqlType()
+                + ") WHERE " + table.primaryKey().stream().map(k -> quote(k) + " = CAST(? AS "
+                + mapping(table, table.column(k).orElseThrow()).sqlType() + ")").collect(Collectors.joining(" AND "));
+    }
+
+    @Override
     public String backfillColumn(SourceTable table, SourceColumn column) {
         return "UPDATE " + tableName(table) + " SET " + quote(column.name()) + " = CAST(? AS "
                 + mapping(table, column).sqlType() + ") WHERE " + quote(column.name()) + " IS NULL";

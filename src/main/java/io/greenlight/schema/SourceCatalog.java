@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 public final class SourceCatalog {
 
     /** Columns with domains resolved to their base type (one level) and enum labels in sort order. */
-    private static final String COLUMNS = """
+    static final String COLUMNS = """
             SELECT a.attname, a.attnum, format_type(t.oid, m.typmod) AS formatted,
                    coalesce(et.typname, t.typname) AS base_type, coalesce(et.typcategory, t.typcategory) AS category,
                    t.typcategory = 'A' AS is_array, NOT a.attnotnull AS nullable,

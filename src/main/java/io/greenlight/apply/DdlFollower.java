@@ -1,0 +1,415 @@
+package io.greenlight.apply;
+
+import io.greenlight.dialect.Dialect;
+import io.greenlight.schema.DdlEvent;
+import io.greenlight.schema.SourceColumn;
+import io.greenlight.schema.SourceTable;
+import io.greenlight.schema.TableDefinition;
+import io.greenlight.schema.TableId;
+import io.greenlight.schema.TypeWidening;
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Translates one source DDL statement's effect on a table (a {@link DdlEvent} met in the table's
+ * stream) into the target's SQL, at exactly that point of the stream: the table's definition right
+ * after the statement is compared with the model apply writes with, column by column through their
+ * attribute numbers (which a rename keeps). What cannot be translated stops the table with the
+ * statement, never diverges silently. The caller writes the event in a transaction of its own
+ * (DDL commits implicitly on MySQL) and commits it with the event's offsets.
+ */
+final class DdlFollower {
+
+    private static final Logger LOG = Logger.getLogger(DdlFollower.class);
+    private static final int COPY_BATCH = 1000;
+
+    private final DataSource source;
+    private final Dialect dialect;
+    /** Tables resumed after a DDL stop: the next refused DDL is taken as the target table stands. */
+    private final Set<TableId> acceptAsIs = ConcurrentHashMap.newKeySet();
+
+    DdlFollower(DataSource source, Dialect dialect) {
+        this.source = source;
+        this.dialect = dialect;
+    }
+
+    /** POST /tables/{table}/resume after a stop: the operator made the target table hold the source's values. */
+    void resumed(TableId table) {
+        acceptAsIs.add(table);
+    }
+
+    /** The model to write the table's later changes with, after altering the target. */
+    SourceTable follow(Connection target, SourceTable model, Change change) throws SQLException {
+        DdlEvent ddl = change.ddl();
+        if (ddl.dropsTable()) {
+            return refuse(model, change, "the table was dropped on the source. Greenlight keeps the target table and "
+                    + "its rows", "Drop the target table yourself once you no longer need it, and remove "
+                    + model.id() + " from greenlight.source.tables (or leave it: nothing more arrives for it)");
+        }
+        TableDefinition definition = ddl.definition().orElseThrow();
+        SourceTable now = definition.table();
+        if (!now.id().equals(model.id())) {
+            return refuse(model, change, "the table was renamed to " + now.id() + " on the source; Greenlight captures "
+                    + "tables by name and cannot follow a rename while streaming", "Rename it back on the source, or "
+                    + "rename the target table, set greenlight.source.tables to the new name and copy it again "
+                    + "(POST /tables/" + now.id() + "/recopy after the restart)");
+        }
+        List<String> sql = new ArrayList<>();
+        Map<Integer, SourceColumn> byPosition = new HashMap<>();
+        now.columns().forEach(c -> byPosition.put(c.position(), c));
+        Map<String, String> renamed = new HashMap<>();
+        List<SourceColumn> columns = new ArrayList<>();
+        for (SourceColumn known : model.columns()) {
+            SourceColumn current = byPosition.remove(known.position());
+            if (current == null) {
+                // Dropped on the source: the target keeps the column and its values, nullable for the rows to come.
+                SourceColumn kept = known.asNullable();
+                if (!known.nullable()) {
+                    sql.add(dialect.modifyColumn(model, kept));
+                }
+                columns.add(kept);
+                continue;
+            }
+            SourceColumn evolved = known;
+            if (!current.name().equals(known.name())) {
+                sql.add(dialect.renameColumn(model, known.name(), current.name()));
+                renamed.put(known.name(), current.name());
+                evolved = named(known, current.name());
+            }
+            if (!TypeWidening.isSameType(evolved, current)) {
+                if (!TypeWidening.isWidening(evolved, current)) {
+                    if (acceptAsIs.remove(model.id())) {
+                        LOG.warnf("Column %s.%s changed type from %s to %s by %s; resumed by the operator: the target column "
+                                + "stays as it is", model.id(), current.name(), evolved.formatted(), current.formatted(),
+                                ddl.statementText());
+                        columns.add(evolved);
+                        continue;
+                    }
+                    return refuse(model, change, "column " + current.name() + " changed type from " + evolved.formatted()
+                            + " to " + current.formatted() + ", which narrows it; Greenlight never narrows a target column",
+                            "The target column keeps holding every value of the new type: POST /tables/" + model.id()
+                                    + "/resume to go on with it as it is (or alter it by hand first)");
+                }
+                SourceColumn widened = evolved.nullable() ? current.asNullable() : current;
+                if (!dialect.mapping(model, evolved).sqlType().equals(dialect.mapping(model, widened).sqlType())
+                        || !evolved.enumLabels().equals(widened.enumLabels())) {
+                    sql.add(dialect.modifyColumn(model, widened));
+                }
+                evolved = widened;
+            } else if (current.nullable() && !evolved.nullable()) {
+                evolved = evolved.asNullable(); // DROP NOT NULL: the target must take NULL from now on
+                sql.add(dialect.modifyColumn(model, evolved));
+            }
+            columns.add(evolved);
+        }
+        List<SourceColumn> added = new ArrayList<>();
+        for (SourceColumn column : now.columns()) {
+            if (byPosition.containsKey(column.position())) {
+                if (column.generated()) {
+                    return refuse(model, change, "the generated column " + column.name() + " was added; pgoutput does "
+                            + "not publish generated columns, so the target could not follow its values",
+                            "Add the column to the target table by hand as a generated column, then POST /tables/"
+                                    + model.id() + "/resume");
+                }
+                added.add(column.asNullable());
+                columns.add(column.asNullable());
+            }
+        }
+        List<String> key = now.primaryKey();
+        if (!key.equals(model.primaryKey().stream().map(k -> renamed.getOrDefault(k, k)).toList())) {
+            return refuse(model, change, "its primary key (replica identity) changed from " + model.primaryKey() + " to "
+                    + key + "; the target's rows are keyed by the old one", "Change the target table's primary key "
+                    + "by hand to " + key + ", then POST /tables/" + model.id() + "/resume");
+        }
+        SourceTable evolved = new SourceTable(model.id(), columns, key, now.uniqueKeys(), now.replicaIdentity(),
+                model.numericExtents());
+        for (SourceColumn column : added) {
+            sql.add(dialect.addColumn(evolved, column));
+        }
+        IndexChanges indexes = IndexChanges.of(model, evolved, definition, ddl, renamed);
+        if (indexes.refusal().isPresent()) {
+            return refuse(model, change, indexes.refusal().get(), "Create the index on the target by hand if you "
+                    + "need it, then POST /tables/" + model.id() + "/resume");
+        }
+        SourceTable before = model.withColumns(columns);
+        for (TableDefinition.Index index : indexes.create()) {
+            for (String name : index.columns()) {
+                SourceColumn column = evolved.column(name).orElseThrow();
+                if (before.column(name).isPresent() && added.stream().noneMatch(a -> a.name().equals(name))
+                        && !dialect.mapping(before, column).sqlType().equals(dialect.mapping(evolved, column).sqlType())) {
+                    sql.add(dialect.modifyColumn(evolved, column)); // e.g. MySQL: a key column must be VARCHAR, not TEXT
+                }
+            }
+        }
+        execute(target, model, change, sql);
+        for (SourceColumn column : added) {
+            fill(target, evolved, column, definition.missingValues(), change);
+        }
+        List<String> indexSql = new ArrayList<>();
+        Map<String, List<String>> onTarget = targetIndexes(target, evolved);
+        for (List<String> dropped : indexes.droppedKeys()) {
+            onTarget.entrySet().stream().filter(e -> e.getValue().equals(dropped)).map(Map.Entry::getKey).findFirst()
+                    .ifPresent(name -> indexSql.add(dialect.dropIndex(evolved, name)));
+        }
+        indexes.droppedName().filter(onTarget::containsKey).map(name -> dialect.dropIndex(evolved, name))
+                .filter(drop -> !indexSql.contains(drop)).ifPresent(indexSql::add);
+        execute(target, evolved, change, indexSql);
+        for (TableDefinition.Index index : indexes.create()) {
+            if (!onTarget.containsKey(index.name()) || indexSql.contains(dialect.dropIndex(evolved, index.name()))) {
+                String create = dialect.createIndex(evolved, index.name(), index.unique(), index.columns());
+                createIndex(target, evolved, change, create, index.unique());
+                indexSql.add(create);
+            }
+        }
+        acceptAsIs.remove(model.id());
+        if (!sql.isEmpty() || !indexSql.isEmpty() || !added.isEmpty()) {
+            LOG.infof("Target table %s follows the source's %s (%s) at %s: %s", model.id(), ddl.tag(), ddl.statementText(),
+                    change.coordinates(), concat(sql, indexSql));
+        }
+        return evolved;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static SourceColumn named(SourceColumn c, String name) {
+        return new SourceColumn(name, c.position(), c.typeName(), c.formatted(), c.typeCategory(), c.array(), c.nullable(),
+                c.length(), c.precision(), c.scale(), c.identity(), c.defaultExpression(), c.generated(), c.enumLabels());
+    }
+
+    /** Stops the table at this DDL: the statement, where it is, why, and what to do. */
+    private SourceTable refuse(SourceTable model, Change change, String why, String next) {
+        if (acceptAsIs.remove(model.id())) {
+            LOG.warnf("Table %s: the source's %s (%s) at %s was not translated (%s); resumed by the operator, the target "
+                    + "table is taken as it stands", model.id(), change.ddl().tag(), change.ddl().statementText(),
+                    change.coordinates(), why);
+            return change.ddl().definition().map(d -> adopt(model, d.table())).orElse(model);
+        }
+        throw new ApplyException("Table " + model.id() + " stops at the source's DDL `" + change.ddl().statementText()
+                + "` (" + change.ddl().tag() + " at " + change.coordinates() + "): " + why + ". " + next + ".");
+    }
+
+    /** The source's new definition, keeping the columns the target has and the source dropped. */
+    private static SourceTable adopt(SourceTable model, SourceTable now) {
+        if (!now.id().equals(model.id())) {
+            return model;
+        }
+        List<SourceColumn> columns = new ArrayList<>(now.columns());
+        return new SourceTable(model.id(), columns, now.primaryKey(), now.uniqueKeys(), now.replicaIdentity(),
+                model.numericExtents());
+    }
+
+    private void execute(Connection target, SourceTable table, Change change, List<String> sql) throws SQLException {
+        try (Statement st = target.createStatement()) {
+            for (String statement : sql) {
+                try {
+                    st.execute(statement);
+                } catch (SQLException e) {
+                    throw new SQLException("The target refused " + statement + " for the source's DDL `"
+                            + change.ddl().statementText() + "` (" + change.coordinates() + "): " + e.getMessage()
+                            + ". Alter target table " + table.id() + " by hand to match, then POST /tables/" + table.id() + "/resume.",
+                            e.getSQLState(), e.getErrorCode(), e);
+                }
+            }
+        }
+    }
+
+    /**
+     * A unique index the target's rows violate stops the table naming the duplicate keys (the source
+     * accepted it, so the target holds rows the source no longer does, or differs in collation).
+     */
+    private void createIndex(Connection target, SourceTable table, Change change, String statement, boolean unique)
+            throws SQLException {
+        try (Statement st = target.createStatement()) {
+            st.execute(statement);
+        } catch (SQLException e) {
+            if (ApplyLoop.isTransient(e)) {
+                throw e;
+            }
+            if (!unique) {
+                LOG.warnf("Table %s: the target refused %s for the source's `%s` (%s): %s. The index is not created on the "
+                        + "target; the data is unaffected. Create a fitting one by hand if queries need it.", table.id(),
+                        statement, change.ddl().statementText(), change.coordinates(), e.getMessage());
+                return;
+            }
+            throw new ApplyException("Table " + table.id() + " stops at the source's DDL `" + change.ddl().statementText()
+                    + "` (" + change.coordinates() + "): the target refused " + statement + ": " + e.getMessage()
+                    + duplicates(target, statement, table) + ". Remove or correct those rows on the target (compare with "
+                    + "POST /verify), then POST /tables/" + table.id() + "/resume.", e);
+        }
+    }
+
+    /** For a refused unique index: which key values appear twice on the target. */
+    private String duplicates(Connection target, String statement, SourceTable table) {
+        if (!statement.startsWith("CREATE UNIQUE")) {
+            return "";
+        }
+        String columns = statement.substring(statement.lastIndexOf('(') + 1, statement.lastIndexOf(')'));
+        String query = "SELECT " + columns + ", count(*) FROM " + dialect.tableName(table) + " GROUP BY " + columns
+                + " HAVING count(*) > 1";
+        List<String> keys = new ArrayList<>();
+        try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(query)) {
+            int n = rs.getMetaData().getColumnCount() - 1;
+            while (rs.next() && keys.size() < 10) {
+                List<String> values = new ArrayList<>();
+                for (int i = 1; i <= n; i++) {
+                    values.add(rs.getMetaData().getColumnLabel(i) + "=" + rs.getString(i));
+                }
+                keys.add("{" + String.join(", ", values) + "} " + rs.getLong(n + 1) + " times");
+            }
+        } catch (SQLException e) {
+            return "";
+        }
+        return keys.isEmpty() ? "" : "; duplicate keys on the target: " + String.join("; ", keys);
+    }
+
+    /**
+     * Gives the rows that existed before an added column the values the source gave them: the
+     * statement's constant default (PostgreSQL's "missing value"), or for a volatile default (a table
+     * rewrite: random(), clock_timestamp(), nextval()) each row's value copied from the source by key,
+     * lock-free (a plain read), before any later change of the table is applied.
+     */
+    private void fill(Connection target, SourceTable table, SourceColumn column, Map<String, String> missing, Change change)
+            throws SQLException {
+        if (missing.containsKey(column.name())) {
+            String value = missing.get(column.name());
+            if (value != null) {
+                try (PreparedStatement ps = target.prepareStatement(dialect.backfillColumn(table, column))) {
+                    ps.setString(1, text(column, value));
+                    ps.executeUpdate();
+                }
+            }
+            return;
+        }
+        if (column.defaultExpression() == null) {
+            return;
+        }
+        if (!table.hasPrimaryKey()) {
+            throw new ApplyException("Table " + table.id() + " stops at the source's DDL `" + change.ddl().statementText()
+                    + "` (" + change.coordinates() + "): column " + column.name() + " was added with the volatile default "
+                    + column.defaultExpression() + ", whose values Greenlight copies by primary key, and the table has none. "
+                    + "Copy the table again: POST /tables/" + table.id() + "/recopy.");
+        }
+        long copied = 0;
+        String select = "SELECT " + String.join(", ", table.primaryKey().stream().map(k -> TableId.quoteIdentifier(k) + "::text").toList())
+                + ", " + sourceText(column) + " FROM " + table.id().quoted();
+        try (Connection connection = source.getConnection()) {
+            connection.setAutoCommit(false);
+            connection.setReadOnly(true);
+            try (Statement st = connection.createStatement();
+                 PreparedStatement update = target.prepareStatement(dialect.setColumnByKey(table, column))) {
+                st.setFetchSize(COPY_BATCH);
+                try (ResultSet rs = st.executeQuery(select)) {
+                    int keys = table.primaryKey().size();
+                    while (rs.next()) {
+                        String value = rs.getString(keys + 1);
+                        update.setString(1, value == null ? null : text(column, value));
+                        for (int i = 1; i <= keys; i++) {
+                            update.setString(i + 1, rs.getString(i));
+                        }
+                        update.addBatch();
+                        if (++copied % COPY_BATCH == 0) {
+                            update.executeBatch();
+                        }
+                    }
+                }
+                update.executeBatch();
+            } finally {
+                connection.rollback();
+            }
+        }
+        LOG.infof("Column %s.%s was added with the volatile default %s: copied the values of %d source row(s) by key",
+                table.id(), column.name(), column.defaultExpression(), copied);
+    }
+
+    /** The column as text the target parses: timestamptz in UTC for a MySQL target (which stores UTC). */
+    private String sourceText(SourceColumn column) {
+        String name = TableId.quoteIdentifier(column.name());
+        if ("timestamptz".equals(column.typeName()) && !column.array() && !"postgresql".equals(dialect.name())) {
+            return "(" + name + " AT TIME ZONE 'UTC')::text";
+        }
+        return name + "::text";
+    }
+
+    private String text(SourceColumn column, String value) {
+        return "bool".equals(column.typeName()) && !"postgresql".equals(dialect.name()) ? (value.startsWith("t") ? "1" : "0") : value;
+    }
+
+    /** The target table's indexes (not its primary key): name to columns in order. */
+    private Map<String, List<String>> targetIndexes(Connection target, SourceTable table) throws SQLException {
+        Map<String, List<String>> indexes = new java.util.LinkedHashMap<>();
+        boolean postgres = "postgresql".equals(dialect.name());
+        try (ResultSet rs = target.getMetaData().getIndexInfo(target.getCatalog(), postgres ? table.id().schema() : null,
+                table.id().table(), false, true)) {
+            while (rs.next()) {
+                String name = rs.getString("INDEX_NAME");
+                String column = rs.getString("COLUMN_NAME");
+                if (name == null || column == null || "PRIMARY".equals(name) || name.endsWith("_pkey")) {
+                    continue;
+                }
+                indexes.computeIfAbsent(name, n -> new ArrayList<>()).add(column.replace("\"", ""));
+            }
+        }
+        return indexes;
+    }
+
+    /** Which indexes the statement creates or drops on the target, and what it cannot. */
+    record IndexChanges(List<TableDefinition.Index> create, List<List<String>> droppedKeys, Optional<String> droppedName,
+                        Optional<String> refusal) {
+
+        static IndexChanges of(SourceTable before, SourceTable after, TableDefinition definition, DdlEvent ddl,
+                               Map<String, String> renamed) {
+            List<TableDefinition.Index> create = new ArrayList<>();
+            String indexName = unquote(ddl.identity().contains(".")
+                    ? ddl.identity().substring(ddl.identity().lastIndexOf('.') + 1) : ddl.identity());
+            if ("index".equals(ddl.objectType()) && ddl.tag().startsWith("CREATE")) {
+                Optional<TableDefinition.Index> index = definition.index(indexName);
+                if (index.isPresent() && !index.get().primary()) {
+                    if (!index.get().simple()) {
+                        if (index.get().unique()) {
+                            return new IndexChanges(List.of(), List.of(), Optional.empty(), Optional.of("the unique index "
+                                    + index.get().name() + " is partial or on expressions (" + index.get().definition()
+                                    + "), which the target cannot enforce alike"));
+                        }
+                        LOG.warnf("Index %s (%s) is partial or on expressions: not created on the target; the data is unaffected",
+                                index.get().name(), index.get().definition());
+                    } else {
+                        create.add(index.get());
+                    }
+                }
+            }
+            // ADD/DROP CONSTRAINT ... UNIQUE, CREATE UNIQUE INDEX, DROP INDEX: the unique keys differ
+            List<List<String>> old = before.uniqueKeys().stream()
+                    .map(k -> k.stream().map(c -> renamed.getOrDefault(c, c)).toList()).toList();
+            for (List<String> key : after.uniqueKeys()) {
+                if (!old.contains(key) && create.stream().noneMatch(i -> i.columns().equals(key))) {
+                    definition.indexes().stream().filter(i -> i.unique() && i.columns().equals(key)).findFirst()
+                            .ifPresent(create::add);
+                }
+            }
+            List<List<String>> dropped = old.stream().filter(k -> !after.uniqueKeys().contains(k)).toList();
+            Optional<String> droppedName = "DROP INDEX".equals(ddl.tag()) ? Optional.of(indexName) : Optional.empty();
+            return new IndexChanges(create, dropped, droppedName, Optional.empty());
+        }
+
+        private static String unquote(String name) {
+            return name.startsWith("\"") && name.endsWith("\"") ? name.substring(1, name.length() - 1).replace("\"\"", "\"") : name;
+        }
+    }
+}
