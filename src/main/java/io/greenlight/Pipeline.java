@@ -99,6 +99,7 @@ public class Pipeline {
     private KafkaProducer<byte[], byte[]> producer;
     private CaptureEngine capture;
     private ApplyLoop apply;
+    private volatile BatchWriter writer;
     private SnapshotProgress snapshot;
     private RetentionKeeper retention;
     private HeartbeatWriter heartbeat;
@@ -425,7 +426,8 @@ public class Pipeline {
     private void startComponents(GreenlightConfig.Source src, List<TopicPartition> partitions, OffsetStore offsets) {
         pauses.reset(applicationTables());
         applicationTables().forEach(t -> meters.deadLetterCounter(t.toString()));
-        BatchWriter writer = new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect));
+        BatchWriter writer = new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect, true));
+        this.writer = writer;
         deadLetters = config.apply().deadLetterTopic().map(topic -> new DeadLetters(topic, kafka, meters)).orElse(null);
         if (deadLetters != null) {
             LOG.warnf("greenlight.apply.dead-letter-topic=%s: changes the target cannot take are copied there and NOT "
@@ -469,10 +471,52 @@ public class Pipeline {
     /** Routes the source's DDL messages into the captured tables' topics (see {@link DdlRouting}). */
     private DdlRouting ddlRouting() {
         try (Connection connection = source.getConnection()) {
-            return DdlRouting.of(connection, applicationTables(), topics::table);
+            // Without greenlight.source.tables every table of schema public is migrated, also one created later.
+            Set<String> migrated = config.source().tables().isEmpty() ? Set.of("public") : Set.of();
+            return DdlRouting.of(connection, applicationTables(), topics::table, migrated, this::tableCreated);
         } catch (SQLException e) {
             throw new IllegalStateException("Reading the captured tables' oids from the source failed: " + e.getMessage(), e);
         }
+    }
+
+    private final Set<TableId> created = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A table created on the source in a migrated schema (capture saw its CREATE TABLE): recorded on the target
+     * as a table to copy, then the pipeline restarts, which adds it to the publication, creates it on the target,
+     * copies it at a fresh snapshot and streams it from there (apply skips what the copy holds).
+     */
+    private void tableCreated(TableId table) {
+        if (!created.add(table)) {
+            return;
+        }
+        Thread restart = new Thread(() -> {
+            try {
+                Optional<SourceTable> model;
+                try (Connection connection = source.getConnection()) {
+                    model = new io.greenlight.schema.SourceCatalog(connection).table(table);
+                }
+                if (model.isEmpty()) {
+                    LOG.infof("Table %s was created on the source and is gone again; nothing to migrate", table);
+                    return;
+                }
+                LOG.infof("Table %s was created on the source in a migrated schema: restarting to capture it, copy it and "
+                        + "stream it", table);
+                SourceTable sized;
+                try (Connection sourceConnection = source.getConnection(); Connection targetConnection = target.getConnection()) {
+                    sized = TargetTables.sized(sourceConnection, targetConnection, dialect, Map.of(table, model.get())).get(table);
+                    TargetTables.create(targetConnection, dialect, List.of(sized));
+                }
+                Recopy.request(target, dialect, sized, topics.table(table));
+                start();
+            } catch (Exception e) {
+                failed("capture", e, "Table " + table + " was created on the source but could not be added; restart Greenlight "
+                        + "to capture it.");
+            } finally {
+                created.remove(table);
+            }
+        }, "greenlight-new-table");
+        restart.start();
     }
 
     /** Refuses to capture from a slot that vanished or was replaced after Greenlight replicated from it. */
@@ -695,8 +739,16 @@ public class Pipeline {
         }
     }
 
+    /** The captured tables as apply writes them now: with the source's DDL followed since the start. */
     public Map<TableId, SourceTable> tables() {
-        return tables;
+        BatchWriter current = writer;
+        if (current == null) {
+            return tables;
+        }
+        Map<TableId, SourceTable> evolved = current.tables();
+        Map<TableId, SourceTable> ordered = new java.util.LinkedHashMap<>();
+        tables.forEach((id, table) -> ordered.put(id, evolved.getOrDefault(id, table)));
+        return ordered;
     }
 
     /** The application's tables, without Greenlight's own heartbeat table. */

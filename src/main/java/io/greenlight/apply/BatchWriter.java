@@ -45,6 +45,18 @@ public final class BatchWriter {
         this.numbers = new NumericResize(dialect);
     }
 
+    private volatile boolean altered;
+
+    /**
+     * True once after a write that altered a target table: connections that prepared statements for the
+     * old table (PostgreSQL fixes a prepared statement's parameter types) must not be used again.
+     */
+    public boolean takeAltered() {
+        boolean was = altered;
+        altered = false;
+        return was;
+    }
+
     /** POST /tables/{table}/resume: a source DDL that stopped the table is taken as the target table stands. */
     public void resumed(TableId table) {
         if (evolution != null) {
@@ -107,6 +119,7 @@ public final class BatchWriter {
                     closeAll(statements); // prepared for the table as it was
                     if (evolution != null) {
                         tables.put(table.id(), evolution.follow(connection, table, change));
+                        altered = true;
                     }
                     continue;
                 }
@@ -115,7 +128,9 @@ public final class BatchWriter {
                     flush(runSql, run, statements);
                     run.clear();
                     runSql = null;
+                    SourceTable before = table;
                     table = evolution.reconcile(connection, table, row, change);
+                    altered |= !table.equals(before);
                     tables.put(table.id(), table);
                     reconciled.put(table.id(), row.schema());
                 }
@@ -128,6 +143,7 @@ public final class BatchWriter {
                         runSql = null;
                         closeAll(statements); // their SQL names the old types only by binding: prepare anew
                         SchemaEvolution.alter(connection, table.id(), ddl, change);
+                        altered = true;
                     }
                     table = sized.table();
                     tables.put(table.id(), table);

@@ -50,7 +50,9 @@ public final class ChangeDecoder {
         Struct before = envelope.schema().field("before") != null ? envelope.getStruct("before") : null;
         Struct after = envelope.schema().field("after") != null ? envelope.getStruct("after") : null;
         // Snapshot reads share one LSN and are re-read whole after a restart: no stream position.
-        SourcePosition position = op == ChangeOp.READ || source.schema().field("sequence") == null ? null
+        // A DDL message may report the LSN of the row after it: no position, so it neither is skipped as a replay
+        // nor makes that row one (applying it again is harmless: apply compares it with the model it has).
+        SourcePosition position = op == ChangeOp.READ || ddl != null || source.schema().field("sequence") == null ? null
                 : SourcePosition.parse(source.getString("sequence"), op == ChangeOp.DELETE ? 0 : 1).orElse(null);
         Long txId = source.schema().field("txId") != null ? source.getInt64("txId") : null;
         return Optional.of(new Change(table, op, before, after, lsn, position, source.getInt64("ts_ms"),

@@ -53,6 +53,21 @@ final class DdlFollower {
 
     /** The model to write the table's later changes with, after altering the target. */
     SourceTable follow(Connection target, SourceTable model, Change change) throws SQLException {
+        try {
+            return translate(target, model, change);
+        } catch (SQLException e) {
+            if (ApplyLoop.isTransient(e) || !acceptAsIs.remove(model.id())) {
+                throw e;
+            }
+            // Resumed after the target refused this statement: the operator altered the target table by hand.
+            LOG.warnf("Table %s: the target refused the translation of the source's `%s` at %s again (%s); resumed by the "
+                    + "operator, the target table is taken as it stands", model.id(), change.ddl().statementText(),
+                    change.coordinates(), e.getMessage());
+            return change.ddl().definition().map(d -> adopt(model, d.table())).orElse(model);
+        }
+    }
+
+    private SourceTable translate(Connection target, SourceTable model, Change change) throws SQLException {
         DdlEvent ddl = change.ddl();
         if (ddl.dropsTable()) {
             return refuse(model, change, "the table was dropped on the source. Greenlight keeps the target table and "
@@ -75,12 +90,11 @@ final class DdlFollower {
         for (SourceColumn known : model.columns()) {
             SourceColumn current = byPosition.remove(known.position());
             if (current == null) {
-                // Dropped on the source: the target keeps the column and its values, nullable for the rows to come.
-                SourceColumn kept = known.asNullable();
-                if (!known.nullable()) {
-                    sql.add(dialect.modifyColumn(model, kept));
+                // Dropped on the source: the target keeps the column and its values, nullable for the rows to come;
+                // the model (what is written, verified, compared at cutover) is the source's columns.
+                if (!known.nullable() && !known.generated()) {
+                    sql.add(dialect.modifyColumn(model, known.asNullable()));
                 }
-                columns.add(kept);
                 continue;
             }
             SourceColumn evolved = known;
@@ -236,11 +250,16 @@ final class DdlFollower {
      */
     private void createIndex(Connection target, SourceTable table, Change change, String statement, boolean unique)
             throws SQLException {
+        // PostgreSQL aborts the transaction at a refused statement: roll back to before it, to look at the rows.
+        java.sql.Savepoint before = "postgresql".equals(dialect.name()) ? target.setSavepoint() : null;
         try (Statement st = target.createStatement()) {
             st.execute(statement);
         } catch (SQLException e) {
             if (ApplyLoop.isTransient(e)) {
                 throw e;
+            }
+            if (before != null) {
+                target.rollback(before);
             }
             if (!unique) {
                 LOG.warnf("Table %s: the target refused %s for the source's `%s` (%s): %s. The index is not created on the "

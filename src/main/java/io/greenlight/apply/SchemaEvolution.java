@@ -37,10 +37,22 @@ public final class SchemaEvolution {
     private final Dialect dialect;
     private final DdlFollower ddl;
 
+    private final boolean ddlInStream;
+
     public SchemaEvolution(DataSource source, Dialect dialect) {
+        this(source, dialect, false);
+    }
+
+    /**
+     * {@code ddlInStream}: the source's DDL trigger writes every statement into the stream, where
+     * {@link #follow} translates it in order; a change's columns then only add what it lacks
+     * (the source catalog is read later than the change, so its types may be ahead of it).
+     */
+    public SchemaEvolution(DataSource source, Dialect dialect, boolean ddlInStream) {
         this.source = source;
         this.dialect = dialect;
         this.ddl = new DdlFollower(source, dialect);
+        this.ddlInStream = ddlInStream;
     }
 
     /**
@@ -98,7 +110,7 @@ public final class SchemaEvolution {
 
     private SourceColumn evolve(SourceTable model, SourceColumn known, Set<String> fields, SourceTable current,
                                 Change change, List<String> ddl) {
-        if (known.generated()) {
+        if (known.generated() || ddlInStream) {
             return known;
         }
         if (!fields.contains(known.name())) {

@@ -20,7 +20,7 @@ import java.util.Optional;
 public final class DdlCapture {
 
     /** Names the installed version in the function's comment: an older one is replaced at start. */
-    static final String VERSION = SourceCleanup.MARK + " (ddl capture v1)";
+    static final String VERSION = SourceCleanup.MARK + " (ddl capture v2)";
     static final String SCHEMA = HeartbeatWriter.SCHEMA;
     static final List<String> TRIGGERS = List.of("greenlight_ddl_command_end", "greenlight_ddl_sql_drop",
             "greenlight_ddl_command_start");
@@ -105,20 +105,23 @@ public final class DdlCapture {
                 COMMENT ON FUNCTION greenlight.greenlight_ddl_command_end() IS '{{VERSION}}';
                 DROP EVENT TRIGGER IF EXISTS greenlight_ddl_command_end;
                 CREATE EVENT TRIGGER greenlight_ddl_command_end ON ddl_command_end EXECUTE FUNCTION greenlight.greenlight_ddl_command_end();
+                ALTER EVENT TRIGGER greenlight_ddl_command_end ENABLE ALWAYS;
                 COMMENT ON EVENT TRIGGER greenlight_ddl_command_end IS '{{MARK}}';
                 DROP EVENT TRIGGER IF EXISTS greenlight_ddl_sql_drop;
                 CREATE EVENT TRIGGER greenlight_ddl_sql_drop ON sql_drop EXECUTE FUNCTION greenlight.greenlight_ddl_sql_drop();
+                ALTER EVENT TRIGGER greenlight_ddl_sql_drop ENABLE ALWAYS;
                 COMMENT ON EVENT TRIGGER greenlight_ddl_sql_drop IS '{{MARK}}';
                 DROP EVENT TRIGGER IF EXISTS greenlight_ddl_command_start;
                 CREATE EVENT TRIGGER greenlight_ddl_command_start ON ddl_command_start WHEN TAG IN ('DROP INDEX')
                   EXECUTE FUNCTION greenlight.greenlight_ddl_command_start();
+                ALTER EVENT TRIGGER greenlight_ddl_command_start ENABLE ALWAYS;
                 COMMENT ON EVENT TRIGGER greenlight_ddl_command_start IS '{{MARK}}';
                 """;
 
     /** True when this version of the triggers is installed and enabled. */
     public boolean installed() throws SQLException {
         try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("""
-                SELECT count(*) = 3 AND bool_and(evtenabled <> 'D')
+                SELECT count(*) = 3 AND bool_and(evtenabled = 'A')
                        AND (SELECT obj_description(p.oid, 'pg_proc') FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                              WHERE n.nspname = 'greenlight' AND p.proname = 'greenlight_ddl_command_end') = '""" + VERSION + """
                 ' FROM pg_event_trigger WHERE evtname IN ('greenlight_ddl_command_end', 'greenlight_ddl_sql_drop',

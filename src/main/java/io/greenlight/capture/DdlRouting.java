@@ -33,16 +33,30 @@ public final class DdlRouting {
 
     private final Map<TableId, String> topics;
     private final Map<Long, TableId> byOid;
+    private final java.util.Set<String> migratedSchemas;
+    private final java.util.function.Consumer<TableId> created;
 
     /** {@code topics}: each captured table's topic; {@code byOid}: the captured tables by their source oid. */
     public DdlRouting(Map<TableId, String> topics, Map<Long, TableId> byOid) {
+        this(topics, byOid, java.util.Set.of(), table -> { });
+    }
+
+    /**
+     * Also reports a table created in one of {@code migratedSchemas} (every table of which is captured)
+     * to {@code created}, which makes it captured: nothing of it was published before, so it is copied.
+     */
+    public DdlRouting(Map<TableId, String> topics, Map<Long, TableId> byOid, java.util.Set<String> migratedSchemas,
+                      java.util.function.Consumer<TableId> created) {
         this.topics = Map.copyOf(topics);
         this.byOid = Map.copyOf(byOid);
+        this.migratedSchemas = java.util.Set.copyOf(migratedSchemas);
+        this.created = created;
     }
 
     /** Routing for the captured tables, their oids read from the source. */
     public static DdlRouting of(java.sql.Connection source, java.util.Collection<TableId> tables,
-                                java.util.function.Function<TableId, String> topicOf) throws java.sql.SQLException {
+                                java.util.function.Function<TableId, String> topicOf, java.util.Set<String> migratedSchemas,
+                                java.util.function.Consumer<TableId> created) throws java.sql.SQLException {
         Map<TableId, String> topics = new java.util.HashMap<>();
         Map<Long, TableId> byOid = new java.util.HashMap<>();
         try (java.sql.PreparedStatement ps = source.prepareStatement("SELECT to_regclass(?)::oid")) {
@@ -56,7 +70,7 @@ public final class DdlRouting {
                 }
             }
         }
-        return new DdlRouting(topics, byOid);
+        return new DdlRouting(topics, byOid, migratedSchemas, created);
     }
 
     public static DdlRouting none() {
@@ -87,6 +101,11 @@ public final class DdlRouting {
         }
         TableId captured = json.path("definition").hasNonNull("oid") ? byOid.get(Long.parseLong(json.path("definition").get("oid").asText())) : null;
         if (captured == null || !topics.containsKey(captured)) {
+            if (json.path("tag").asText().startsWith("CREATE TABLE") || "SELECT INTO".equals(json.path("tag").asText())) {
+                if (migratedSchemas.contains(named.schema()) && json.hasNonNull("definition")) {
+                    created.accept(named);
+                }
+            }
             return Optional.empty();
         }
         json.putObject("capturedAs").put("schema", captured.schema()).put("table", captured.table());
