@@ -747,13 +747,17 @@ public class Pipeline {
         }
         Map<TableId, SourceTable> evolved = current.tables();
         Map<TableId, SourceTable> ordered = new java.util.LinkedHashMap<>();
-        tables.forEach((id, table) -> ordered.put(id, evolved.getOrDefault(id, table)));
+        tables.forEach((id, table) -> {
+            if (evolved.containsKey(id)) { // a table dropped on the source is no longer captured
+                ordered.put(id, evolved.get(id));
+            }
+        });
         return ordered;
     }
 
     /** The application's tables, without Greenlight's own heartbeat table. */
     public List<TableId> applicationTables() {
-        return tables.keySet().stream().filter(t -> !t.schema().equals(HeartbeatWriter.SCHEMA)).toList();
+        return tables().keySet().stream().filter(t -> !t.schema().equals(HeartbeatWriter.SCHEMA)).toList();
     }
 
     /** Writes a heartbeat carrying a marker; returns the source WAL position after it. */

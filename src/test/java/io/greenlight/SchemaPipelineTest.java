@@ -390,6 +390,42 @@ abstract class SchemaPipelineTest {
     }
 
     @Test
+    void aTableDroppedOnTheSourceIsDroppedOnTheTargetAndNoLongerCaptured() throws Exception {
+        whileWriting(id -> "UPDATE doomed SET n = n + 1 WHERE id = " + (1 + id % 200), source -> { });
+        awaitSame("SELECT id, n FROM doomed ORDER BY id");
+        try (Connection source = source()) {
+            Sql.exec(source, "DROP TABLE doomed");
+        }
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(300)).failFast("the pipeline FAILED", Pipelines::failed)
+                .untilAsserted(() -> assertEquals(List.of(), targetColumns("doomed"), "the target table is gone"));
+        await().atMost(CONVERGE).untilAsserted(() -> given().get("/status").then()
+                .body("tables.find { it.table == 'public.doomed' }", equalTo(null)));
+    }
+
+    @Test
+    @Order(Order.DEFAULT + 1) // the remedy restarts the pipeline
+    void aRenamedTableStopsWithTheStatementAndTheAdvisedRenameBackAndRecopyBringItBack() throws Exception {
+        String path = "tables.find { it.table == 'public.moved' }";
+        whileWriting(id -> "UPDATE moved SET n = n + 1 WHERE id = " + (1 + id % 200), source -> { });
+        try (Connection source = source()) {
+            Sql.exec(source, "ALTER TABLE moved RENAME TO moved_away");
+        }
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).failFast("the pipeline FAILED", Pipelines::failed)
+                .untilAsserted(() -> given().get("/status").then().body(path + ".state", equalTo("PAUSED")));
+        String error = given().get("/status").path(path + ".error");
+        assertTrue(error.contains("`ALTER TABLE moved RENAME TO moved_away`") && error.contains("renamed to public.moved_away")
+                && error.contains("LSN "), error);
+        try (Connection source = source()) {
+            Sql.exec(source, "UPDATE moved_away SET n = n + 100 WHERE id <= 10", "ALTER TABLE moved_away RENAME TO moved");
+        }
+        given().header("Authorization", "Bearer " + SchemaTestResource.API_TOKEN)
+                .post("/tables/public.moved/recopy").then().statusCode(202);
+        awaitSame("SELECT id, n FROM moved ORDER BY id");
+        Pipelines.awaitStreaming();
+        await().atMost(CONVERGE).untilAsserted(() -> given().get("/status").then().body(path + ".state", equalTo("STREAMING")));
+    }
+
+    @Test
     @Order(Order.DEFAULT + 2)
     void aRealisticMixedDatabaseMigratesWhole() throws Exception {
         try (Connection source = source()) {
@@ -405,12 +441,12 @@ abstract class SchemaPipelineTest {
         given().get("/verify/" + id).then().statusCode(200)
                 .body("state", equalTo("PASSED"))
                 .body("result.mismatchedRows", equalTo(0))
-                .body("result.tables.size()", equalTo(22));
+                .body("result.tables.size()", equalTo(23));
         List<String> tables = given().get("/verify/" + id).path("result.tables.table");
         assertTrue(tables.containsAll(List.of("public.ri_default", "public.ri_full", "public.ri_index", "public.wide",
                 "public.text_keys", "public.serials", "public.events", "public.amounts", "public.readings", "public.widening", "public.beyond", "public.renamed",
                 "public.added_constant", "public.added_volatile", "public.dropped", "public.retyped", "public.narrowed",
-                "public.indexed", "public.dup_keys", "public.moods", "public.migrated", "public.created_later")), tables.toString());
+                "public.indexed", "public.dup_keys", "public.moods", "public.migrated", "public.created_later", "public.moved")), tables.toString());
     }
 
     /** What a DDL statement runs inside: a writer on another connection, before, during and after it. */

@@ -118,7 +118,12 @@ public final class BatchWriter {
                     runSql = null;
                     closeAll(statements); // prepared for the table as it was
                     if (evolution != null) {
-                        tables.put(table.id(), evolution.follow(connection, table, change));
+                        SourceTable followed = evolution.follow(connection, table, change);
+                        if (followed == null) {
+                            tables.remove(table.id()); // dropped on the source and the target
+                        } else {
+                            tables.put(table.id(), followed);
+                        }
                         altered = true;
                     }
                     continue;

@@ -51,7 +51,7 @@ final class DdlFollower {
         acceptAsIs.add(table);
     }
 
-    /** The model to write the table's later changes with, after altering the target. */
+    /** The model to write the table's later changes with, after altering the target; null once it was dropped. */
     SourceTable follow(Connection target, SourceTable model, Change change) throws SQLException {
         try {
             return translate(target, model, change);
@@ -70,9 +70,7 @@ final class DdlFollower {
     private SourceTable translate(Connection target, SourceTable model, Change change) throws SQLException {
         DdlEvent ddl = change.ddl();
         if (ddl.dropsTable()) {
-            return refuse(model, change, "the table was dropped on the source. Greenlight keeps the target table and "
-                    + "its rows", "Drop the target table yourself once you no longer need it, and remove "
-                    + model.id() + " from greenlight.source.tables (or leave it: nothing more arrives for it)");
+            return dropped(target, model, change);
         }
         TableDefinition definition = ddl.definition().orElseThrow();
         SourceTable now = definition.table();
@@ -194,6 +192,32 @@ final class DdlFollower {
                     change.coordinates(), concat(sql, indexSql));
         }
         return evolved;
+    }
+
+    /**
+     * DROP TABLE: the target table is dropped too and the table is no longer captured (null). A table of
+     * the same name created again since is another table, never published under this one: stop.
+     */
+    private SourceTable dropped(Connection target, SourceTable model, Change change) throws SQLException {
+        Long now;
+        try (Connection connection = source.getConnection();
+             PreparedStatement ps = connection.prepareStatement("SELECT to_regclass(?)::oid")) {
+            ps.setString(1, model.id().quoted());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                now = rs.getObject(1) == null ? null : rs.getLong(1);
+            }
+        }
+        if (now != null && !now.equals(change.ddl().droppedOid())) {
+            return refuse(model, change, "the table was dropped and created again under the same name on the source; "
+                    + "the new table is not published under the old one", "Copy it again: POST /tables/" + model.id()
+                    + "/recopy (Greenlight adds it to its publication on that restart)");
+        }
+        String drop = dialect.dropTable(model);
+        execute(target, model, change, List.of(drop));
+        LOG.infof("Table %s was dropped on the source (%s at %s): %s; it is no longer captured", model.id(),
+                change.ddl().statementText(), change.coordinates(), drop);
+        return null;
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -57,7 +57,7 @@ public final class SchemaEvolution {
 
     /**
      * Follows a source DDL statement met in the table's stream (see {@link DdlFollower}) and commits:
-     * the caller writes it in a transaction of its own.
+     * the caller writes it in a transaction of its own. Null when the table was dropped.
      */
     public SourceTable follow(Connection target, SourceTable model, Change change) throws SQLException {
         SourceTable evolved = ddl.follow(target, model, change);
@@ -76,7 +76,11 @@ public final class SchemaEvolution {
         SourceTable current;
         try (Connection connection = source.getConnection()) {
             SourceCatalog catalog = new SourceCatalog(connection);
-            current = catalog.table(model.id()).orElseThrow(() -> new ApplyException("Table " + model.id()
+            Optional<SourceTable> found = catalog.table(model.id());
+            if (found.isEmpty() && ddlInStream && fields.stream().allMatch(f -> model.column(f).isPresent())) {
+                return model; // renamed or dropped since: its DDL, later in the stream, says which
+            }
+            current = found.orElseThrow(() -> new ApplyException("Table " + model.id()
                     + " no longer exists on the source (change at " + change.coordinates() + "). Remove it from "
                     + "greenlight.source.tables and restart Greenlight."));
             List<String> ddl = new ArrayList<>();

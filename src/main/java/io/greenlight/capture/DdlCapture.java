@@ -20,7 +20,7 @@ import java.util.Optional;
 public final class DdlCapture {
 
     /** Names the installed version in the function's comment: an older one is replaced at start. */
-    static final String VERSION = SourceCleanup.MARK + " (ddl capture v2)";
+    static final String VERSION = SourceCleanup.MARK + " (ddl capture v3)";
     static final String SCHEMA = HeartbeatWriter.SCHEMA;
     static final List<String> TRIGGERS = List.of("greenlight_ddl_command_end", "greenlight_ddl_sql_drop",
             "greenlight_ddl_command_start");
@@ -99,7 +99,7 @@ public final class DdlCapture {
                             WHERE object_type = 'table' AND original AND NOT is_temporary AND schema_name <> 'greenlight' LOOP
                     PERFORM pg_logical_emit_message(true, '{{PREFIX}}', json_build_object('tag', tg_tag, 'objectType', r.object_type,
                       'identity', r.object_identity, 'statement', left(current_query(), 20000), 'schema', r.schema_name,
-                      'table', r.object_name, 'definition', NULL)::text);
+                      'table', r.object_name, 'oid', r.objid, 'definition', NULL)::text);
                   END LOOP;
                 END $gl$;
                 COMMENT ON FUNCTION greenlight.greenlight_ddl_command_end() IS '{{VERSION}}';

@@ -123,6 +123,11 @@ public interface Dialect {
     /** ALTER TABLE changing a column to the mapping of its new source definition. */
     String modifyColumn(SourceTable table, SourceColumn column);
 
+    /** DROP TABLE of a table the source dropped. */
+    default String dropTable(SourceTable table) {
+        return "DROP TABLE IF EXISTS " + tableName(table);
+    }
+
     /** ALTER TABLE renaming a column (the source renamed it: the target's values stay where they are). */
     default String renameColumn(SourceTable table, String from, String to) {
         return "ALTER TABLE " + tableName(table) + " RENAME COLUMN " + quote(from) + " TO " + quote(to);

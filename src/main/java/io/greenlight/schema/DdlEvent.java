@@ -12,10 +12,11 @@ import java.util.Optional;
  * One DDL statement's effect on one table, as the source's event trigger wrote it into the WAL
  * (pg_logical_emit_message with prefix {@link #PREFIX}, in the statement's own transaction):
  * the command tag, the object it named, the statement text, the table it affects and that table's
- * definition right after it ({@code definition} is empty when the table itself was dropped).
+ * definition right after it ({@code definition} is empty when the table itself was dropped; {@code droppedOid}
+ * is then the dropped table's oid).
  */
 public record DdlEvent(String tag, String objectType, String identity, String statement, TableId table,
-                       Optional<TableDefinition> definition) {
+                       Optional<TableDefinition> definition, Long droppedOid) {
 
     /** The logical decoding message prefix of Greenlight's DDL events. */
     public static final String PREFIX = "greenlight.ddl";
@@ -45,7 +46,8 @@ public record DdlEvent(String tag, String objectType, String identity, String st
             JsonNode definition = json.get("definition");
             return new DdlEvent(json.path("tag").asText(), json.path("objectType").asText(), json.path("identity").asText(),
                     json.hasNonNull("statement") ? json.get("statement").asText() : null, table,
-                    definition == null || definition.isNull() ? Optional.empty() : Optional.of(TableDefinition.parse(definition)));
+                    definition == null || definition.isNull() ? Optional.empty() : Optional.of(TableDefinition.parse(definition)),
+                    json.hasNonNull("oid") ? Long.valueOf(json.get("oid").asText()) : null);
         } catch (IOException e) {
             throw new UncheckedIOException("A " + PREFIX + " message is not the JSON Greenlight's DDL trigger writes: "
                     + e.getMessage(), e);

@@ -77,6 +77,10 @@ public class SchemaTestResource extends PipelineTestResource {
                 "CREATE TYPE mood AS ENUM ('sad', 'ok')",
                 "CREATE TABLE moods (id int PRIMARY KEY, n int NOT NULL DEFAULT 0, m mood)",
                 "INSERT INTO moods SELECT g, 0, (ARRAY['sad', 'ok']::mood[])[g % 2 + 1] FROM generate_series(1, 200) g",
+                "CREATE TABLE doomed (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)",
+                "INSERT INTO doomed SELECT g, 0 FROM generate_series(1, 200) g",
+                "CREATE TABLE moved (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)",
+                "INSERT INTO moved SELECT g, 0 FROM generate_series(1, 200) g",
                 "CREATE TABLE migrated (id int PRIMARY KEY, n int NOT NULL DEFAULT 0, name varchar(100))",
                 "INSERT INTO migrated SELECT g, 0, 'name ' || g FROM generate_series(1, 200) g",
                 "CREATE TABLE events (id bigint NOT NULL, region text NOT NULL, at date NOT NULL, v int,"
