@@ -259,6 +259,8 @@ public class Pipeline {
             try (Connection connection = source.getConnection(); Connection targetConnection = target.getConnection()) {
                 tables = TargetTables.sized(connection, targetConnection, dialect,
                         new SourcePreflight(connection).prepare(configured, src.publication(), src.slot()));
+                // After source DDL apply followed: its recorded models (DDL still in the stream comes where it is)
+                tables = new io.greenlight.apply.SchemaStore(dialect).overlay(targetConnection, tables);
             }
             LOG.infof("Capturing %d table(s): %s", tables.size(), tables.keySet());
             PreflightReport report = PreflightReport.of(dialect, tables.values(), lossy);

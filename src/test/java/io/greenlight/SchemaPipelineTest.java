@@ -389,6 +389,24 @@ abstract class SchemaPipelineTest {
         awaitSame("SELECT id, v FROM created_later ORDER BY id");
     }
 
+    @jakarta.inject.Inject
+    Pipeline pipeline;
+
+    @Test
+    @Order(Order.DEFAULT + 1) // restarts the pipeline
+    void aColumnRenamedWhileGreenlightIsStoppedIsRenamedOnTheTargetWhenItMeetsTheStatementAfterTheRestart() throws Exception {
+        awaitSame("SELECT id, a FROM renamed_offline ORDER BY id");
+        pipeline.stop();
+        try (Connection source = source()) {
+            Sql.exec(source, "UPDATE renamed_offline SET a = a || '!' WHERE id <= 5",
+                    "ALTER TABLE renamed_offline RENAME COLUMN a TO b", "UPDATE renamed_offline SET b = 'after' WHERE id = 6");
+        }
+        pipeline.start();
+        Pipelines.awaitStreaming();
+        awaitSame("SELECT id, b FROM renamed_offline ORDER BY id");
+        assertEquals(List.of("id", "b"), targetColumns("renamed_offline"));
+    }
+
     @Test
     void aTableDroppedOnTheSourceIsDroppedOnTheTargetAndNoLongerCaptured() throws Exception {
         whileWriting(id -> "UPDATE doomed SET n = n + 1 WHERE id = " + (1 + id % 200), source -> { });
@@ -441,12 +459,12 @@ abstract class SchemaPipelineTest {
         given().get("/verify/" + id).then().statusCode(200)
                 .body("state", equalTo("PASSED"))
                 .body("result.mismatchedRows", equalTo(0))
-                .body("result.tables.size()", equalTo(23));
+                .body("result.tables.size()", equalTo(24));
         List<String> tables = given().get("/verify/" + id).path("result.tables.table");
         assertTrue(tables.containsAll(List.of("public.ri_default", "public.ri_full", "public.ri_index", "public.wide",
                 "public.text_keys", "public.serials", "public.events", "public.amounts", "public.readings", "public.widening", "public.beyond", "public.renamed",
                 "public.added_constant", "public.added_volatile", "public.dropped", "public.retyped", "public.narrowed",
-                "public.indexed", "public.dup_keys", "public.moods", "public.migrated", "public.created_later", "public.moved")), tables.toString());
+                "public.indexed", "public.dup_keys", "public.moods", "public.migrated", "public.created_later", "public.moved", "public.renamed_offline")), tables.toString());
     }
 
     /** What a DDL statement runs inside: a writer on another connection, before, during and after it. */

@@ -38,6 +38,7 @@ public final class SchemaEvolution {
     private final DdlFollower ddl;
 
     private final boolean ddlInStream;
+    private final SchemaStore store;
 
     public SchemaEvolution(DataSource source, Dialect dialect) {
         this(source, dialect, false);
@@ -53,6 +54,7 @@ public final class SchemaEvolution {
         this.dialect = dialect;
         this.ddl = new DdlFollower(source, dialect);
         this.ddlInStream = ddlInStream;
+        this.store = new SchemaStore(dialect);
     }
 
     /**
@@ -61,6 +63,9 @@ public final class SchemaEvolution {
      */
     public SourceTable follow(Connection target, SourceTable model, Change change) throws SQLException {
         SourceTable evolved = ddl.follow(target, model, change);
+        if (ddlInStream) {
+            store.save(target, model.id(), evolved); // committed with the DDL (PostgreSQL) or right after it (MySQL)
+        }
         target.commit();
         return evolved;
     }

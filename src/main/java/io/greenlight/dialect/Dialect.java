@@ -128,6 +128,20 @@ public interface Dialect {
         return "DROP TABLE IF EXISTS " + tableName(table);
     }
 
+    /** The table of the models apply writes with after following source DDL (table_name, definition as JSON). */
+    String createSchemaTable();
+
+    /** Insert-or-replace of one table's model: parameters table name, definition. */
+    String upsertSchema();
+
+    default String selectSchemas() {
+        return "SELECT table_name, definition FROM greenlight_schema";
+    }
+
+    default String deleteSchema() {
+        return "DELETE FROM greenlight_schema WHERE table_name = ?";
+    }
+
     /** ALTER TABLE renaming a column (the source renamed it: the target's values stay where they are). */
     default String renameColumn(SourceTable table, String from, String to) {
         return "ALTER TABLE " + tableName(table) + " RENAME COLUMN " + quote(from) + " TO " + quote(to);

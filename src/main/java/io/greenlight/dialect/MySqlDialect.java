@@ -227,6 +227,18 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
+    public String createSchemaTable() {
+        return "CREATE TABLE IF NOT EXISTS greenlight_schema (table_name VARCHAR(512) NOT NULL PRIMARY KEY, "
+                + "definition LONGTEXT NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+    }
+
+    @Override
+    public String upsertSchema() {
+        return "INSERT INTO greenlight_schema (table_name, definition) VALUES (?, ?) ON DUPLICATE KEY UPDATE "
+                + "definition = VALUES(definition)";
+    }
+
+    @Override
     public String upsertOffset() {
         return "INSERT INTO greenlight_offsets (topic, kafka_partition, next_offset, last_commit_lsn, lsn, source_ts_ms, lsn_rank) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE next_offset = VALUES(next_offset), "

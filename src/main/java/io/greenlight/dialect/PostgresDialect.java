@@ -213,6 +213,18 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
+    public String createSchemaTable() {
+        return "CREATE TABLE IF NOT EXISTS greenlight_schema (table_name text PRIMARY KEY, definition text NOT NULL, "
+                + "updated_at timestamptz NOT NULL DEFAULT now())";
+    }
+
+    @Override
+    public String upsertSchema() {
+        return "INSERT INTO greenlight_schema (table_name, definition) VALUES (?, ?) ON CONFLICT (table_name) DO UPDATE SET "
+                + "definition = EXCLUDED.definition, updated_at = now()";
+    }
+
+    @Override
     public String upsertOffset() {
         return "INSERT INTO greenlight_offsets (topic, kafka_partition, next_offset, last_commit_lsn, lsn, source_ts_ms, lsn_rank) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (topic, kafka_partition) DO UPDATE SET "

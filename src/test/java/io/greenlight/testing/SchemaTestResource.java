@@ -77,6 +77,8 @@ public class SchemaTestResource extends PipelineTestResource {
                 "CREATE TYPE mood AS ENUM ('sad', 'ok')",
                 "CREATE TABLE moods (id int PRIMARY KEY, n int NOT NULL DEFAULT 0, m mood)",
                 "INSERT INTO moods SELECT g, 0, (ARRAY['sad', 'ok']::mood[])[g % 2 + 1] FROM generate_series(1, 200) g",
+                "CREATE TABLE renamed_offline (id int PRIMARY KEY, a text)",
+                "INSERT INTO renamed_offline SELECT g, 'a' || g FROM generate_series(1, 50) g",
                 "CREATE TABLE doomed (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)",
                 "INSERT INTO doomed SELECT g, 0 FROM generate_series(1, 200) g",
                 "CREATE TABLE moved (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)",
