@@ -473,10 +473,6 @@ public final class ApplyLoop implements Runnable {
                 offsets.save(connection, next);
                 connection.commit();
                 sample.stop(meters.applyBatch());
-                if (writer.takeAltered() && target instanceof io.agroal.api.AgroalDataSource pool) {
-                    // Pooled connections hold statements prepared for the table before its DDL: replace them all.
-                    pool.flush(io.agroal.api.AgroalDataSource.FlushMode.GRACEFUL);
-                }
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection);
                 if (e instanceof SQLException sql && !usable(connection)) {

@@ -45,17 +45,12 @@ public final class BatchWriter {
         this.numbers = new NumericResize(dialect);
     }
 
-    private volatile boolean altered;
-
     /**
-     * True once after a write that altered a target table: connections that prepared statements for the
-     * old table (PostgreSQL fixes a prepared statement's parameter types) must not be used again.
+     * Bumped whenever a target table was altered: statements are prepared with it in a comment, so no
+     * pooled connection reuses one it prepared before (PostgreSQL fixes a prepared statement's
+     * parameter types, e.g. smallint for a column widened to bigint since).
      */
-    public boolean takeAltered() {
-        boolean was = altered;
-        altered = false;
-        return was;
-    }
+    private volatile int schemaEpoch;
 
     /** POST /tables/{table}/resume: a source DDL that stopped the table is taken as the target table stands. */
     public void resumed(TableId table) {
@@ -124,7 +119,7 @@ public final class BatchWriter {
                         } else {
                             tables.put(table.id(), followed);
                         }
-                        altered = true;
+                        schemaEpoch++;
                     }
                     continue;
                 }
@@ -135,7 +130,9 @@ public final class BatchWriter {
                     runSql = null;
                     SourceTable before = table;
                     table = evolution.reconcile(connection, table, row, change);
-                    altered |= !table.equals(before);
+                    if (!table.equals(before)) {
+                        schemaEpoch++;
+                    }
                     tables.put(table.id(), table);
                     reconciled.put(table.id(), row.schema());
                 }
@@ -148,7 +145,7 @@ public final class BatchWriter {
                         runSql = null;
                         closeAll(statements); // their SQL names the old types only by binding: prepare anew
                         SchemaEvolution.alter(connection, table.id(), ddl, change);
-                        altered = true;
+                        schemaEpoch++;
                     }
                     table = sized.table();
                     tables.put(table.id(), table);
@@ -337,9 +334,10 @@ public final class BatchWriter {
         return row;
     }
 
-    private static PreparedStatement prepare(Connection connection, String sql) {
+    private PreparedStatement prepare(Connection connection, String sql) {
         try {
-            return connection.prepareStatement(sql);
+            int epoch = schemaEpoch;
+            return connection.prepareStatement(epoch == 0 ? sql : "/* schema " + epoch + " */ " + sql);
         } catch (SQLException e) {
             throw new PrepareFailure(e);
         }
