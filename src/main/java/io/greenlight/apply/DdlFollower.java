@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -34,16 +33,17 @@ import java.util.concurrent.ConcurrentHashMap;
 final class DdlFollower {
 
     private static final Logger LOG = Logger.getLogger(DdlFollower.class);
-    private static final int COPY_BATCH = 1000;
 
     private final DataSource source;
     private final Dialect dialect;
+    private final AddedColumnValues values;
     /** Tables resumed after a DDL stop: the next refused DDL is taken as the target table stands. */
     private final Set<TableId> acceptAsIs = ConcurrentHashMap.newKeySet();
 
     DdlFollower(DataSource source, Dialect dialect) {
         this.source = source;
         this.dialect = dialect;
+        this.values = new AddedColumnValues(source, dialect);
     }
 
     /** POST /tables/{table}/resume after a stop: the operator made the target table hold the source's values. */
@@ -168,10 +168,10 @@ final class DdlFollower {
         }
         execute(target, model, change, sql);
         for (SourceColumn column : added) {
-            fill(target, evolved, column, definition.missingValues(), change);
+            values.fill(target, evolved, column, definition.missingValues(), change);
         }
         List<String> indexSql = new ArrayList<>();
-        Map<String, List<String>> onTarget = targetIndexes(target, evolved);
+        Map<String, List<String>> onTarget = IndexChanges.onTarget(target, dialect, evolved);
         for (List<String> dropped : indexes.droppedKeys()) {
             onTarget.entrySet().stream().filter(e -> e.getValue().equals(dropped)).map(Map.Entry::getKey).findFirst()
                     .ifPresent(name -> indexSql.add(dialect.dropIndex(evolved, name)));
@@ -320,139 +320,5 @@ final class DdlFollower {
             return "";
         }
         return keys.isEmpty() ? "" : "; duplicate keys on the target: " + String.join("; ", keys);
-    }
-
-    /**
-     * Gives the rows that existed before an added column the values the source gave them: the
-     * statement's constant default (PostgreSQL's "missing value"), or for a volatile default (a table
-     * rewrite: random(), clock_timestamp(), nextval()) each row's value copied from the source by key,
-     * lock-free (a plain read), before any later change of the table is applied.
-     */
-    private void fill(Connection target, SourceTable table, SourceColumn column, Map<String, String> missing, Change change)
-            throws SQLException {
-        if (missing.containsKey(column.name())) {
-            String value = missing.get(column.name());
-            if (value != null) {
-                try (PreparedStatement ps = target.prepareStatement(dialect.backfillColumn(table, column))) {
-                    ps.setString(1, text(column, value));
-                    ps.executeUpdate();
-                }
-            }
-            return;
-        }
-        if (column.defaultExpression() == null) {
-            return;
-        }
-        if (!table.hasPrimaryKey()) {
-            throw new ApplyException("Table " + table.id() + " stops at the source's DDL `" + change.ddl().statementText()
-                    + "` (" + change.coordinates() + "): column " + column.name() + " was added with the volatile default "
-                    + column.defaultExpression() + ", whose values Greenlight copies by primary key, and the table has none. "
-                    + "Copy the table again: POST /tables/" + table.id() + "/recopy.");
-        }
-        long copied = 0;
-        String select = "SELECT " + String.join(", ", table.primaryKey().stream().map(k -> TableId.quoteIdentifier(k) + "::text").toList())
-                + ", " + sourceText(column) + " FROM " + table.id().quoted();
-        try (Connection connection = source.getConnection()) {
-            connection.setAutoCommit(false);
-            connection.setReadOnly(true);
-            try (Statement st = connection.createStatement();
-                 PreparedStatement update = target.prepareStatement(dialect.setColumnByKey(table, column))) {
-                st.setFetchSize(COPY_BATCH);
-                try (ResultSet rs = st.executeQuery(select)) {
-                    int keys = table.primaryKey().size();
-                    while (rs.next()) {
-                        String value = rs.getString(keys + 1);
-                        update.setString(1, value == null ? null : text(column, value));
-                        for (int i = 1; i <= keys; i++) {
-                            update.setString(i + 1, rs.getString(i));
-                        }
-                        update.addBatch();
-                        if (++copied % COPY_BATCH == 0) {
-                            update.executeBatch();
-                        }
-                    }
-                }
-                update.executeBatch();
-            } finally {
-                connection.rollback();
-            }
-        }
-        LOG.infof("Column %s.%s was added with the volatile default %s: copied the values of %d source row(s) by key",
-                table.id(), column.name(), column.defaultExpression(), copied);
-    }
-
-    /** The column as text the target parses: timestamptz in UTC for a MySQL target (which stores UTC). */
-    private String sourceText(SourceColumn column) {
-        String name = TableId.quoteIdentifier(column.name());
-        if ("timestamptz".equals(column.typeName()) && !column.array() && !"postgresql".equals(dialect.name())) {
-            return "(" + name + " AT TIME ZONE 'UTC')::text";
-        }
-        return name + "::text";
-    }
-
-    private String text(SourceColumn column, String value) {
-        return "bool".equals(column.typeName()) && !"postgresql".equals(dialect.name()) ? (value.startsWith("t") ? "1" : "0") : value;
-    }
-
-    /** The target table's indexes (not its primary key): name to columns in order. */
-    private Map<String, List<String>> targetIndexes(Connection target, SourceTable table) throws SQLException {
-        Map<String, List<String>> indexes = new java.util.LinkedHashMap<>();
-        boolean postgres = "postgresql".equals(dialect.name());
-        try (ResultSet rs = target.getMetaData().getIndexInfo(target.getCatalog(), postgres ? table.id().schema() : null,
-                table.id().table(), false, true)) {
-            while (rs.next()) {
-                String name = rs.getString("INDEX_NAME");
-                String column = rs.getString("COLUMN_NAME");
-                if (name == null || column == null || "PRIMARY".equals(name) || name.endsWith("_pkey")) {
-                    continue;
-                }
-                indexes.computeIfAbsent(name, n -> new ArrayList<>()).add(column.replace("\"", ""));
-            }
-        }
-        return indexes;
-    }
-
-    /** Which indexes the statement creates or drops on the target, and what it cannot. */
-    record IndexChanges(List<TableDefinition.Index> create, List<List<String>> droppedKeys, Optional<String> droppedName,
-                        Optional<String> refusal) {
-
-        static IndexChanges of(SourceTable before, SourceTable after, TableDefinition definition, DdlEvent ddl,
-                               Map<String, String> renamed) {
-            List<TableDefinition.Index> create = new ArrayList<>();
-            String indexName = unquote(ddl.identity().contains(".")
-                    ? ddl.identity().substring(ddl.identity().lastIndexOf('.') + 1) : ddl.identity());
-            if ("index".equals(ddl.objectType()) && ddl.tag().startsWith("CREATE")) {
-                Optional<TableDefinition.Index> index = definition.index(indexName);
-                if (index.isPresent() && !index.get().primary()) {
-                    if (!index.get().simple()) {
-                        if (index.get().unique()) {
-                            return new IndexChanges(List.of(), List.of(), Optional.empty(), Optional.of("the unique index "
-                                    + index.get().name() + " is partial or on expressions (" + index.get().definition()
-                                    + "), which the target cannot enforce alike"));
-                        }
-                        LOG.warnf("Index %s (%s) is partial or on expressions: not created on the target; the data is unaffected",
-                                index.get().name(), index.get().definition());
-                    } else {
-                        create.add(index.get());
-                    }
-                }
-            }
-            // ADD/DROP CONSTRAINT ... UNIQUE, CREATE UNIQUE INDEX, DROP INDEX: the unique keys differ
-            List<List<String>> old = before.uniqueKeys().stream()
-                    .map(k -> k.stream().map(c -> renamed.getOrDefault(c, c)).toList()).toList();
-            for (List<String> key : after.uniqueKeys()) {
-                if (!old.contains(key) && create.stream().noneMatch(i -> i.columns().equals(key))) {
-                    definition.indexes().stream().filter(i -> i.unique() && i.columns().equals(key)).findFirst()
-                            .ifPresent(create::add);
-                }
-            }
-            List<List<String>> dropped = old.stream().filter(k -> !after.uniqueKeys().contains(k)).toList();
-            Optional<String> droppedName = "DROP INDEX".equals(ddl.tag()) ? Optional.of(indexName) : Optional.empty();
-            return new IndexChanges(create, dropped, droppedName, Optional.empty());
-        }
-
-        private static String unquote(String name) {
-            return name.startsWith("\"") && name.endsWith("\"") ? name.substring(1, name.length() - 1).replace("\"\"", "\"") : name;
-        }
     }
 }

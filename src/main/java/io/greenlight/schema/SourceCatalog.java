@@ -106,7 +106,19 @@ public final class SourceCatalog {
         return tables;
     }
 
+    /** The table's model; empty when there is no such table (also when it was renamed or dropped while read). */
     public Optional<SourceTable> table(TableId id) throws SQLException {
+        try {
+            return read(id);
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) { // undefined_table: gone between the queries
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private Optional<SourceTable> read(TableId id) throws SQLException {
         Character identity = replicaIdentity(id);
         if (identity == null) {
             return Optional.empty();
