@@ -20,6 +20,7 @@ import io.greenlight.backfill.Recopy;
 import io.greenlight.capture.CaptureEngine;
 import io.greenlight.capture.ChangePublisher;
 import io.greenlight.capture.ConnectorConfigFile;
+import io.greenlight.capture.DdlRouting;
 import io.greenlight.capture.DebeziumProperties;
 import io.greenlight.capture.HeartbeatWriter;
 import io.greenlight.capture.SnapshotProgress;
@@ -101,6 +102,7 @@ public class Pipeline {
     private KafkaProducer<byte[], byte[]> producer;
     private CaptureEngine capture;
     private ApplyLoop apply;
+    private volatile BatchWriter writer;
     private SnapshotProgress snapshot;
     private RetentionKeeper retention;
     private HeartbeatWriter heartbeat;
@@ -263,6 +265,8 @@ public class Pipeline {
             try (Connection connection = source.getConnection(); Connection targetConnection = target.getConnection()) {
                 tables = TargetTables.sized(connection, targetConnection, dialect,
                         new SourcePreflight(connection).prepare(configured, src.publication(), src.slot()));
+                // After source DDL apply followed: its recorded models (DDL still in the stream comes where it is)
+                tables = new io.greenlight.apply.SchemaStore(dialect).overlay(targetConnection, tables);
             }
             LOG.infof("Capturing %d table(s): %s", tables.size(), tables.keySet());
             PreflightReport report = PreflightReport.of(dialect, tables.values(), lossy);
@@ -445,7 +449,8 @@ public class Pipeline {
     private void startComponents(GreenlightConfig.Source src, List<TopicPartition> partitions, OffsetStore offsets) {
         pauses.reset(applicationTables());
         applicationTables().forEach(t -> meters.deadLetterCounter(t.toString()));
-        BatchWriter writer = new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect));
+        BatchWriter writer = new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect, true));
+        this.writer = writer;
         deadLetters = config.apply().deadLetterTopic().map(topic -> new DeadLetters(topic, kafka, meters)).orElse(null);
         if (deadLetters != null) {
             LOG.warnf("greenlight.apply.dead-letter-topic=%s: changes the target cannot take are copied there and NOT "
@@ -479,7 +484,7 @@ public class Pipeline {
         producer = kafka.producer("capture");
         snapshot = new SnapshotProgress(topics.prefix());
         capture = new CaptureEngine(DebeziumProperties.of(config, tables, topics, bootstrapServers),
-                new ChangePublisher(producer, meters, lag, this::advancePhase), e -> failed("capture", e,
+                new ChangePublisher(producer, meters, lag, this::advancePhase, ddlRouting()), e -> failed("capture", e,
                 "Check the source and Kafka are reachable and the slot exists, then restart Greenlight; capture resumes from its offsets in Kafka."));
         capture.start();
         heartbeat = new HeartbeatWriter(source, lag);
@@ -489,6 +494,57 @@ public class Pipeline {
             slotLag.start(Duration.ofSeconds(2));
         }
         state.phase(PipelineState.Phase.SNAPSHOT);
+    }
+
+    /** Routes the source's DDL messages into the captured tables' topics (see {@link DdlRouting}). */
+    private DdlRouting ddlRouting() {
+        try (Connection connection = source.getConnection()) {
+            // Without greenlight.source.tables every table of schema public is migrated, also one created later.
+            Set<String> migrated = config.source().tables().isEmpty() ? Set.of("public") : Set.of();
+            return DdlRouting.of(connection, applicationTables(), topics::table, migrated, this::tableCreated);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Reading the captured tables' oids from the source failed: " + e.getMessage(), e);
+        }
+    }
+
+    private final Set<TableId> created = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A table created on the source in a migrated schema (capture saw its CREATE TABLE): recorded on the target
+     * as a table to copy, then the pipeline restarts, which adds it to the publication, creates it on the target,
+     * copies it at a fresh snapshot and streams it from there (apply skips what the copy holds).
+     */
+    private void tableCreated(TableId table) {
+        if (!created.add(table)) {
+            return;
+        }
+        Thread restart = new Thread(() -> {
+            try {
+                Optional<SourceTable> model;
+                try (Connection connection = source.getConnection()) {
+                    model = new io.greenlight.schema.SourceCatalog(connection).table(table);
+                }
+                if (model.isEmpty()) {
+                    LOG.infof("Table %s was created on the source and is gone again; nothing to migrate", table);
+                    return;
+                }
+                LOG.infof("Table %s was created on the source in a migrated schema: restarting to capture it, copy it and "
+                        + "stream it", table);
+                SourceTable sized;
+                try (Connection sourceConnection = source.getConnection(); Connection targetConnection = target.getConnection()) {
+                    sized = TargetTables.sized(sourceConnection, targetConnection, dialect, Map.of(table, model.get())).get(table);
+                    TargetTables.create(targetConnection, dialect, List.of(sized));
+                }
+                Recopy.request(target, dialect, sized, topics.table(table));
+                start();
+            } catch (Exception e) {
+                failed("capture", e, "Table " + table + " was created on the source but could not be added; restart Greenlight "
+                        + "to capture it.");
+            } finally {
+                created.remove(table);
+            }
+        }, "greenlight-new-table");
+        restart.start();
     }
 
     /** Refuses to capture from a slot that vanished or was replaced after Greenlight replicated from it. */
@@ -716,13 +772,25 @@ public class Pipeline {
         }
     }
 
+    /** The captured tables as apply writes them now: with the source's DDL followed since the start. */
     public Map<TableId, SourceTable> tables() {
-        return tables;
+        BatchWriter current = writer;
+        if (current == null) {
+            return tables;
+        }
+        Map<TableId, SourceTable> evolved = current.tables();
+        Map<TableId, SourceTable> ordered = new java.util.LinkedHashMap<>();
+        tables.forEach((id, table) -> {
+            if (evolved.containsKey(id)) { // a table dropped on the source is no longer captured
+                ordered.put(id, evolved.get(id));
+            }
+        });
+        return ordered;
     }
 
     /** The application's tables, without Greenlight's own heartbeat table. */
     public List<TableId> applicationTables() {
-        return tables.keySet().stream().filter(t -> !t.schema().equals(HeartbeatWriter.SCHEMA)).toList();
+        return tables().keySet().stream().filter(t -> !t.schema().equals(HeartbeatWriter.SCHEMA)).toList();
     }
 
     /** Writes a heartbeat carrying a marker; returns the source WAL position after it. */

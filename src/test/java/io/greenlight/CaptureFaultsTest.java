@@ -179,16 +179,18 @@ class CaptureFaultsTest {
 
     @Test
     @Order(8)
-    void forcedCleanupDropsTheSlotPublicationAndHeartbeatTableOnceAndIsIdempotent() throws Exception {
+    void forcedCleanupDropsTheSlotPublicationDdlTriggersAndHeartbeatTableOnceAndIsIdempotent() throws Exception {
         given().auth().oauth2(FaultsTestResource.API_TOKEN).contentType("application/json").body("{\"force\": true}")
                 .post("/source/cleanup").then().statusCode(200).body("forced", equalTo(true))
                 .body("result.dropped", hasItems("replication slot " + SLOT, "publication " + SLOT,
-                        "table greenlight.greenlight_heartbeat", "schema greenlight"))
+                        "event triggers greenlight_ddl_command_end, greenlight_ddl_sql_drop, greenlight_ddl_command_start and "
+                                + "their functions (DDL capture)", "table greenlight.greenlight_heartbeat", "schema greenlight"))
                 .body("result.kept", empty());
         try (Connection source = servers.postgres.connect(DB)) {
             assertEquals(0, Sql.count(source, "pg_replication_slots WHERE slot_name = '" + SLOT + "'"));
             assertEquals(0, Sql.count(source, "pg_publication WHERE pubname = '" + SLOT + "'"));
             assertEquals(0, Sql.count(source, "pg_namespace WHERE nspname = 'greenlight'"));
+            assertEquals(0, Sql.count(source, "pg_event_trigger"));
         }
         given().auth().oauth2(FaultsTestResource.API_TOKEN).contentType("application/json").body("{\"force\": true}")
                 .post("/source/cleanup").then().statusCode(200).body("result.dropped", empty());

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -232,7 +233,218 @@ abstract class SchemaPipelineTest {
     }
 
     @Test
-    @Order(Order.DEFAULT + 1)
+    void aColumnRenamedUnderWritesKeepsItsValuesOnTheTarget() throws Exception {
+        whileWriting(id -> "UPDATE renamed SET n = n + 1 WHERE id = " + (1 + id % 200),
+                source -> Sql.exec(source, "ALTER TABLE renamed RENAME COLUMN a TO b"));
+        awaitSame("SELECT id, b, n FROM renamed ORDER BY id");
+        assertEquals(List.of("id", "b", "n"), targetColumns("renamed"), "the target column was renamed, not re-added");
+    }
+
+    @Test
+    void aColumnAddedWithAConstantDefaultGivesTheExistingRowsThatValue() throws Exception {
+        whileWriting(id -> "UPDATE added_constant SET n = n + 1 WHERE id = " + (1 + id % 200),
+                source -> Sql.exec(source, "ALTER TABLE added_constant ADD COLUMN status varchar(10) NOT NULL DEFAULT 'new'"));
+        awaitSame("SELECT id, n, status FROM added_constant ORDER BY id");
+    }
+
+    @Test
+    void aColumnAddedWithAVolatileDefaultGetsEachExistingRowsValueFromTheSource() throws Exception {
+        whileWriting(id -> "UPDATE added_volatile SET n = n + 1 WHERE id = " + (1 + id % 200),
+                source -> Sql.exec(source, "ALTER TABLE added_volatile ADD COLUMN token text DEFAULT md5(random()::text)"));
+        try (Connection source = source()) {
+            Sql.exec(source, "UPDATE added_volatile SET token = 'later' WHERE id = 1", "DELETE FROM added_volatile WHERE id = 2");
+        }
+        awaitSame("SELECT id, n, token FROM added_volatile ORDER BY id");
+        try (Connection target = target()) {
+            assertEquals(0, Sql.rows(target, "SELECT id FROM added_volatile WHERE token IS NULL").size(),
+                    "every row that existed before the ADD COLUMN has the value the source computed for it");
+        }
+    }
+
+    @Test
+    void aDroppedColumnStaysOnTheTargetWithItsValuesAndNullForNewRows() throws Exception {
+        whileWriting(id -> "UPDATE dropped SET n = n + 1 WHERE id = " + (1 + id % 200),
+                source -> Sql.exec(source, "ALTER TABLE dropped DROP COLUMN gone"));
+        try (Connection source = source()) {
+            Sql.exec(source, "INSERT INTO dropped (id, n) VALUES (201, 1)");
+        }
+        awaitSame("SELECT id, n FROM dropped ORDER BY id");
+        try (Connection target = target()) {
+            assertEquals(List.of(List.of("g1"), Collections.singletonList(null)),
+                    Sql.rows(target, "SELECT gone FROM dropped WHERE id IN (1, 201) ORDER BY id"));
+        }
+    }
+
+    @Test
+    void aWidenedColumnIsWidenedOnTheTargetBeforeTheWiderValuesArrive() throws Exception {
+        whileWriting(id -> "UPDATE retyped SET n = n + 1 WHERE id = " + (1 + id % 200), source -> {
+            Sql.exec(source, "ALTER TABLE retyped ALTER code TYPE varchar(60), ALTER small TYPE bigint");
+            Sql.exec(source, "INSERT INTO retyped VALUES (201, 0, 'a code much longer than ten characters', 9000000000)");
+        });
+        awaitSame("SELECT id, n, code, small FROM retyped ORDER BY id");
+    }
+
+    @Test
+    void aNarrowedColumnStopsItsTableWithTheStatementAndAResumeGoesOnWithTheWiderTargetColumn() throws Exception {
+        String path = "tables.find { it.table == 'public.narrowed' }";
+        whileWriting(id -> "UPDATE narrowed SET n = n + 1 WHERE id = " + (1 + id % 200),
+                source -> Sql.exec(source, "ALTER TABLE narrowed ALTER code TYPE varchar(8)"));
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).failFast("the pipeline FAILED", Pipelines::failed)
+                .untilAsserted(() -> given().get("/status").then().body(path + ".state", equalTo("PAUSED")));
+        String error = given().get("/status").path(path + ".error");
+        assertTrue(error.contains("`ALTER TABLE narrowed ALTER code TYPE varchar(8)`") && error.contains("LSN ")
+                && error.contains("character varying(20) to character varying(8)") && error.contains("/resume"), error);
+        given().get("/status").then().body("tables.find { it.table == 'public.renamed' }.state", equalTo("STREAMING"));
+        given().header("Authorization", "Bearer " + SchemaTestResource.API_TOKEN)
+                .post("/tables/public.narrowed/resume").then().statusCode(202);
+        awaitSame("SELECT id, n, code FROM narrowed ORDER BY id");
+        await().atMost(CONVERGE).untilAsserted(() -> given().get("/status").then().body(path + ".state", equalTo("STREAMING")));
+    }
+
+    @Test
+    void indexesAndUniqueConstraintsCreatedAndDroppedOnTheSourceFollowOnTheTarget() throws Exception {
+        whileWriting(id -> "UPDATE indexed SET n = n + 1 WHERE id = " + (1 + id % 200), source -> Sql.exec(source,
+                "ALTER TABLE indexed ADD CONSTRAINT indexed_code_key UNIQUE (code)",
+                "CREATE INDEX indexed_v ON indexed (v)",
+                "CREATE UNIQUE INDEX indexed_v_code ON indexed (v, code)"));
+        awaitIndexes("indexed", List.of("indexed_code_key:code", "indexed_v:v", "indexed_v_code:v,code"));
+        whileWriting(id -> "UPDATE indexed SET n = n + 1 WHERE id = " + (1 + id % 200), source -> Sql.exec(source,
+                "ALTER TABLE indexed DROP CONSTRAINT indexed_code_key", "DROP INDEX indexed_v"));
+        awaitIndexes("indexed", List.of("indexed_v_code:v,code"));
+        awaitSame("SELECT id, n, code, v FROM indexed ORDER BY id");
+    }
+
+    @Test
+    void aUniqueConstraintTheTargetRowsViolateStopsTheTableNamingTheKeysAndAResumeAfterTheFixGoesOn() throws Exception {
+        String path = "tables.find { it.table == 'public.dup_keys' }";
+        try (Connection target = target()) {
+            Sql.exec(target, "UPDATE dup_keys SET email = 'u1@x' WHERE id = 2"); // the target differs from the source
+        }
+        try (Connection source = source()) {
+            Sql.exec(source, "ALTER TABLE dup_keys ADD CONSTRAINT dup_keys_email UNIQUE (email)");
+        }
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).failFast("the pipeline FAILED", Pipelines::failed)
+                .untilAsserted(() -> given().get("/status").then().body(path + ".state", equalTo("PAUSED")));
+        String error = given().get("/status").path(path + ".error");
+        assertTrue(error.contains("ADD CONSTRAINT dup_keys_email UNIQUE (email)") && error.contains("u1@x") && error.contains("2 times"),
+                error);
+        try (Connection target = target()) {
+            Sql.exec(target, "UPDATE dup_keys SET email = 'u2@x' WHERE id = 2"); // the advised fix
+        }
+        given().header("Authorization", "Bearer " + SchemaTestResource.API_TOKEN)
+                .post("/tables/public.dup_keys/resume").then().statusCode(202);
+        awaitIndexes("dup_keys", List.of("dup_keys_email:email"));
+        try (Connection source = source()) {
+            Sql.exec(source, "UPDATE dup_keys SET n = 5 WHERE id < 10");
+        }
+        awaitSame("SELECT id, n, email FROM dup_keys ORDER BY id");
+    }
+
+    @Test
+    void anEnumLabelAddedOnTheSourceIsAcceptedByTheTarget() throws Exception {
+        whileWriting(id -> "UPDATE moods SET n = n + 1 WHERE id = " + (1 + id % 200),
+                source -> Sql.exec(source, "ALTER TYPE mood ADD VALUE 'happy'"));
+        try (Connection source = source()) {
+            Sql.exec(source, "UPDATE moods SET m = 'happy' WHERE id < 20", "INSERT INTO moods VALUES (201, 0, 'happy')");
+        }
+        awaitSame("SELECT id, n, m::text FROM moods ORDER BY id", "SELECT id, n, m FROM moods ORDER BY id");
+    }
+
+    @Test
+    void aFlywayStyleMigrationOfSeveralStatementsInOneTransactionArrivesInOrderWithItsData() throws Exception {
+        whileWriting(id -> "UPDATE migrated SET n = n + 1 WHERE id = " + (1 + id % 200), source -> {
+            source.setAutoCommit(false);
+            Sql.exec(source,
+                    "ALTER TABLE migrated ADD COLUMN status text NOT NULL DEFAULT 'new'",
+                    "UPDATE migrated SET status = 'old' WHERE id <= 50",
+                    "ALTER TABLE migrated RENAME COLUMN name TO title",
+                    "CREATE INDEX migrated_status ON migrated (status)",
+                    "INSERT INTO migrated (id, n, title, status) VALUES (201, 0, 'made by the migration', 'seeded')",
+                    "ALTER TABLE migrated ALTER title TYPE varchar(200)");
+            source.commit();
+            source.setAutoCommit(true);
+        });
+        awaitSame("SELECT id, n, title, status FROM migrated ORDER BY id");
+        assertEquals(List.of("id", "n", "title", "status"), targetColumns("migrated"));
+        awaitIndexes("migrated", List.of("migrated_status:status"));
+    }
+
+    @Test
+    @Order(Order.DEFAULT + 1) // restarts the pipeline: after the tests that watch a paused table
+    void aTableCreatedInTheMigratedSchemaIsCreatedOnTheTargetCopiedAndThenStreamed() throws Exception {
+        try (Connection source = source()) {
+            source.setAutoCommit(false);
+            Sql.exec(source, "CREATE TABLE created_later (id int PRIMARY KEY, v varchar(20))",
+                    "INSERT INTO created_later SELECT g, 'v' || g FROM generate_series(1, 100) g");
+            source.commit();
+            source.setAutoCommit(true);
+            Sql.exec(source, "INSERT INTO created_later VALUES (101, 'after')");
+        }
+        awaitSame("SELECT id, v FROM created_later ORDER BY id");
+        Pipelines.awaitStreaming();
+        try (Connection source = source()) {
+            Sql.exec(source, "UPDATE created_later SET v = 'streamed' WHERE id <= 10", "INSERT INTO created_later VALUES (102, 'new')",
+                    "DELETE FROM created_later WHERE id = 50");
+        }
+        awaitSame("SELECT id, v FROM created_later ORDER BY id");
+    }
+
+    @jakarta.inject.Inject
+    Pipeline pipeline;
+
+    @Test
+    @Order(Order.DEFAULT + 1) // restarts the pipeline
+    void aColumnRenamedWhileGreenlightIsStoppedIsRenamedOnTheTargetWhenItMeetsTheStatementAfterTheRestart() throws Exception {
+        awaitSame("SELECT id, a FROM renamed_offline ORDER BY id");
+        pipeline.stop();
+        try (Connection source = source()) {
+            Sql.exec(source, "UPDATE renamed_offline SET a = a || '!' WHERE id <= 5",
+                    "ALTER TABLE renamed_offline RENAME COLUMN a TO b", "UPDATE renamed_offline SET b = 'after' WHERE id = 6");
+        }
+        pipeline.start();
+        Pipelines.awaitStreaming();
+        awaitSame("SELECT id, b FROM renamed_offline ORDER BY id");
+        assertEquals(List.of("id", "b"), targetColumns("renamed_offline"));
+    }
+
+    @Test
+    void aTableDroppedOnTheSourceIsDroppedOnTheTargetAndNoLongerCaptured() throws Exception {
+        whileWriting(id -> "UPDATE doomed SET n = n + 1 WHERE id = " + (1 + id % 200), source -> { });
+        awaitSame("SELECT id, n FROM doomed ORDER BY id");
+        try (Connection source = source()) {
+            Sql.exec(source, "DROP TABLE doomed");
+        }
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(300)).failFast("the pipeline FAILED", Pipelines::failed)
+                .untilAsserted(() -> assertEquals(List.of(), targetColumns("doomed"), "the target table is gone"));
+        await().atMost(CONVERGE).untilAsserted(() -> given().get("/status").then()
+                .body("tables.find { it.table == 'public.doomed' }", equalTo(null)));
+    }
+
+    @Test
+    @Order(Order.DEFAULT + 1) // the remedy restarts the pipeline
+    void aRenamedTableStopsWithTheStatementAndTheAdvisedRenameBackAndRecopyBringItBack() throws Exception {
+        String path = "tables.find { it.table == 'public.moved' }";
+        whileWriting(id -> "UPDATE moved SET n = n + 1 WHERE id = " + (1 + id % 200), source -> { });
+        try (Connection source = source()) {
+            Sql.exec(source, "ALTER TABLE moved RENAME TO moved_away");
+        }
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).failFast("the pipeline FAILED", Pipelines::failed)
+                .untilAsserted(() -> given().get("/status").then().body(path + ".state", equalTo("PAUSED")));
+        String error = given().get("/status").path(path + ".error");
+        assertTrue(error.contains("`ALTER TABLE moved RENAME TO moved_away`") && error.contains("renamed to public.moved_away")
+                && error.contains("LSN "), error);
+        try (Connection source = source()) {
+            Sql.exec(source, "UPDATE moved_away SET n = n + 100 WHERE id <= 10", "ALTER TABLE moved_away RENAME TO moved");
+        }
+        given().header("Authorization", "Bearer " + SchemaTestResource.API_TOKEN)
+                .post("/tables/public.moved/recopy").then().statusCode(202);
+        awaitSame("SELECT id, n FROM moved ORDER BY id");
+        Pipelines.awaitStreaming();
+        await().atMost(CONVERGE).untilAsserted(() -> given().get("/status").then().body(path + ".state", equalTo("STREAMING")));
+    }
+
+    @Test
+    @Order(Order.DEFAULT + 2)
     void aRealisticMixedDatabaseMigratesWhole() throws Exception {
         try (Connection source = source()) {
             Sql.exec(source, "UPDATE ri_full SET qty = 2 WHERE ctid = (SELECT min(ctid) FROM ri_full WHERE name = 'a')",
@@ -247,10 +459,70 @@ abstract class SchemaPipelineTest {
         given().get("/verify/" + id).then().statusCode(200)
                 .body("state", equalTo("PASSED"))
                 .body("result.mismatchedRows", equalTo(0))
-                .body("result.tables.size()", equalTo(11));
+                .body("result.tables.size()", equalTo(24));
         List<String> tables = given().get("/verify/" + id).path("result.tables.table");
         assertTrue(tables.containsAll(List.of("public.ri_default", "public.ri_full", "public.ri_index", "public.wide",
-                "public.text_keys", "public.serials", "public.events", "public.amounts", "public.readings", "public.widening", "public.beyond")), tables.toString());
+                "public.text_keys", "public.serials", "public.events", "public.amounts", "public.readings", "public.widening", "public.beyond", "public.renamed",
+                "public.added_constant", "public.added_volatile", "public.dropped", "public.retyped", "public.narrowed",
+                "public.indexed", "public.dup_keys", "public.moods", "public.migrated", "public.created_later", "public.moved", "public.renamed_offline")), tables.toString());
+    }
+
+    /** What a DDL statement runs inside: a writer on another connection, before, during and after it. */
+    private void whileWriting(java.util.function.LongFunction<String> write, Sql.Action ddl) throws Exception {
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong done = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try (Connection source = source()) {
+                while (writing.get()) {
+                    Sql.exec(source, write.apply(ThreadLocalRandom.current().nextLong(1_000_000)));
+                    done.incrementAndGet();
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "ddl-writer");
+        writer.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> done.get() >= 50 || failure.get() != null);
+            try (Connection source = source()) {
+                ddl.run(source);
+            }
+            long after = done.get();
+            await().atMost(Duration.ofSeconds(60)).until(() -> done.get() >= after + 50 || failure.get() != null);
+        } finally {
+            writing.set(false);
+            writer.join(30_000);
+        }
+        assertNull(failure.get(), () -> "the source writes failed: " + failure.get());
+    }
+
+    /** Until the target table's indexes besides its primary key are these ("name:col1,col2"). */
+    private void awaitIndexes(String table, List<String> expected) {
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(300)).failFast("the pipeline FAILED", Pipelines::failed)
+                .untilAsserted(() -> assertEquals(expected, targetIndexes(table)));
+    }
+
+    private List<String> targetIndexes(String table) throws Exception {
+        String query = engine() == TargetEngine.POSTGRES
+                ? "SELECT ic.relname, string_agg(a.attname, ',' ORDER BY k.o) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
+                + " JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(n, o) ON true"
+                + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n"
+                + " WHERE i.indrelid = ?::regclass AND NOT i.indisprimary GROUP BY ic.relname ORDER BY ic.relname"
+                : "SELECT index_name, group_concat(column_name ORDER BY seq_in_index SEPARATOR ',') FROM information_schema.statistics"
+                + " WHERE table_schema = DATABASE() AND table_name = ? AND index_name <> 'PRIMARY' GROUP BY index_name ORDER BY index_name";
+        try (Connection target = target()) {
+            return Sql.rows(target, query, table).stream().map(row -> row.get(0) + ":" + row.get(1)).toList();
+        }
+    }
+
+    /** The target table's column names in order. */
+    private List<String> targetColumns(String table) throws Exception {
+        try (Connection target = target()) {
+            return Sql.rows(target, "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = "
+                    + (engine() == TargetEngine.POSTGRES ? "current_schema()" : "DATABASE()") + " ORDER BY ordinal_position", table)
+                    .stream().map(row -> row.get(0)).toList();
+        }
     }
 
     private static List<List<String>> byValue(List<List<String>> rows) {

@@ -133,7 +133,9 @@ public final class ApplyLoop implements Runnable {
                         continue; // after its truncate copy: read again once the truncate is applied
                     }
                     Optional<Change> decoded = decode(record);
-                    if (decoded.isPresent() && decoded.get().op() == ChangeOp.TRUNCATE && partitionCount(partition) > 1) {
+                    // A truncate or a source DDL has a copy in every partition of its table's topic.
+                    if (decoded.isPresent() && (decoded.get().op() == ChangeOp.TRUNCATE || decoded.get().isDdl())
+                            && partitionCount(partition) > 1) {
                         truncateCopy(partition, decoded.get(), pending, next);
                         continue;
                     }
@@ -532,6 +534,7 @@ public final class ApplyLoop implements Runnable {
         for (TableId table : pauses.takeResumeRequests()) {
             List<TopicPartition> tablePartitions = held.remove(table);
             if (tablePartitions != null) {
+                writer.resumed(table);
                 consumer.resume(tablePartitions.stream().filter(p -> !truncates.waiting(p)).toList());
                 LOG.infof("Apply of %s resumes from the change it was paused at", table);
             }

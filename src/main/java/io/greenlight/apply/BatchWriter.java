@@ -45,6 +45,20 @@ public final class BatchWriter {
         this.numbers = new NumericResize(dialect);
     }
 
+    /**
+     * Bumped whenever a target table was altered: statements are prepared with it in a comment, so no
+     * pooled connection reuses one it prepared before (PostgreSQL fixes a prepared statement's
+     * parameter types, e.g. smallint for a column widened to bigint since).
+     */
+    private volatile int schemaEpoch;
+
+    /** POST /tables/{table}/resume: a source DDL that stopped the table is taken as the target table stands. */
+    public void resumed(TableId table) {
+        if (evolution != null) {
+            evolution.resumed(table);
+        }
+    }
+
     /** The table models as they are now, after any schema evolution. */
     public Map<TableId, SourceTable> tables() {
         return Map.copyOf(tables);
@@ -63,7 +77,9 @@ public final class BatchWriter {
         for (Change change : batch) {
             Struct row = change.after() != null ? change.after() : change.before();
             boolean evolves = evolution != null && row != null && !row.schema().equals(seen.get(change.table()));
-            boolean alone = change.op() == ChangeOp.TRUNCATE && dialect.truncateCommitsImplicitly();
+            // Source DDL is written alone: its target DDL commits (implicitly on MySQL), then its offsets.
+            boolean alone = change.isDdl() && evolution != null
+                    || change.op() == ChangeOp.TRUNCATE && dialect.truncateCommitsImplicitly();
             if ((evolves || alone) && !part.isEmpty()) {
                 parts.add(part);
                 part = new ArrayList<>();
@@ -91,12 +107,32 @@ public final class BatchWriter {
             List<Change> run = new ArrayList<>();
             for (Change change : changes) {
                 SourceTable table = table(change);
+                if (change.isDdl()) {
+                    flush(runSql, run, statements);
+                    run.clear();
+                    runSql = null;
+                    closeAll(statements); // prepared for the table as it was
+                    if (evolution != null) {
+                        SourceTable followed = evolution.follow(connection, table, change);
+                        if (followed == null) {
+                            tables.remove(table.id()); // dropped on the source and the target
+                        } else {
+                            tables.put(table.id(), followed);
+                        }
+                        schemaEpoch++;
+                    }
+                    continue;
+                }
                 Struct row = change.after() != null ? change.after() : change.before();
                 if (evolution != null && row != null && !row.schema().equals(reconciled.get(table.id()))) {
                     flush(runSql, run, statements);
                     run.clear();
                     runSql = null;
+                    SourceTable before = table;
                     table = evolution.reconcile(connection, table, row, change);
+                    if (!table.equals(before)) {
+                        schemaEpoch++;
+                    }
                     tables.put(table.id(), table);
                     reconciled.put(table.id(), row.schema());
                 }
@@ -109,6 +145,7 @@ public final class BatchWriter {
                         runSql = null;
                         closeAll(statements); // their SQL names the old types only by binding: prepare anew
                         SchemaEvolution.alter(connection, table.id(), ddl, change);
+                        schemaEpoch++;
                     }
                     table = sized.table();
                     tables.put(table.id(), table);
@@ -297,9 +334,10 @@ public final class BatchWriter {
         return row;
     }
 
-    private static PreparedStatement prepare(Connection connection, String sql) {
+    private PreparedStatement prepare(Connection connection, String sql) {
         try {
-            return connection.prepareStatement(sql);
+            int epoch = schemaEpoch;
+            return connection.prepareStatement(epoch == 0 ? sql : "/* schema " + epoch + " */ " + sql);
         } catch (SQLException e) {
             throw new PrepareFailure(e);
         }

@@ -1,6 +1,7 @@
 package io.greenlight.apply;
 
 import io.greenlight.schema.ChangeOp;
+import io.greenlight.schema.DdlEvent;
 import io.greenlight.schema.TableId;
 import org.apache.kafka.connect.data.Struct;
 
@@ -9,7 +10,18 @@ import org.apache.kafka.connect.data.Struct;
  * commit time) and in Kafka (topic, partition, offset), for ordering, lag and error messages.
  */
 public record Change(TableId table, ChangeOp op, Struct before, Struct after, Long lsn, SourcePosition position,
-                     long sourceTsMs, String topic, int partition, long offset, Long txId) {
+                     long sourceTsMs, String topic, int partition, long offset, Long txId, DdlEvent ddl) {
+
+    /** A row change or truncate. */
+    public Change(TableId table, ChangeOp op, Struct before, Struct after, Long lsn, SourcePosition position,
+                  long sourceTsMs, String topic, int partition, long offset, Long txId) {
+        this(table, op, before, after, lsn, position, sourceTsMs, topic, partition, offset, txId, null);
+    }
+
+    /** True for a source DDL statement's effect on the table (op MESSAGE), applied at exactly this point. */
+    public boolean isDdl() {
+        return ddl != null;
+    }
 
     /** A change whose source transaction id is not known. */
     public Change(TableId table, ChangeOp op, Struct before, Struct after, Long lsn, SourcePosition position,

@@ -1,6 +1,7 @@
 package io.greenlight.apply;
 
 import io.greenlight.schema.ChangeOp;
+import io.greenlight.schema.DdlEvent;
 import io.greenlight.schema.TableId;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.connect.data.Field;
@@ -35,20 +36,43 @@ public final class ChangeDecoder {
             NonFiniteFloats.restore(record.value(), envelope);
         }
         ChangeOp op = ChangeOp.of(envelope.getString("op"));
+        DdlEvent ddl = null;
         if (op == ChangeOp.MESSAGE) {
-            return Optional.empty();
+            Struct message = envelope.getStruct("message");
+            if (message == null || !DdlEvent.PREFIX.equals(message.getString("prefix"))) {
+                return Optional.empty();
+            }
+            ddl = DdlEvent.parse(bytes(message.get("content")));
         }
         Struct source = envelope.getStruct("source");
-        TableId table = new TableId(source.getString("schema"), source.getString("table"));
+        TableId table = ddl != null ? ddl.table() : new TableId(source.getString("schema"), source.getString("table"));
         Long lsn = source.schema().field("lsn") != null ? source.getInt64("lsn") : null;
         Struct before = envelope.schema().field("before") != null ? envelope.getStruct("before") : null;
         Struct after = envelope.schema().field("after") != null ? envelope.getStruct("after") : null;
         // Snapshot reads share one LSN and are re-read whole after a restart: no stream position.
-        SourcePosition position = op == ChangeOp.READ || source.schema().field("sequence") == null ? null
+        // A DDL message may report the LSN of the row after it: no position, so it neither is skipped as a replay
+        // nor makes that row one (applying it again is harmless: apply compares it with the model it has).
+        SourcePosition position = op == ChangeOp.READ || ddl != null || source.schema().field("sequence") == null ? null
                 : SourcePosition.parse(source.getString("sequence"), op == ChangeOp.DELETE ? 0 : 1).orElse(null);
         Long txId = source.schema().field("txId") != null ? source.getInt64("txId") : null;
         return Optional.of(new Change(table, op, before, after, lsn, position, source.getInt64("ts_ms"),
-                record.topic(), record.partition(), record.offset(), txId));
+                record.topic(), record.partition(), record.offset(), txId, ddl));
+    }
+
+    /** A logical decoding message's content: bytes (binary.handling.mode=bytes), whichever way JSON gave them back. */
+    static byte[] bytes(Object content) {
+        if (content instanceof byte[] bytes) {
+            return bytes;
+        }
+        if (content instanceof java.nio.ByteBuffer buffer) {
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.duplicate().get(bytes);
+            return bytes;
+        }
+        if (content instanceof String text) {
+            return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        throw new IllegalArgumentException("a logical decoding message without content");
     }
 
     private boolean floatImages(Schema envelope) {

@@ -35,10 +35,44 @@ public final class SchemaEvolution {
 
     private final DataSource source;
     private final Dialect dialect;
+    private final DdlFollower ddl;
+
+    private final boolean ddlInStream;
+    private final SchemaStore store;
 
     public SchemaEvolution(DataSource source, Dialect dialect) {
+        this(source, dialect, false);
+    }
+
+    /**
+     * {@code ddlInStream}: the source's DDL trigger writes every statement into the stream, where
+     * {@link #follow} translates it in order; a change's columns then only add what it lacks
+     * (the source catalog is read later than the change, so its types may be ahead of it).
+     */
+    public SchemaEvolution(DataSource source, Dialect dialect, boolean ddlInStream) {
         this.source = source;
         this.dialect = dialect;
+        this.ddl = new DdlFollower(source, dialect);
+        this.ddlInStream = ddlInStream;
+        this.store = new SchemaStore(dialect);
+    }
+
+    /**
+     * Follows a source DDL statement met in the table's stream (see {@link DdlFollower}) and commits:
+     * the caller writes it in a transaction of its own. Null when the table was dropped.
+     */
+    public SourceTable follow(Connection target, SourceTable model, Change change) throws SQLException {
+        SourceTable evolved = ddl.follow(target, model, change);
+        if (ddlInStream) {
+            store.save(target, model.id(), evolved); // committed with the DDL (PostgreSQL) or right after it (MySQL)
+        }
+        target.commit();
+        return evolved;
+    }
+
+    /** The table was resumed after a stop: a DDL that stopped it is taken as the target table stands. */
+    public void resumed(io.greenlight.schema.TableId table) {
+        ddl.resumed(table);
     }
 
     /** The model to write {@code row} with, after altering the target where the source changed. */
@@ -47,7 +81,11 @@ public final class SchemaEvolution {
         SourceTable current;
         try (Connection connection = source.getConnection()) {
             SourceCatalog catalog = new SourceCatalog(connection);
-            current = catalog.table(model.id()).orElseThrow(() -> new ApplyException("Table " + model.id()
+            Optional<SourceTable> found = catalog.table(model.id());
+            if (found.isEmpty() && ddlInStream && fields.stream().allMatch(f -> model.column(f).isPresent())) {
+                return model; // renamed or dropped since: its DDL, later in the stream, says which
+            }
+            current = found.orElseThrow(() -> new ApplyException("Table " + model.id()
                     + " no longer exists on the source (change at " + change.coordinates() + "). Remove it from "
                     + "greenlight.source.tables and restart Greenlight."));
             List<String> ddl = new ArrayList<>();
@@ -81,7 +119,7 @@ public final class SchemaEvolution {
 
     private SourceColumn evolve(SourceTable model, SourceColumn known, Set<String> fields, SourceTable current,
                                 Change change, List<String> ddl) {
-        if (known.generated()) {
+        if (known.generated() || ddlInStream) {
             return known;
         }
         if (!fields.contains(known.name())) {

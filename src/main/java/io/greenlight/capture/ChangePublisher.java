@@ -33,17 +33,23 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
     private final EnvelopeEncoder values = new EnvelopeEncoder(false);
 
     private final Runnable afterBatch;
+    private final DdlRouting ddl;
 
     public ChangePublisher(Producer<byte[], byte[]> producer, PipelineMeters meters, LagTracker lag) {
-        this(producer, meters, lag, () -> { });
+        this(producer, meters, lag, () -> { }, DdlRouting.none());
     }
 
-    /** {@code afterBatch} runs after each batch Kafka acknowledged (the pipeline's phase follows capture). */
-    public ChangePublisher(Producer<byte[], byte[]> producer, PipelineMeters meters, LagTracker lag, Runnable afterBatch) {
+    /**
+     * {@code afterBatch} runs after each batch Kafka acknowledged (the pipeline's phase follows capture);
+     * {@code ddl} routes the source's DDL messages into the topics of the tables they change.
+     */
+    public ChangePublisher(Producer<byte[], byte[]> producer, PipelineMeters meters, LagTracker lag, Runnable afterBatch,
+                           DdlRouting ddl) {
         this.producer = producer;
         this.meters = meters;
         this.lag = lag;
         this.afterBatch = afterBatch;
+        this.ddl = ddl;
     }
 
     @Override
@@ -57,6 +63,19 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
         String marker = null;
         for (ChangeEvent<SourceRecord, SourceRecord> event : events) {
             SourceRecord record = event.value();
+            if (DdlRouting.isDdlMessage(record)) {
+                long at = lag.commitTime(false, ((Struct) record.value()).getStruct("source").getInt64("ts_ms"));
+                // Like a truncate: one copy to every partition of the table's topic, after that partition's earlier
+                // changes of the table; apply applies it once it read them all, before anything after it.
+                for (DdlRouting.Route route : ddl.route(record).stream().toList()) {
+                    byte[] value = values.encode(route.topic(), record.valueSchema(), route.value());
+                    for (PartitionInfo partition : producer.partitionsFor(route.topic())) {
+                        sends.add(producer.send(new ProducerRecord<>(route.topic(), partition.partition(), null, value)));
+                        commitTimes.add(at);
+                    }
+                }
+                continue;
+            }
             byte[] key = record.key() == null ? null
                     : keys.encode(record.topic(), record.keySchema(), record.key());
             byte[] value = record.value() == null ? null

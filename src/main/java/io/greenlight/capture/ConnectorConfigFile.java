@@ -45,6 +45,8 @@ public final class ConnectorConfigFile {
             derived("publication.autocreate.mode", "greenlight.source.publication"),
             derived("table.include.list", "greenlight.source.tables"),
             derived("message.key.columns", null),
+            derived("message.prefix.include.list", null),
+            derived("message.prefix.exclude.list", null),
             derived("snapshot.mode", "greenlight.source.snapshot-mode"),
             derived("heartbeat.interval.ms", "greenlight.heartbeat.interval"),
             decoded("decimal.handling.mode"),

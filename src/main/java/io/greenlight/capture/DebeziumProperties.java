@@ -90,6 +90,8 @@ public final class DebeziumProperties {
         // Column type, length and scale in each field's schema: apply notices type changes while streaming.
         p.put("column.propagate.source.type", ".*");
         p.put("tombstones.on.delete", "false");
+        // The source's DDL, written into the WAL by Greenlight's event trigger (DdlCapture); no other messages.
+        p.put("message.prefix.include.list", io.greenlight.schema.DdlEvent.PREFIX.replace(".", "\\."));
         p.put("skipped.operations", "none");
         // Greenlight's own heartbeat table (HeartbeatWriter) keeps offsets flushing and lag honest.
         p.put("heartbeat.interval.ms", "0");

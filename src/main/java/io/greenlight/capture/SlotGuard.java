@@ -103,7 +103,7 @@ public final class SlotGuard {
     }
 
     private static String remedies(String slot) {
-        return "To start over: drop the target's tables and its greenlight_offsets table, set a new "
+        return "To start over: drop the target's tables and its greenlight_offsets and greenlight_schema tables, set a new "
                 + "greenlight.kafka.topic-prefix (or delete the old topics), and restart Greenlight: it creates the slot "
                 + "and snapshots again. To continue at your own risk (the target misses the changes in between; "
                 + "run POST /verify afterwards): SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput'); "

@@ -48,6 +48,7 @@ public final class SourceCleanup {
                         + TableId.quoteIdentifier(publication) + ";)");
             }
         }
+        dropped.addAll(new DdlCapture(connection).remove());
         TableId heartbeat = new TableId(HeartbeatWriter.SCHEMA, HeartbeatWriter.TABLE);
         String tableComment = single("SELECT obj_description(to_regclass(?), 'pg_class')", heartbeat.quoted());
         if (exists("SELECT 1 WHERE to_regclass(?) IS NOT NULL", heartbeat.quoted())) {

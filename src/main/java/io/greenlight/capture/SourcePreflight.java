@@ -64,6 +64,12 @@ public final class SourcePreflight {
                     + "). Grant the replication user CREATE on the database, or create it: CREATE SCHEMA greenlight; "
                     + "CREATE TABLE greenlight.greenlight_heartbeat (id int PRIMARY KEY, ts timestamptz NOT NULL, marker text);");
         }
+        try {
+            new DdlCapture(connection).ensure().ifPresent(problems::add);
+        } catch (SQLException e) {
+            problems.add("Cannot install the DDL capture triggers on the source: " + e.getMessage() + ". Have a superuser run, "
+                    + "in the source database:\n" + DdlCapture.installScript() + "then restart Greenlight.");
+        }
         checkUniqueTargetNames(tables.keySet(), problems);
         if (!problems.isEmpty()) {
             throw new SourceNotReadyException(problems);
@@ -239,6 +245,15 @@ public final class SourcePreflight {
             LOG.infof("Added %s to the existing publication %s", heartbeat, publication);
         }
         List<String> missing = tables.stream().map(TableId::toString).filter(t -> !published.contains(t)).toList();
+        if (!missing.isEmpty() && SourceCleanup.MARK.equals(comment)) {
+            // Greenlight's own publication: a table created since (or newly configured) is added.
+            try (Statement st = connection.createStatement()) {
+                st.execute("ALTER PUBLICATION " + name + " ADD TABLE " + String.join(", ", tables.stream()
+                        .filter(t -> missing.contains(t.toString())).map(TableId::quoted).toList()));
+            }
+            LOG.infof("Added %s to publication %s", missing, publication);
+            return;
+        }
         if (!missing.isEmpty()) {
             throw new SourceNotReadyException(List.of("Publication " + publication + " exists but does not publish "
                     + missing + ". Run: ALTER PUBLICATION " + TableId.quoteIdentifier(publication) + " ADD TABLE "

@@ -123,6 +123,48 @@ public interface Dialect {
     /** ALTER TABLE changing a column to the mapping of its new source definition. */
     String modifyColumn(SourceTable table, SourceColumn column);
 
+    /** DROP TABLE of a table the source dropped. */
+    default String dropTable(SourceTable table) {
+        return "DROP TABLE IF EXISTS " + tableName(table);
+    }
+
+    /** The table of the models apply writes with after following source DDL (table_name, definition as JSON). */
+    String createSchemaTable();
+
+    /** Insert-or-replace of one table's model: parameters table name, definition. */
+    String upsertSchema();
+
+    default String selectSchemas() {
+        return "SELECT table_name, definition FROM greenlight_schema";
+    }
+
+    default String deleteSchema() {
+        return "DELETE FROM greenlight_schema WHERE table_name = ?";
+    }
+
+    /** ALTER TABLE renaming a column (the source renamed it: the target's values stay where they are). */
+    default String renameColumn(SourceTable table, String from, String to) {
+        return "ALTER TABLE " + tableName(table) + " RENAME COLUMN " + quote(from) + " TO " + quote(to);
+    }
+
+    /** CREATE [UNIQUE] INDEX on plain columns, named as on the source. */
+    default String createIndex(SourceTable table, String name, boolean unique, List<String> columns) {
+        return "CREATE " + (unique ? "UNIQUE " : "") + "INDEX " + quote(name) + " ON " + tableName(table)
+                + " (" + quoteAll(columns) + ")";
+    }
+
+    /** DROP INDEX of an index created by {@link #createIndex} (or by the source's name). */
+    String dropIndex(SourceTable table, String name);
+
+    /**
+     * Sets one column of the row with the given key: parameters are the value as text, then the key
+     * columns' values as text (copying values the source computed, e.g. a volatile ADD COLUMN default).
+     */
+    default String setColumnByKey(SourceTable table, SourceColumn column) {
+        return backfillColumn(table, column).replaceFirst(" WHERE .*$", "") + " WHERE "
+                + table.primaryKey().stream().map(k -> quote(k) + " = ?").collect(java.util.stream.Collectors.joining(" AND "));
+    }
+
     /** Fills a just-added column for the rows that existed before it: one parameter, the value as text. */
     String backfillColumn(SourceTable table, SourceColumn column);
 

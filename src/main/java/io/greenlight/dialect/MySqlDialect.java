@@ -152,6 +152,11 @@ public final class MySqlDialect implements Dialect {
     }
 
     @Override
+    public String dropIndex(SourceTable table, String name) {
+        return "DROP INDEX " + quote(name) + " ON " + tableName(table);
+    }
+
+    @Override
     public String backfillColumn(SourceTable table, SourceColumn column) {
         return "UPDATE " + tableName(table) + " SET " + quote(column.name()) + " = ? WHERE " + quote(column.name())
                 + " IS NULL";
@@ -219,6 +224,18 @@ public final class MySqlDialect implements Dialect {
                 + "last_commit_lsn BIGINT NULL, lsn BIGINT NULL, source_ts_ms BIGINT NULL, lsn_rank TINYINT NOT NULL DEFAULT 0, "
                 + "updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6), "
                 + "PRIMARY KEY (topic, kafka_partition)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+    }
+
+    @Override
+    public String createSchemaTable() {
+        return "CREATE TABLE IF NOT EXISTS greenlight_schema (table_name VARCHAR(512) NOT NULL PRIMARY KEY, "
+                + "definition LONGTEXT NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+    }
+
+    @Override
+    public String upsertSchema() {
+        return "INSERT INTO greenlight_schema (table_name, definition) VALUES (?, ?) ON DUPLICATE KEY UPDATE "
+                + "definition = VALUES(definition)";
     }
 
     @Override

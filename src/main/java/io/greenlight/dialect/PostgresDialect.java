@@ -140,6 +140,18 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
+    public String dropIndex(SourceTable table, String name) {
+        return "DROP INDEX IF EXISTS " + quote(table.id().schema()) + "." + quote(name);
+    }
+
+    @Override
+    public String setColumnByKey(SourceTable table, SourceColumn column) {
+        return "UPDATE " + tableName(table) + " SET " + quote(column.name()) + " = CAST(? AS " + mapping(table, column).sqlType()
+                + ") WHERE " + table.primaryKey().stream().map(k -> quote(k) + " = CAST(? AS "
+                + mapping(table, table.column(k).orElseThrow()).sqlType() + ")").collect(Collectors.joining(" AND "));
+    }
+
+    @Override
     public String backfillColumn(SourceTable table, SourceColumn column) {
         return "UPDATE " + tableName(table) + " SET " + quote(column.name()) + " = CAST(? AS "
                 + mapping(table, column).sqlType() + ") WHERE " + quote(column.name()) + " IS NULL";
@@ -198,6 +210,18 @@ public final class PostgresDialect implements Dialect {
                 + "kafka_partition integer NOT NULL, next_offset bigint NOT NULL, last_commit_lsn bigint NULL, "
                 + "lsn bigint NULL, source_ts_ms bigint NULL, lsn_rank smallint NOT NULL DEFAULT 0, "
                 + "updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (topic, kafka_partition))";
+    }
+
+    @Override
+    public String createSchemaTable() {
+        return "CREATE TABLE IF NOT EXISTS greenlight_schema (table_name text PRIMARY KEY, definition text NOT NULL, "
+                + "updated_at timestamptz NOT NULL DEFAULT now())";
+    }
+
+    @Override
+    public String upsertSchema() {
+        return "INSERT INTO greenlight_schema (table_name, definition) VALUES (?, ?) ON CONFLICT (table_name) DO UPDATE SET "
+                + "definition = EXCLUDED.definition, updated_at = now()";
     }
 
     @Override

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 public final class SourceCatalog {
 
     /** Columns with domains resolved to their base type (one level) and enum labels in sort order. */
-    private static final String COLUMNS = """
+    static final String COLUMNS = """
             SELECT a.attname, a.attnum, format_type(t.oid, m.typmod) AS formatted,
                    coalesce(et.typname, t.typname) AS base_type, coalesce(et.typcategory, t.typcategory) AS category,
                    t.typcategory = 'A' AS is_array, NOT a.attnotnull AS nullable,
@@ -106,7 +106,19 @@ public final class SourceCatalog {
         return tables;
     }
 
+    /** The table's model; empty when there is no such table (also when it was renamed or dropped while read). */
     public Optional<SourceTable> table(TableId id) throws SQLException {
+        try {
+            return read(id);
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) { // undefined_table: gone between the queries
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private Optional<SourceTable> read(TableId id) throws SQLException {
         Character identity = replicaIdentity(id);
         if (identity == null) {
             return Optional.empty();

@@ -19,6 +19,12 @@ public final class Sql {
     private Sql() {
     }
 
+    /** Something done on a connection (a DDL statement, a migration script). */
+    @FunctionalInterface
+    public interface Action {
+        void run(Connection c) throws Exception;
+    }
+
     public static void exec(Connection c, String... statements) throws SQLException {
         try (Statement st = c.createStatement()) {
             for (String sql : statements) {
