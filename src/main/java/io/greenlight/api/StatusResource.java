@@ -17,6 +17,8 @@ import jakarta.ws.rs.core.MediaType;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import io.greenlight.reverse.ReverseReplication;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,9 +49,15 @@ public class StatusResource {
                                 List<ApplyGate.Unapplied> unapplied) {
     }
 
+    /**
+     * {@code direction}: FORWARD while the source is the primary and Greenlight applies it to the
+     * target; REVERSE once a cutover completed and reverse replication keeps the old source in sync
+     * ({@code reverse} tells how far behind it is); NONE after a cutover without a rollback path.
+     */
     public record Status(String phase, PipelineState.Failure failure, boolean captureRunning, boolean applyRunning,
                          LagStatus lag, KafkaStatus kafka, List<TableStatus> tables,
-                         List<BackfillProgress.TableProgress> backfill, CutoverStatus cutover) {
+                         List<BackfillProgress.TableProgress> backfill, CutoverStatus cutover, String direction,
+                         Map<String, Object> reverse) {
     }
 
     private final Pipeline pipeline;
@@ -58,9 +66,11 @@ public class StatusResource {
     private final LagTracker lag;
     private final TablePauses pauses;
     private final CutoverService cutover;
+    private final ReverseReplication reverse;
 
     public StatusResource(Pipeline pipeline, PipelineState state, PipelineMeters meters, LagTracker lag, TablePauses pauses,
-                          CutoverService cutover) {
+                          CutoverService cutover, ReverseReplication reverse) {
+        this.reverse = reverse;
         this.pauses = pauses;
         this.cutover = cutover;
         this.pipeline = pipeline;
@@ -85,7 +95,16 @@ public class StatusResource {
                 lag.skewSeconds(), meters.slotLagBytes(), meters.consumerLagRecords());
         return new Status(phase.name(), state.failure().orElse(null), pipeline.captureRunning(), pipeline.applyRunning(),
                 lagStatus, new KafkaStatus(pipeline.bootstrapServers().orElse(null), pipeline.embeddedBroker()), tables,
-                pipeline.backfillProgress().map(BackfillProgress::tables).orElse(List.of()), cutoverStatus());
+                pipeline.backfillProgress().map(BackfillProgress::tables).orElse(List.of()), cutoverStatus(), direction(),
+                reverse.started() ? reverse.status() : null);
+    }
+
+    private String direction() {
+        boolean completed = cutover.current().map(r -> r.state() == io.greenlight.cutover.CutoverState.COMPLETED).orElse(false);
+        if (!completed) {
+            return "FORWARD";
+        }
+        return reverse.running() ? "REVERSE" : "NONE";
     }
 
     private CutoverStatus cutoverStatus() {

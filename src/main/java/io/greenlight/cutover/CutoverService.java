@@ -9,6 +9,7 @@ import io.greenlight.apply.TablePauses;
 import io.greenlight.config.GreenlightConfig;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.lag.LagTracker;
+import io.greenlight.reverse.ReverseReplication;
 import io.greenlight.verify.Verifier;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -58,6 +59,7 @@ public class CutoverService {
     private final ApplyGate gate;
     private final TablePauses pauses;
     private final SourceJournal journal;
+    private final ReverseReplication reverse;
     private final CountDownLatch recovered = new CountDownLatch(1);
     private volatile CutoverStore store;
     private volatile String historyUnreadable;
@@ -70,7 +72,8 @@ public class CutoverService {
 
     public CutoverService(Pipeline pipeline, LagTracker lag, Verifier verifier, ObjectMapper json,
                           Instance<KubernetesClient> kubernetes, GreenlightConfig config, MeterRegistry registry,
-                          ApplyGate gate, TablePauses pauses) {
+                          ApplyGate gate, TablePauses pauses, ReverseReplication reverse) {
+        this.reverse = reverse;
         this.pipeline = pipeline;
         this.lag = lag;
         this.verifier = verifier;
@@ -160,6 +163,9 @@ public class CutoverService {
             if (!history.isEmpty()) {
                 CutoverRecord latest = history.get(history.size() - 1);
                 last = latest;
+                if (latest.state() == CutoverState.COMPLETED) {
+                    startReverse(latest);
+                }
                 if (latest.state() == CutoverState.ARMED || latest.state() == CutoverState.WAITING_FOR_LAG) {
                     LOG.infof("Cutover %s was %s when Greenlight stopped; waiting for lag again", latest.id(), latest.state());
                     launch(latest);
@@ -262,6 +268,7 @@ public class CutoverService {
         existing.filter(r -> !r.state().terminal() || r.state() == CutoverState.COMPLETED).ifPresent(r -> checks.add(
                 new Guardrails.Check("firesOnce", false, "cutover " + r.id() + " is " + r.state())));
         checks.addAll(guardrails().run(options, true));
+        checks.add(rollbackPath(options));
         return new DryRun(checks.stream().allMatch(Guardrails.Check::passed), checks, options.redacted());
     }
 
@@ -276,8 +283,17 @@ public class CutoverService {
                     ? "The cutover already completed; it fires once." : "A cutover is already in progress.", existing.get().redacted());
         }
         existing.filter(r -> r.state() == CutoverState.FAILED && r.fenceUp()).ifPresent(this::refuseWhileFenced);
-        CutoverRecord record = CutoverRecord.armed(UUID.randomUUID().toString(),
-                requested.withDefaults(config.cutover().maxLagSeconds()));
+        CutoverOptions options = requested.withDefaults(config.cutover().maxLagSeconds());
+        Guardrails.Check rollback = rollbackPath(options);
+        if (!rollback.passed()) {
+            throw new CutoverConflictException("The rollback path is not ready; nothing was armed or fenced. " + rollback.detail(),
+                    existing.map(CutoverRecord::redacted).orElse(null));
+        }
+        if (options.giveUpRollback()) {
+            LOG.warnf("Cutover armed with \"giveUpRollback\": true: the old source is not kept in sync after the switch, "
+                    + "and a rollback would lose the writes made on the target");
+        }
+        CutoverRecord record = CutoverRecord.armed(UUID.randomUUID().toString(), options);
         try (Connection c = sourceConnection()) {
             journal.createTable(c);
             journal.save(c, record);
@@ -288,6 +304,42 @@ public class CutoverService {
         LOG.infof("Cutover %s ARMED with %s", record.id(), record.options().redacted());
         launch(record);
         return record;
+    }
+
+    /**
+     * Whether reverse replication can keep the old source in sync after the switch (checked before
+     * anything is fenced), or the request gave the rollback path up.
+     */
+    private Guardrails.Check rollbackPath(CutoverOptions options) {
+        if (options.giveUpRollback()) {
+            return new Guardrails.Check("rollbackPath", true, "given up by the request (\"giveUpRollback\": true): "
+                    + "the old source is not kept in sync after the switch");
+        }
+        Dialect d = pipeline.dialect().orElse(null);
+        Optional<javax.sql.DataSource> target = pipeline.targetPool();
+        if (d == null || target.isEmpty()) {
+            return new Guardrails.Check("rollbackPath", false, "the pipeline has not reached the target yet");
+        }
+        List<String> problems = reverse.readiness(d.name(), target.get());
+        return problems.isEmpty()
+                ? new Guardrails.Check("rollbackPath", true, "the target's binlog lets reverse replication keep the old source in sync")
+                : new Guardrails.Check("rollbackPath", false, String.join(" ", problems));
+    }
+
+    /** After a switch: reverse replication from the position recorded before it (if one was). */
+    private void startReverse(CutoverRecord completed) {
+        if (completed.options().giveUpRollback()) {
+            return;
+        }
+        try {
+            if (!reverse.start(pipeline.sourcePool().orElseThrow(), pipeline.targetPool().orElseThrow(), pipeline.tables())) {
+                LOG.warnf("Cutover %s COMPLETED but no reverse position is recorded on the source: the old source is not kept in sync",
+                        completed.id());
+            }
+        } catch (Exception e) {
+            LOG.errorf(e, "Reverse replication after cutover %s could not start: %s. The old source falls behind the new primary "
+                    + "until it does; restart Greenlight once the cause is fixed.", completed.id(), e.getMessage());
+        }
     }
 
     /** A failed cutover whose fence is still up blocks a new one, unless an operator lifted it by hand since. */
@@ -352,11 +404,15 @@ public class CutoverService {
     private void launch(CutoverRecord record) {
         SwitchActions actions = new SwitchActions(json, kubernetes::get);
         CutoverStateMachine machine = new CutoverStateMachine(record, pipeline, lag, pipeline.dialect().orElse(null), verifier,
-                actions, new Guardrails(pipeline, lag, pauses, actions), gate, this::sourceConnection, this::save, this::saveQuietly);
+                actions, new Guardrails(pipeline, lag, pauses, actions), gate, this::sourceConnection, this::save, this::saveQuietly,
+                reverse);
         running = machine;
         Thread t = new Thread(() -> {
             machine.run();
             last = machine.record();
+            if (last.state() == CutoverState.COMPLETED) {
+                startReverse(last);
+            }
         }, "greenlight-cutover");
         thread = t;
         t.start();

@@ -4,6 +4,8 @@ import io.greenlight.Pipeline;
 import io.greenlight.apply.ApplyGate;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.lag.LagTracker;
+import io.greenlight.reverse.BinlogPosition;
+import io.greenlight.reverse.ReverseReplication;
 import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
 import io.greenlight.verify.VerificationResult;
@@ -51,6 +53,7 @@ final class CutoverStateMachine implements Runnable {
     private final SourceConnections sourceConnections;
     private final Consumer<CutoverRecord> persist;
     private final Consumer<CutoverRecord> persistQuietly;
+    private final ReverseReplication reverse;
     private volatile CutoverRecord record;
     private volatile boolean abortRequested;
     private volatile boolean postponeReleased;
@@ -61,7 +64,8 @@ final class CutoverStateMachine implements Runnable {
      */
     CutoverStateMachine(CutoverRecord record, Pipeline pipeline, LagTracker lag, Dialect dialect, Verifier verifier,
                         SwitchActions switchActions, Guardrails guardrails, ApplyGate gate, SourceConnections sourceConnections,
-                        Consumer<CutoverRecord> persist, Consumer<CutoverRecord> persistQuietly) {
+                        Consumer<CutoverRecord> persist, Consumer<CutoverRecord> persistQuietly, ReverseReplication reverse) {
+        this.reverse = reverse;
         this.sourceConnections = sourceConnections;
         this.record = record;
         this.pipeline = pipeline;
@@ -242,7 +246,16 @@ final class CutoverStateMachine implements Runnable {
             }
         }
         gate.hold("cutover " + record.id() + " is switching");
-        transition(CutoverState.SWITCHING, "running switch actions");
+        String reverseFrom = "";
+        if (!options.giveUpRollback()) {
+            // Both sides fenced, forward drained: where the new primary's binlog ends now is where reverse replication starts.
+            try (Connection c = sourceConnections.open()) {
+                BinlogPosition start = reverse.recordStart(c, target, record.id());
+                reverseFrom = "; reverse replication starts at the target's binlog position " + start;
+            }
+            budget.check(CutoverState.SWITCHING, "recording the reverse replication's start");
+        }
+        transition(CutoverState.SWITCHING, "running switch actions" + reverseFrom);
         switchAndComplete();
     }
 
