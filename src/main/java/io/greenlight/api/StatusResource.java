@@ -100,8 +100,11 @@ public class StatusResource {
     }
 
     private String direction() {
-        boolean completed = cutover.current().map(r -> r.state() == io.greenlight.cutover.CutoverState.COMPLETED).orElse(false);
-        if (!completed) {
+        io.greenlight.cutover.CutoverState now = cutover.current().map(CutoverRecord::state).orElse(null);
+        if (now == io.greenlight.cutover.CutoverState.FINISHED) {
+            return "NONE";
+        }
+        if (now != io.greenlight.cutover.CutoverState.COMPLETED && now != io.greenlight.cutover.CutoverState.ROLLING_BACK) {
             return "FORWARD";
         }
         return reverse.running() ? "REVERSE" : "NONE";

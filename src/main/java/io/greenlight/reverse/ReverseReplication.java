@@ -169,6 +169,14 @@ public class ReverseReplication {
         return e != null && failure == null;
     }
 
+    /** Drops the reverse heartbeat table from the new primary (POST /complete). */
+    public void removeFromPrimary(DataSource target) throws SQLException {
+        try (Connection c = target.getConnection()) {
+            c.setAutoCommit(true);
+            PrimaryHeartbeat.dropTable(c);
+        }
+    }
+
     /** Writes a heartbeat carrying {@code marker} on the new primary. */
     public void writeMarker(DataSource target, String marker) throws SQLException {
         new PrimaryHeartbeat(target::getConnection).beat(marker);

@@ -1,8 +1,5 @@
 package io.greenlight.reverse;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.greenlight.schema.SourceColumn;
 import io.greenlight.schema.SourceTable;
@@ -26,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ReverseValues {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<Schema, Schema> shapes = new ConcurrentHashMap<>();
 
@@ -77,8 +74,8 @@ final class ReverseValues {
         }
         if (column.array()) {
             try {
-                return arrayLiteral(JSON.readTree(value.toString()));
-            } catch (JsonProcessingException e) {
+                return arrayLiteral(value.toString());
+            } catch (java.io.IOException e) {
                 throw new IllegalStateException("Column " + table.id() + "." + column.name() + " holds " + value
                         + " on the new primary, not the JSON array the old source's " + column.formatted() + " needs");
             }
@@ -92,25 +89,37 @@ final class ReverseValues {
         }
     }
 
-    /** A JSON array as a PostgreSQL array literal, every element quoted: {"1",NULL,"a \"b\""}. */
-    static String arrayLiteral(JsonNode array) {
-        if (!array.isArray()) {
-            throw new IllegalArgumentException("not a JSON array");
+    /**
+     * A JSON array as a PostgreSQL array literal, every element quoted: {"1",NULL,"a \"b\""}.
+     * Numbers keep the text they were written with (1.50 stays 1.50).
+     */
+    static String arrayLiteral(String json) throws java.io.IOException {
+        try (com.fasterxml.jackson.core.JsonParser parser = JSON.getFactory().createParser(json)) {
+            if (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                throw new com.fasterxml.jackson.core.JsonParseException(parser, "not a JSON array");
+            }
+            return array(parser);
         }
+    }
+
+    private static String array(com.fasterxml.jackson.core.JsonParser parser) throws java.io.IOException {
         StringBuilder out = new StringBuilder("{");
-        for (int i = 0; i < array.size(); i++) {
-            JsonNode item = array.get(i);
-            out.append(i == 0 ? "" : ",");
-            if (item.isNull()) {
-                out.append("NULL");
-            } else if (item.isArray()) {
-                out.append(arrayLiteral(item));
-            } else {
-                String text = item.isValueNode() ? (item.isBigDecimal() ? item.decimalValue().toPlainString() : item.asText())
-                        : item.toString();
-                out.append('"').append(text.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        boolean first = true;
+        for (com.fasterxml.jackson.core.JsonToken token = parser.nextToken(); token != com.fasterxml.jackson.core.JsonToken.END_ARRAY;
+             token = parser.nextToken()) {
+            out.append(first ? "" : ",");
+            first = false;
+            switch (token) {
+                case VALUE_NULL -> out.append("NULL");
+                case START_ARRAY -> out.append(array(parser));
+                case START_OBJECT -> out.append(quoted(JSON.readTree(parser).toString()));
+                default -> out.append(quoted(parser.getText()));
             }
         }
         return out.append('}').toString();
+    }
+
+    private static String quoted(String text) {
+        return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 }

@@ -20,6 +20,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link CutoverTest} with a MariaDB target (binlog on), and what follows the switch there:
@@ -128,6 +129,196 @@ class CutoverMariaDbTest extends CutoverTest {
                         null, null, null, null), rows.get(1));
             }
         });
+    }
+
+    @Test
+    @Order(24)
+    void aRollbackThatCannotRevertTheSwitchLiftsTheNewPrimarysFenceAndStaysCompleted() throws Exception {
+        awaitReverseRunning();
+        String id = given().get("/cutover").path("id");
+        // The webhook receiver of the cutover (order 20) is gone: its revert fails before anything was reverted.
+        authorized().post("/rollback").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() ->
+                given().get("/cutover").jsonPath().getList("transitions.state").stream().filter("COMPLETED"::equals).count() == 2);
+        given().get("/cutover").then().body("id", equalTo(id)).body("state", equalTo("COMPLETED"))
+                .body("transitions[-1].note", containsString("rollback failed"))
+                .body("transitions[-1].note", containsString("the new primary's fence was lifted"));
+        try (Connection t = engine().connect(database())) {
+            assertEquals("0", Sql.rows(t, "SELECT @@GLOBAL.read_only").get(0).get(0), "the target takes writes again");
+        }
+        assertEquals(java.util.Map.of("app", "mysql"), kubernetes.getClient().services().inNamespace("shop")
+                .withName("app-database").get().getSpec().getSelector(), "the application still talks to the target");
+        awaitReverseRunning();
+    }
+
+    @Test
+    @Order(25)
+    void rollbackThenSwitchAgainThenCompleteLoseNoAcknowledgedWriteUnderLoad() throws Exception {
+        awaitReverseRunning();
+        try (Connection t = engine().connect(database())) {
+            Sql.exec(t, "CREATE USER IF NOT EXISTS 'app_writer'@'%'", "GRANT SELECT, INSERT, UPDATE, DELETE ON bank.* TO 'app_writer'@'%'");
+        }
+        int port = java.net.URI.create(given().get("/cutover").jsonPath().getString("options.actions.webhook.url")).getPort();
+        com.sun.net.httpserver.HttpServer webhook = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", port), 0); // the operator brought the receiver back
+        webhook.createContext("/switched", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        webhook.start();
+        Ledger ledger = new Ledger();
+        Thread app = new Thread(ledger, "ledger-app");
+        app.start();
+        try {
+            ledger.awaitMore(50, "on the new primary");
+            authorized().post("/rollback").then().statusCode(202);
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> "ROLLED_BACK".equals(given().get("/cutover").path("state")));
+            double rollbackBlocked = given().get("/cutover").jsonPath().getDouble("rollback.writeBlockedSeconds");
+            System.out.printf("rollback write-blocked window under load: %.3f s (%d acknowledged writes so far)%n",
+                    rollbackBlocked, ledger.acknowledged.size());
+            assertEquals(java.util.Map.of("app", "postgres"), selector(), "the application talks to the source again");
+            ledger.awaitMore(50, "on the source after the rollback");
+            awaitBothSidesHold(ledger, "after the rollback", false);
+
+            authorized().body("""
+                    {"maxLagSeconds": 5, "stableSeconds": 1, "timeoutSeconds": 120, "maxWriteBlockedSeconds": 60,
+                     "fence": {"mode": "READ_ONLY", "roles": ["app_writer"]},
+                     "actions": {"kubernetes": {"namespace": "shop", "service": "app-database", "selector": {"app": "mysql"}}}}""")
+                    .post("/cutover").then().statusCode(202);
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100))
+                    .failFast("cutover FAILED", () -> "FAILED".equals(given().get("/cutover").path("state")))
+                    .until(() -> "COMPLETED".equals(given().get("/cutover").path("state")));
+            System.out.printf("second switch write-blocked window under load: %.3f s%n",
+                    given().get("/cutover").jsonPath().getDouble("writeBlockedSeconds"));
+            awaitReverseRunning();
+            ledger.awaitMore(50, "on the target after switching again");
+            awaitBothSidesHold(ledger, "after switching again", true);
+
+            authorized().post("/complete").then().statusCode(200).body("state", equalTo("FINISHED"));
+            given().get("/status").then().body("direction", equalTo("NONE"));
+            ledger.awaitMore(20, "on the target after complete");
+        } finally {
+            ledger.stop();
+            app.join();
+            webhook.stop(0);
+        }
+        try (Connection s = servers.postgres.connect(database()); Connection t = engine().connect(database())) {
+            List<List<String>> onTarget = Sql.rows(t, "SELECT id FROM transfers ORDER BY id");
+            java.util.Set<String> targetIds = new java.util.HashSet<>();
+            onTarget.forEach(r -> targetIds.add(r.get(0)));
+            for (long acked : ledger.acknowledged) {
+                assertTrue(targetIds.contains(Long.toString(acked)), "acknowledged transfer " + acked + " is on the new primary");
+            }
+            assertEquals("f", Sql.rows(s, "SELECT (to_regclass('greenlight.greenlight_reverse') IS NOT NULL)::text").get(0).get(0)
+                    .substring(0, 1), "the reverse bookkeeping is removed from the source");
+            assertEquals("0", Sql.rows(s, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'greenlight_bank'").get(0).get(0));
+            assertEquals(0, Sql.rows(t, "SHOW TABLES LIKE 'greenlight_reverse_heartbeat'").size());
+        }
+    }
+
+    /** Every acknowledged write is on both sides, once; the primary's next generated key is past every key. */
+    private void awaitBothSidesHold(Ledger ledger, String when, boolean primaryIsTarget) {
+        List<Long> acknowledged = List.copyOf(ledger.acknowledged);
+        // One writer: every key up to the newest acknowledged one is committed; later ones may still be on their way.
+        long upTo = acknowledged.stream().mapToLong(Long::longValue).max().orElse(0);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            try (Connection s = servers.postgres.connect(database()); Connection t = engine().connect(database())) {
+                List<List<String>> source = Sql.rows(s, "SELECT id, account, amount FROM transfers WHERE id <= ? ORDER BY id", upTo);
+                List<List<String>> target = Sql.rows(t, "SELECT id, account, amount FROM transfers WHERE id <= ? ORDER BY id", upTo);
+                java.util.Set<String> ids = new java.util.HashSet<>();
+                source.forEach(r -> ids.add(r.get(0)));
+                for (long acked : acknowledged) {
+                    assertTrue(ids.contains(Long.toString(acked)), when + ": acknowledged transfer " + acked + " is on the source");
+                }
+                Sql.assertSameRows(source, target);
+            }
+        });
+        // The primary's key generator continues past every key it holds (the standby's follows with explicit keys).
+        try (Connection s = servers.postgres.connect(database()); Connection t = engine().connect(database())) {
+            if (primaryIsTarget) {
+                long max = Long.parseLong(Sql.rows(t, "SELECT coalesce(max(id), 0) FROM transfers").get(0).get(0));
+                long next = Long.parseLong(Sql.rows(t, "SELECT AUTO_INCREMENT FROM information_schema.TABLES "
+                        + "WHERE TABLE_SCHEMA = 'bank' AND TABLE_NAME = 'transfers'").get(0).get(0));
+                assertTrue(next > max, when + ": the target's AUTO_INCREMENT continues at " + next + " past key " + max);
+            } else {
+                long max = Long.parseLong(Sql.rows(s, "SELECT coalesce(max(id), 0) FROM transfers").get(0).get(0));
+                long next = Long.parseLong(Sql.rows(s, "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END "
+                        + "FROM transfers_id_seq").get(0).get(0));
+                assertTrue(next > max, when + ": the source's sequence continues at " + next + " past key " + max);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private java.util.Map<String, String> selector() {
+        return kubernetes.getClient().services().inNamespace("shop").withName("app-database").get().getSpec().getSelector();
+    }
+
+    /**
+     * The application: inserts a transfer as app_writer on whichever database the Service selects,
+     * keeping the id of every insert whose commit was acknowledged.
+     */
+    private final class Ledger implements Runnable {
+
+        final java.util.Queue<Long> acknowledged = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private volatile boolean writing = true;
+
+        @Override
+        public void run() {
+            while (writing) {
+                try {
+                    boolean target = "mysql".equals(selector().get("app"));
+                    acknowledged.add(target ? insertOnTarget() : insertOnSource());
+                    Thread.sleep(5);
+                } catch (java.sql.SQLException | RuntimeException refused) {
+                    sleepQuietly(); // fenced, or ended by a fence: not acknowledged
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private long insertOnSource() throws java.sql.SQLException {
+            try (Connection c = new org.postgresql.Driver().connect(servers.postgres.jdbcUrl(database()) + "?user=app_writer",
+                    new java.util.Properties())) {
+                return Long.parseLong(Sql.rows(c, "INSERT INTO transfers (account, amount) VALUES (1, 1) RETURNING id").get(0).get(0));
+            }
+        }
+
+        private long insertOnTarget() throws java.sql.SQLException {
+            java.util.Properties props = new java.util.Properties();
+            props.put("user", "app_writer");
+            props.put("password", "");
+            try (Connection c = new com.mysql.cj.jdbc.Driver().connect(servers.mariadb.jdbcUrl(database()), props);
+                 java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO transfers (account, amount, at) "
+                         + "VALUES (1, 1, UTC_TIMESTAMP(6))", java.sql.Statement.RETURN_GENERATED_KEYS)) {
+                ps.executeUpdate();
+                try (java.sql.ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    return keys.getLong(1);
+                }
+            }
+        }
+
+        void awaitMore(int writes, String where) {
+            int from = acknowledged.size();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> acknowledged.size() >= from + writes);
+        }
+
+        void stop() {
+            writing = false;
+        }
+
+        private void sleepQuietly() {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void awaitReverseRunning() {

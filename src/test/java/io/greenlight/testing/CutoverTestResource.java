@@ -57,5 +57,10 @@ public class CutoverTestResource extends PipelineTestResource {
         protected TargetEngine target() {
             return TargetEngine.POSTGRES;
         }
+
+        @Override
+        protected void createTarget(Connection target) throws Exception {
+            Sql.exec(target, "CREATE EXTENSION IF NOT EXISTS hstore"); // a PostgreSQL target needs the source's extensions
+        }
     }
 }
