@@ -55,6 +55,7 @@ public final class ReverseProperties {
         p.put("binary.handling.mode", "bytes");
         p.put("bigint.unsigned.handling.mode", "precise");
         p.put("tombstones.on.delete", "false");
+        p.put("skipped.operations", "none"); // a TRUNCATE on the new primary empties the old source's table too
         p.put("errors.max.retries", "-1");
         p.put("poll.interval.ms", "50");
         return p;

@@ -133,6 +133,28 @@ class CutoverMariaDbTest extends CutoverTest {
 
     @Test
     @Order(24)
+    void aTruncateOnTheNewPrimaryEmptiesTheTableOnTheOldSource() throws Exception {
+        awaitReverseRunning();
+        try (Connection t = engine().connect(database())) {
+            Sql.exec(t, "INSERT INTO kinds (id) VALUES (3)");
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            try (Connection s = servers.postgres.connect(database())) {
+                assertEquals(1, Sql.rows(s, "SELECT id FROM kinds WHERE id = 3").size());
+            }
+        });
+        try (Connection t = engine().connect(database())) {
+            Sql.exec(t, "TRUNCATE TABLE kinds");
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            try (Connection s = servers.postgres.connect(database())) {
+                assertEquals(0L, Sql.count(s, "kinds"));
+            }
+        });
+    }
+
+    @Test
+    @Order(26)
     void aRollbackThatCannotRevertTheSwitchLiftsTheNewPrimarysFenceAndStaysCompleted() throws Exception {
         awaitReverseRunning();
         String id = given().get("/cutover").path("id");
@@ -152,7 +174,7 @@ class CutoverMariaDbTest extends CutoverTest {
     }
 
     @Test
-    @Order(25)
+    @Order(27)
     void rollbackThenSwitchAgainThenCompleteLoseNoAcknowledgedWriteUnderLoad() throws Exception {
         awaitReverseRunning();
         try (Connection t = engine().connect(database())) {
