@@ -19,6 +19,8 @@ import jakarta.ws.rs.core.MediaType;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import io.greenlight.reverse.ReverseReplication;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,9 +51,15 @@ public class StatusResource {
                                 List<ApplyGate.Unapplied> unapplied) {
     }
 
+    /**
+     * {@code direction}: FORWARD while the source is the primary and Greenlight applies it to the
+     * target; REVERSE once a cutover completed and reverse replication keeps the old source in sync
+     * ({@code reverse} tells how far behind it is); NONE after a cutover without a rollback path.
+     */
     public record Status(String phase, PipelineState.Failure failure, boolean captureRunning, boolean applyRunning,
                          LagStatus lag, KafkaStatus kafka, List<TableStatus> tables,
-                         List<BackfillProgress.TableProgress> backfill, CutoverStatus cutover, LeaderElection.View leader) {
+                         List<BackfillProgress.TableProgress> backfill, CutoverStatus cutover, String direction,
+                         Map<String, Object> reverse, LeaderElection.View leader) {
     }
 
     private final Pipeline pipeline;
@@ -61,11 +69,13 @@ public class StatusResource {
     private final TablePauses pauses;
     private final CutoverService cutover;
     private final LeaderElection election;
+    private final ReverseReplication reverse;
 
     /** {@code leader}: this instance's role (LEADER, STANDBY), who leads and the epoch (fencing token). */
     public StatusResource(Pipeline pipeline, PipelineState state, PipelineMeters meters, LagTracker lag, TablePauses pauses,
-                          CutoverService cutover, LeaderElection election) {
+                          CutoverService cutover, ReverseReplication reverse, LeaderElection election) {
         this.election = election;
+        this.reverse = reverse;
         this.pauses = pauses;
         this.cutover = cutover;
         this.pipeline = pipeline;
@@ -90,7 +100,19 @@ public class StatusResource {
                 lag.skewSeconds(), meters.slotLagBytes(), meters.consumerLagRecords());
         return new Status(phase.name(), state.failure().orElse(null), pipeline.captureRunning(), pipeline.applyRunning(),
                 lagStatus, new KafkaStatus(pipeline.bootstrapServers().orElse(null), pipeline.embeddedBroker()), tables,
-                pipeline.backfillProgress().map(BackfillProgress::tables).orElse(List.of()), cutoverStatus(), election.view());
+                pipeline.backfillProgress().map(BackfillProgress::tables).orElse(List.of()), cutoverStatus(), direction(),
+                reverse.started() ? reverse.status() : null, election.view());
+    }
+
+    private String direction() {
+        io.greenlight.cutover.CutoverState now = cutover.current().map(CutoverRecord::state).orElse(null);
+        if (now == io.greenlight.cutover.CutoverState.FINISHED) {
+            return "NONE";
+        }
+        if (now != io.greenlight.cutover.CutoverState.COMPLETED && now != io.greenlight.cutover.CutoverState.ROLLING_BACK) {
+            return "FORWARD";
+        }
+        return reverse.running() ? "REVERSE" : "NONE";
     }
 
     private CutoverStatus cutoverStatus() {

@@ -77,10 +77,30 @@ public class ApplyGate {
         LOG.warnf("Forward apply stopped for good: %s. Changes still captured from the source are reported, not applied.", why);
     }
 
+    /** Transaction ids reverse apply committed on the old source, newest last (bounded). */
+    private final Map<Long, Boolean> reverseTransactions = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(1024, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+                    return size() > 200_000;
+                }
+            });
+
+    /**
+     * Reverse replication committed transaction {@code xid} on the old source: forward capture sees
+     * its changes come by, and they are the new primary's own, not late writes to report.
+     */
+    public void reverseWrote(long xid) {
+        reverseTransactions.put(xid, Boolean.TRUE);
+    }
+
     /** A change that reached Greenlight while the gate is CLOSED; {@code key} as in error messages. */
     void unapplied(Change change, String key) {
         if (change.table().schema().equals("greenlight")) {
             return; // Greenlight's own heartbeats
+        }
+        if (change.txId() != null && reverseTransactions.containsKey(change.txId())) {
+            return; // written by reverse replication from the new primary
         }
         String table = change.table().toString();
         String where = change.op().label() + " " + key + " at " + change.coordinates();

@@ -159,6 +159,8 @@ public final class ApplyLoop implements Runnable {
                         || lag.drainPending());
                 if ((full || due) && gateMode == ApplyGate.Mode.CLOSED) {
                     pending.forEach(this::unapplied); // not committed: a restart reports them again
+                    // Handled (reported) for lag's sake: after a rollback opens the gate, lag counts from here.
+                    next.forEach((partition, position) -> lag.applied(partition, position.nextOffset(), position.sourceTsMs()));
                     pending = new ArrayList<>();
                     next = new HashMap<>();
                 } else if ((full || due) && gateMode == ApplyGate.Mode.OPEN) {

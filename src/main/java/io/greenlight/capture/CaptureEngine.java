@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Runs the Debezium embedded engine on its own thread. When the engine stops on its own (an
+ * Runs a Debezium embedded engine on its own thread (forward: the source's WAL; reverse: the new primary's binlog). When the engine stops on its own (an
  * error, a lost slot), {@code onFailure} is told why: capture never dies silently.
  */
 public final class CaptureEngine implements AutoCloseable {
@@ -26,10 +26,15 @@ public final class CaptureEngine implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean running;
 
-    public CaptureEngine(Properties properties, ChangePublisher publisher, Consumer<Throwable> onFailure) {
+    /**
+     * @param consumer what each batch is handed to: {@link ChangePublisher} forward (into Kafka), reverse
+     *                 apply in the other direction (io.greenlight.reverse)
+     */
+    public CaptureEngine(Properties properties, DebeziumEngine.ChangeConsumer<ChangeEvent<SourceRecord, SourceRecord>> consumer,
+                         Consumer<Throwable> onFailure) {
         this.engine = DebeziumEngine.create(Connect.class)
                 .using(properties)
-                .notifying(publisher)
+                .notifying(consumer)
                 .using(new DebeziumEngine.ConnectorCallback() {
                     @Override
                     public void taskStarted() {

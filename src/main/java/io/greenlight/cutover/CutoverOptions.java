@@ -16,10 +16,12 @@ import java.util.regex.Pattern;
  *                                the cutover ends FAILED before any switch
  * @param postponeTimeoutSeconds  a shorter bound for POSTPONED alone (the budget bounds it anyway)
  * @param dryRun                  run every guardrail and report; change nothing
+ * @param giveUpRollback          cut over although reverse replication cannot keep the old source in sync:
+ *                                a rollback would then lose the writes made on the target (recorded, shown)
  */
 public record CutoverOptions(Double maxLagSeconds, Double stableSeconds, Double timeoutSeconds, Fence fence,
                              Boolean verify, Boolean postpone, Double postponeTimeoutSeconds, Actions actions,
-                             Double maxWriteBlockedSeconds, Boolean dryRun) {
+                             Double maxWriteBlockedSeconds, Boolean dryRun, Boolean giveUpRollback) {
 
     private static final Pattern ROLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,62}");
     private static final Pattern K8S_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -45,7 +47,7 @@ public record CutoverOptions(Double maxLagSeconds, Double stableSeconds, Double 
 
     /** No options at all: every default. */
     public static CutoverOptions none() {
-        return new CutoverOptions(null, null, null, null, null, null, null, null, null, null);
+        return new CutoverOptions(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Options with every default filled in. */
@@ -58,7 +60,8 @@ public record CutoverOptions(Double maxLagSeconds, Double stableSeconds, Double 
                 stableSeconds != null ? stableSeconds : 5.0, timeoutSeconds != null ? timeoutSeconds : 600.0, f,
                 verify != null && verify, postpone != null && postpone,
                 postponeTimeoutSeconds != null ? Math.min(postponeTimeoutSeconds, budget) : budget,
-                actions != null ? actions : new Actions(null, null), budget, dryRun != null && dryRun);
+                actions != null ? actions : new Actions(null, null), budget, dryRun != null && dryRun,
+                giveUpRollback != null && giveUpRollback);
     }
 
     /** The same options with the webhook URL's user-info and query string hidden (GET /cutover, logs). */
@@ -67,7 +70,8 @@ public record CutoverOptions(Double maxLagSeconds, Double stableSeconds, Double 
             return this;
         }
         return new CutoverOptions(maxLagSeconds, stableSeconds, timeoutSeconds, fence, verify, postpone, postponeTimeoutSeconds,
-                new Actions(new Webhook(redact(actions.webhook.url)), actions.kubernetes), maxWriteBlockedSeconds, dryRun);
+                new Actions(new Webhook(redact(actions.webhook.url)), actions.kubernetes), maxWriteBlockedSeconds, dryRun,
+                giveUpRollback);
     }
 
     /** {@code https://user:secret@hooks.example/x?token=abc} → {@code https://***@hooks.example/x?***}. */

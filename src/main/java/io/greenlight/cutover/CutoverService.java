@@ -10,6 +10,7 @@ import io.greenlight.config.GreenlightConfig;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.leader.LeaderElection;
 import io.greenlight.lag.LagTracker;
+import io.greenlight.reverse.ReverseReplication;
 import io.greenlight.verify.Verifier;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -59,10 +60,12 @@ public class CutoverService {
     private final ApplyGate gate;
     private final TablePauses pauses;
     private final SourceJournal journal;
+    private final ReverseReplication reverse;
     private final CountDownLatch recovered = new CountDownLatch(1);
     private volatile CutoverStore store;
     private volatile String historyUnreadable;
     private volatile CutoverStateMachine running;
+    private volatile RollbackRun rollingBack;
     private volatile CutoverRecord last;
     private volatile Thread thread;
     private volatile Thread recovery;
@@ -72,8 +75,9 @@ public class CutoverService {
 
     public CutoverService(Pipeline pipeline, LagTracker lag, Verifier verifier, ObjectMapper json,
                           Instance<KubernetesClient> kubernetes, GreenlightConfig config, MeterRegistry registry,
-                          ApplyGate gate, TablePauses pauses, LeaderElection election) {
+                          ApplyGate gate, TablePauses pauses, ReverseReplication reverse, LeaderElection election) {
         this.election = election;
+        this.reverse = reverse;
         this.pipeline = pipeline;
         this.lag = lag;
         this.verifier = verifier;
@@ -92,7 +96,7 @@ public class CutoverService {
                         s -> s.current().map(CutoverRecord::writeBlockedSecondsNow).orElse(0.0))
                 .description("Seconds source writes were (or are being) blocked: fence to switch").register(registry));
         gauges.add(Gauge.builder("greenlight.cutover.fence.up", this,
-                        s -> s.current().map(r -> r.fenceUp() && r.state() != CutoverState.COMPLETED ? 1 : 0).orElse(0))
+                        s -> s.current().map(r -> r.fenceUp() && r.state() != CutoverState.COMPLETED && r.state() != CutoverState.FINISHED ? 1 : 0).orElse(0))
                 .description("1 while a cutover that did not complete may hold the source's fence up (see GET /cutover)")
                 .register(registry));
     }
@@ -167,6 +171,9 @@ public class CutoverService {
             if (!history.isEmpty()) {
                 CutoverRecord latest = history.get(history.size() - 1);
                 last = latest;
+                if (latest.state() == CutoverState.COMPLETED) {
+                    startReverse(latest);
+                }
                 if (latest.state() == CutoverState.ARMED || latest.state() == CutoverState.WAITING_FOR_LAG) {
                     LOG.infof("Cutover %s was %s when Greenlight stopped; waiting for lag again", latest.id(), latest.state());
                     launch(latest);
@@ -269,6 +276,7 @@ public class CutoverService {
         existing.filter(r -> !r.state().terminal() || r.state() == CutoverState.COMPLETED).ifPresent(r -> checks.add(
                 new Guardrails.Check("firesOnce", false, "cutover " + r.id() + " is " + r.state())));
         checks.addAll(guardrails().run(options, true));
+        checks.add(rollbackPath(options));
         return new DryRun(checks.stream().allMatch(Guardrails.Check::passed), checks, options.redacted());
     }
 
@@ -278,13 +286,27 @@ public class CutoverService {
             throw notReady();
         }
         Optional<CutoverRecord> existing = current();
-        if (existing.isPresent() && (!existing.get().state().terminal() || existing.get().state() == CutoverState.COMPLETED)) {
-            throw new CutoverConflictException(existing.get().state() == CutoverState.COMPLETED
-                    ? "The cutover already completed; it fires once." : "A cutover is already in progress.", existing.get().redacted());
+        if (existing.isPresent() && (!existing.get().state().terminal() || existing.get().state() == CutoverState.COMPLETED
+                || existing.get().state() == CutoverState.FINISHED)) {
+            throw new CutoverConflictException(switch (existing.get().state()) {
+                case COMPLETED -> "The cutover already completed; it fires once. POST /rollback to switch back, POST /complete to end the migration.";
+                case FINISHED -> "The migration is finished (POST /complete); there is nothing to cut over.";
+                case ROLLING_BACK -> "A rollback is in progress.";
+                default -> "A cutover is already in progress.";
+            }, existing.get().redacted());
         }
         existing.filter(r -> r.state() == CutoverState.FAILED && r.fenceUp()).ifPresent(this::refuseWhileFenced);
-        CutoverRecord record = CutoverRecord.armed(UUID.randomUUID().toString(),
-                requested.withDefaults(config.cutover().maxLagSeconds()));
+        CutoverOptions options = requested.withDefaults(config.cutover().maxLagSeconds());
+        Guardrails.Check rollback = rollbackPath(options);
+        if (!rollback.passed()) {
+            throw new CutoverConflictException("The rollback path is not ready; nothing was armed or fenced. " + rollback.detail(),
+                    existing.map(CutoverRecord::redacted).orElse(null));
+        }
+        if (options.giveUpRollback()) {
+            LOG.warnf("Cutover armed with \"giveUpRollback\": true: the old source is not kept in sync after the switch, "
+                    + "and a rollback would lose the writes made on the target");
+        }
+        CutoverRecord record = CutoverRecord.armed(UUID.randomUUID().toString(), options);
         try (Connection c = sourceConnection()) {
             journal.createTable(c);
             journal.save(c, record);
@@ -295,6 +317,42 @@ public class CutoverService {
         LOG.infof("Cutover %s ARMED with %s", record.id(), record.options().redacted());
         launch(record);
         return record;
+    }
+
+    /**
+     * Whether reverse replication can keep the old source in sync after the switch (checked before
+     * anything is fenced), or the request gave the rollback path up.
+     */
+    private Guardrails.Check rollbackPath(CutoverOptions options) {
+        if (options.giveUpRollback()) {
+            return new Guardrails.Check("rollbackPath", true, "given up by the request (\"giveUpRollback\": true): "
+                    + "the old source is not kept in sync after the switch");
+        }
+        Dialect d = pipeline.dialect().orElse(null);
+        Optional<javax.sql.DataSource> target = pipeline.targetPool();
+        if (d == null || target.isEmpty()) {
+            return new Guardrails.Check("rollbackPath", false, "the pipeline has not reached the target yet");
+        }
+        List<String> problems = reverse.readiness(d.name(), target.get());
+        return problems.isEmpty()
+                ? new Guardrails.Check("rollbackPath", true, "the target's binlog lets reverse replication keep the old source in sync")
+                : new Guardrails.Check("rollbackPath", false, String.join(" ", problems));
+    }
+
+    /** After a switch: reverse replication from the position recorded before it (if one was). */
+    private void startReverse(CutoverRecord completed) {
+        if (completed.options().giveUpRollback()) {
+            return;
+        }
+        try {
+            if (!reverse.start(pipeline.sourcePool().orElseThrow(), pipeline.targetPool().orElseThrow(), pipeline.tables())) {
+                LOG.warnf("Cutover %s COMPLETED but no reverse position is recorded on the source: the old source is not kept in sync",
+                        completed.id());
+            }
+        } catch (Exception e) {
+            LOG.errorf(e, "Reverse replication after cutover %s could not start: %s. The old source falls behind the new primary "
+                    + "until it does; restart Greenlight once the cause is fixed.", completed.id(), e.getMessage());
+        }
     }
 
     /** A failed cutover whose fence is still up blocks a new one, unless an operator lifted it by hand since. */
@@ -357,17 +415,135 @@ public class CutoverService {
     }
 
     private void launch(CutoverRecord record) {
+        if (record.state() == CutoverState.ROLLING_BACK) {
+            launchRollback(record);
+            return;
+        }
         SwitchActions actions = new SwitchActions(json, kubernetes::get);
         CutoverStateMachine machine = new CutoverStateMachine(record, pipeline, lag, pipeline.dialect().orElse(null), verifier,
-                actions, new Guardrails(pipeline, lag, pauses, actions), gate, this::sourceConnection, this::save, this::saveQuietly);
+                actions, new Guardrails(pipeline, lag, pauses, actions), gate, this::sourceConnection, this::save, this::saveQuietly,
+                reverse, this::liftStandbyFence);
         machine.fencedBy(election::sourceFence);
         running = machine;
         Thread t = new Thread(() -> {
             machine.run();
             last = machine.record();
+            if (last.state() == CutoverState.COMPLETED) {
+                startReverse(last);
+            }
         }, "greenlight-cutover");
         thread = t;
         t.start();
+    }
+
+    /**
+     * POST /rollback: runs a COMPLETED cutover's switch backwards ({@link RollbackRun}); also finishes
+     * a rollback that stopped half way. 409 in any other state.
+     */
+    public synchronized CutoverRecord rollback() {
+        if (store == null) {
+            throw notReady();
+        }
+        CutoverRecord record = current().orElseThrow(() -> new CutoverConflictException("There is no cutover to roll back.", null));
+        RollbackRun active = rollingBack;
+        if (active != null && thread != null && thread.isAlive()) {
+            throw new CutoverConflictException("The rollback of cutover " + record.id() + " is running.", record.redacted());
+        }
+        if (record.state() != CutoverState.COMPLETED && record.state() != CutoverState.ROLLING_BACK) {
+            throw new CutoverConflictException("The cutover is " + record.state() + "; only a COMPLETED cutover can be rolled back.",
+                    record.redacted());
+        }
+        if (record.options().giveUpRollback()) {
+            throw new CutoverConflictException("Cutover " + record.id() + " gave rollback up (\"giveUpRollback\": true): the source "
+                    + "was not kept in sync after the switch, so a rollback would lose the writes made on the target.", record.redacted());
+        }
+        launchRollback(record);
+        return record;
+    }
+
+    private void launchRollback(CutoverRecord record) {
+        RollbackRun run = new RollbackRun(record, pipeline, reverse, new SwitchActions(json, kubernetes::get), gate,
+                this::sourceConnection, r -> {
+                    last = r;
+                    save(r);
+                }, r -> {
+                    last = r;
+                    saveQuietly(r);
+                }, config.target().username().orElse(""));
+        run.fencedBy(election::sourceFence);
+        running = null;
+        rollingBack = run;
+        last = record;
+        Thread t = new Thread(() -> {
+            run.run();
+            last = run.record();
+        }, "greenlight-rollback");
+        thread = t;
+        t.start();
+    }
+
+    /**
+     * POST /complete: ends the migration after a COMPLETED cutover. Stops reverse replication and
+     * removes Greenlight's objects from both sides: the reverse bookkeeping and the slot, publication
+     * and heartbeat table on the source, the reverse heartbeat table on the target. The source stays
+     * fenced (GET /cutover shows how to lift it).
+     */
+    public synchronized CutoverRecord complete() throws SQLException, InterruptedException {
+        if (store == null) {
+            throw notReady();
+        }
+        CutoverRecord record = current().orElseThrow(() -> new CutoverConflictException("There is no cutover to complete.", null));
+        if (record.state() != CutoverState.COMPLETED) {
+            throw new CutoverConflictException("The cutover is " + record.state() + "; only a COMPLETED cutover can be completed "
+                    + "(POST /cutover first).", record.redacted());
+        }
+        reverse.stop();
+        List<String> removed = new ArrayList<>();
+        try (Connection c = sourceConnection()) {
+            io.greenlight.reverse.ReverseOffsets.remove(c);
+            removed.add("table greenlight.greenlight_reverse (source)");
+        }
+        pipeline.targetPool().ifPresent(target -> {
+            try {
+                reverse.removeFromPrimary(target);
+                removed.add("table greenlight_reverse_heartbeat (target)");
+            } catch (SQLException e) {
+                LOG.warnf("Cannot drop greenlight_reverse_heartbeat on the target (%s): drop it by hand", e.getMessage());
+            }
+        });
+        io.greenlight.capture.SourceCleanup.Result cleaned = pipeline.cleanupSource();
+        removed.addAll(cleaned.dropped());
+        gate.close("cutover " + record.id() + " FINISHED: the migration is over");
+        CutoverRecord finished = record.to(CutoverState.FINISHED, "POST /complete: reverse replication stopped; removed "
+                + String.join(", ", removed) + (cleaned.kept().isEmpty() ? "" : "; kept " + String.join("; ", cleaned.kept()))
+                + "; the source stays fenced: " + String.join("; ", record.fenceUndo()) + " lifts it");
+        save(finished);
+        last = finished;
+        running = null;
+        rollingBack = null;
+        LOG.infof("Cutover %s FINISHED: %s", finished.id(), finished.transitions().get(finished.transitions().size() - 1).note());
+        return finished;
+    }
+
+    /**
+     * Before a new switch: the previous rollback left the target read-only as the standby; it is
+     * about to be the primary again. Lifts that fence and records it on the rolled-back cutover.
+     */
+    private void liftStandbyFence(Connection target) throws SQLException {
+        CutoverStore s = store;
+        if (s == null) {
+            return;
+        }
+        for (CutoverRecord earlier : s.loadAll()) {
+            CutoverRecord.Rollback rollback = earlier.rollback();
+            if (earlier.state() == CutoverState.ROLLED_BACK && rollback != null && rollback.primaryFenceUp()) {
+                new io.greenlight.reverse.PrimaryFence(target).lift(rollback.primaryFenceUndo());
+                CutoverRecord lifted = earlier.withRollback(new CutoverRecord.Rollback(rollback.primaryFenceUndo(), false,
+                        rollback.fencedAt(), rollback.writeBlockedSeconds(), rollback.marker(), rollback.sequences()));
+                save(lifted);
+                LOG.infof("The target's standby fence of rolled-back cutover %s is lifted: it becomes the primary again", earlier.id());
+            }
+        }
     }
 
     private Guardrails guardrails() {

@@ -4,6 +4,8 @@ import io.greenlight.Pipeline;
 import io.greenlight.apply.ApplyGate;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.lag.LagTracker;
+import io.greenlight.reverse.BinlogPosition;
+import io.greenlight.reverse.ReverseReplication;
 import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
 import io.greenlight.verify.VerificationResult;
@@ -51,6 +53,13 @@ final class CutoverStateMachine implements Runnable {
     private final SourceConnections sourceConnections;
     private final Consumer<CutoverRecord> persist;
     private final Consumer<CutoverRecord> persistQuietly;
+    private final ReverseReplication reverse;
+    private final StandbyFence standby;
+
+    /** Lifts the read-only fence a rollback left on the target, before it becomes the primary again. */
+    interface StandbyFence {
+        void lift(Connection target) throws SQLException;
+    }
     private volatile CutoverRecord record;
     private volatile boolean abortRequested;
     private volatile boolean postponeReleased;
@@ -62,7 +71,10 @@ final class CutoverStateMachine implements Runnable {
      */
     CutoverStateMachine(CutoverRecord record, Pipeline pipeline, LagTracker lag, Dialect dialect, Verifier verifier,
                         SwitchActions switchActions, Guardrails guardrails, ApplyGate gate, SourceConnections sourceConnections,
-                        Consumer<CutoverRecord> persist, Consumer<CutoverRecord> persistQuietly) {
+                        Consumer<CutoverRecord> persist, Consumer<CutoverRecord> persistQuietly, ReverseReplication reverse,
+                        StandbyFence standby) {
+        this.reverse = reverse;
+        this.standby = standby;
         this.sourceConnections = sourceConnections;
         this.record = record;
         this.pipeline = pipeline;
@@ -248,7 +260,20 @@ final class CutoverStateMachine implements Runnable {
             }
         }
         gate.hold("cutover " + record.id() + " is switching");
-        transition(CutoverState.SWITCHING, "running switch actions");
+        String reverseFrom = "";
+        if (!options.giveUpRollback()) {
+            // Both sides fenced, forward drained: where the new primary's binlog ends now is where reverse replication starts.
+            try (Connection c = sourceConnections.open()) {
+                BinlogPosition start = reverse.recordStart(c, target, record.id());
+                reverseFrom = "; reverse replication starts at the target's binlog position " + start;
+            }
+            budget.check(CutoverState.SWITCHING, "recording the reverse replication's start");
+        }
+        try (Connection t = target.getConnection()) {
+            t.setAutoCommit(true);
+            standby.lift(t);
+        }
+        transition(CutoverState.SWITCHING, "running switch actions" + reverseFrom);
         switchAndComplete();
     }
 

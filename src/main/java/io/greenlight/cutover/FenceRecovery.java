@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 /**
  * What a start does first, before and independent of the pipeline, from the source alone: for
  * each cutover in the source's journal, a fence a crash left up before the switch is lifted (and
- * the cutover FAILED), a switch in progress is resumed (never lifted blindly), a completed cutover
+ * the cutover FAILED), a switch or a rollback in progress is resumed (never lifted blindly), a completed cutover
  * keeps forward apply closed, a failed one whose switch was not reverted keeps it held.
  */
 final class FenceRecovery {
@@ -49,6 +49,13 @@ final class FenceRecovery {
                 journal.save(c, now);
             } else if (state == CutoverState.SWITCHING) {
                 resumeSwitch.accept(record); // runs the idempotent switch actions again
+                gateDecided = true;
+            } else if (state == CutoverState.ROLLING_BACK) {
+                gate.hold("the rollback of cutover " + record.id() + " is resumed");
+                resumeSwitch.accept(record); // runs the idempotent rollback steps again
+                gateDecided = true;
+            } else if (state == CutoverState.FINISHED) {
+                gate.close("cutover " + record.id() + " FINISHED: the migration is over");
                 gateDecided = true;
             } else if (state == CutoverState.COMPLETED) {
                 gate.close("cutover " + record.id() + " COMPLETED: the target is the primary");

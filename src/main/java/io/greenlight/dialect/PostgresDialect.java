@@ -54,6 +54,18 @@ public final class PostgresDialect implements Dialect {
         return quote(table.id().schema()) + "." + quote(table.id().table());
     }
 
+    /**
+     * OVERRIDING SYSTEM VALUE where the table has an identity column: the values are the primary's,
+     * and an original table's GENERATED ALWAYS column (reverse replication writes into it) refuses
+     * them otherwise.
+     */
+    @Override
+    public String insert(SourceTable table, List<String> columns) {
+        boolean identity = table.columns().stream().anyMatch(c -> c.identity() && columns.contains(c.name()));
+        return "INSERT INTO " + tableName(table) + " (" + quoteAll(columns) + ")" + (identity ? " OVERRIDING SYSTEM VALUE" : "")
+                + " VALUES (" + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")";
+    }
+
     @Override
     public TypeMapping mapping(SourceTable table, SourceColumn column) {
         return types.map(column);

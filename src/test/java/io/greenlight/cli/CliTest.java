@@ -8,7 +8,6 @@ import io.greenlight.testing.TestServers;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -190,11 +189,12 @@ class CliTest {
 
     @Test
     @Order(12)
-    void reverseVerbsSayClearlyWhenTheServerDoesNotOfferThem() {
-        int route = given().auth().oauth2(CutoverTestResource.TOKEN).contentType("application/json").body("{}").post("/complete").statusCode();
-        Assumptions.assumeTrue(route == 404, "this server offers POST /complete (answered " + route + ")");
+    void completeEndsTheMigrationAfterTheCutover() {
         Run run = cli("complete");
-        assertEquals(ExitCode.UNSUPPORTED, run.exit(), run.out() + run.err());
-        assertTrue(run.err().contains("This Greenlight server does not support /complete yet (it answered 404)"), run.err());
+        assertEquals(ExitCode.OK, run.exit(), run.out() + run.err());
+        assertTrue(run.out().contains("POST /complete answered 200: FINISHED"), run.out());
+        Run again = cli("rollback");
+        assertEquals(ExitCode.API_ERROR, again.exit(), again.out() + again.err());
+        assertTrue(again.err().contains("only a COMPLETED cutover can be rolled back"), again.err());
     }
 }

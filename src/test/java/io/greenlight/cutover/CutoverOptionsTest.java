@@ -31,13 +31,13 @@ class CutoverOptionsTest {
 
     @Test
     void aPostponeLimitLongerThanTheBudgetIsCutToTheBudget() {
-        CutoverOptions options = new CutoverOptions(null, null, null, null, null, true, 3600.0, null, 20.0, null);
+        CutoverOptions options = new CutoverOptions(null, null, null, null, null, true, 3600.0, null, 20.0, null, null);
         assertEquals(20.0, options.withDefaults(2).postponeTimeoutSeconds());
     }
 
     @Test
     void aBudgetOutOfRangeIsRefused() {
-        CutoverOptions options = new CutoverOptions(null, null, null, null, null, null, null, null, 0.1, null);
+        CutoverOptions options = new CutoverOptions(null, null, null, null, null, null, null, null, 0.1, null, null);
         assertTrue(options.problems().get(0).startsWith("maxWriteBlockedSeconds is 0.1"));
     }
 
@@ -47,12 +47,12 @@ class CutoverOptionsTest {
                 CutoverOptions.redact("https://ops:s3cret@hooks.example:8443/deploy/switched?token=abc&x=1"));
         assertEquals("http://hooks.example/switched", CutoverOptions.redact("http://hooks.example/switched"));
         CutoverOptions options = new CutoverOptions(null, null, null, null, null, null, null,
-                new CutoverOptions.Actions(new CutoverOptions.Webhook("https://u:p@h.example/x?sig=1"), null), null, null);
+                new CutoverOptions.Actions(new CutoverOptions.Webhook("https://u:p@h.example/x?sig=1"), null), null, null, null);
         assertEquals("https://***@h.example/x?***", options.redacted().actions().webhook().url());
         assertEquals("https://u:p@h.example/x?sig=1", options.actions().webhook().url(), "the record keeps the URL to call");
     }
 
     private static CutoverOptions withFence(CutoverOptions.Fence fence) {
-        return new CutoverOptions(null, null, null, fence, null, null, null, null, null, null);
+        return new CutoverOptions(null, null, null, fence, null, null, null, null, null, null, null);
     }
 }

@@ -27,6 +27,12 @@ public class CutoverTestResource extends PipelineTestResource {
                 "CREATE TABLE branches (code text PRIMARY KEY, name text NOT NULL)", // no generated key: no sequence to sync
                 "INSERT INTO accounts (owner, balance) SELECT 'owner ' || g, 100 FROM generate_series(1, 200) g",
                 "INSERT INTO branches VALUES ('north', 'North'), ('south', 'South')",
+                // One column per type family; empty until the new primary writes to it (reverse replication's round trip).
+                "CREATE EXTENSION IF NOT EXISTS hstore",
+                "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
+                "CREATE TABLE kinds (id int PRIMARY KEY, amount numeric(12,4), plain numeric, at timestamptz, stamp timestamp,"
+                        + " day date, doc jsonb, ints int[], words text[], feeling mood, ref uuid, raw bytea, span interval,"
+                        + " attrs hstore, addr inet, flag boolean, ratio float8)",
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON accounts, transfers TO app_writer",
                 "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO app_writer");
     }
@@ -50,6 +56,11 @@ public class CutoverTestResource extends PipelineTestResource {
         @Override
         protected TargetEngine target() {
             return TargetEngine.POSTGRES;
+        }
+
+        @Override
+        protected void createTarget(Connection target) throws Exception {
+            Sql.exec(target, "CREATE EXTENSION IF NOT EXISTS hstore"); // a PostgreSQL target needs the source's extensions
         }
     }
 }

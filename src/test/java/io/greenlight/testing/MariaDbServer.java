@@ -14,7 +14,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** A throwaway MariaDB (utf8mb4) on a free port with its own data directory and socket. */
+/** A throwaway MariaDB (utf8mb4, binlog on in ROW format with full row images) on a free port with its own data directory and socket. */
 public final class MariaDbServer implements AutoCloseable {
 
     private final Path dir;
@@ -47,7 +47,9 @@ public final class MariaDbServer implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(daemon.toString(), "--no-defaults", "--datadir=" + dir.resolve("data"),
                 "--port=" + port, "--bind-address=127.0.0.1", "--socket=" + dir.resolve("mysqld.sock"),
                 "--pid-file=" + dir.resolve("mysqld.pid"), "--log-error=" + dir.resolve("error.log"), "--skip-name-resolve",
-                "--skip-log-bin", "--innodb-buffer-pool-size=64M", "--innodb-flush-log-at-trx-commit=2",
+                // The binlog as a new primary needs it: reverse replication reads it after a cutover.
+                "--log-bin=" + dir.resolve("data").resolve("mysql-bin"), "--server-id=1", "--binlog-format=ROW",
+                "--binlog-row-image=FULL", "--innodb-buffer-pool-size=64M", "--innodb-flush-log-at-trx-commit=2",
                 "--innodb-doublewrite=0", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
                 "--max-connections=300", "--default-time-zone=+00:00"));
         if (ExternalProcess.ROOT) {

@@ -1,0 +1,148 @@
+package io.greenlight.reverse;
+
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.greenlight.apply.BatchWriter;
+import io.greenlight.apply.Change;
+import io.greenlight.schema.ChangeOp;
+import io.greenlight.schema.SourceTable;
+import io.greenlight.schema.TableId;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+/**
+ * Reverse apply: writes each batch the new primary's binlog delivered into the old source's
+ * original tables, through the same {@link BatchWriter} and PostgreSQL dialect forward apply uses
+ * for a PostgreSQL target, and advances the stream's offset ({@link ReverseOffsets}) in the same
+ * transaction. Only then does the engine learn the batch is done: a restart resumes from the old
+ * source's own record, and writing a batch again changes nothing (upserts, deletes by key).
+ */
+final class ReverseApplier implements DebeziumEngine.ChangeConsumer<ChangeEvent<SourceRecord, SourceRecord>> {
+
+    private final String stream;
+    private final DataSource oldSource;
+    private final BatchWriter writer;
+    private final Map<String, SourceTable> byPrimaryName = new HashMap<>();
+    private final ReverseValues values = new ReverseValues();
+    private final ReverseProgress progress;
+    private final LongConsumer ownTransaction;
+
+    /**
+     * @param tables         the old source's tables, keyed by their name on the new primary
+     * @param ownTransaction told the id of each transaction reverse apply committed on the old source
+     *                       (forward capture sees those changes come by and must not report them)
+     */
+    ReverseApplier(String stream, DataSource oldSource, BatchWriter writer, Map<String, SourceTable> tables,
+                   ReverseProgress progress, LongConsumer ownTransaction) {
+        this.stream = stream;
+        this.oldSource = oldSource;
+        this.writer = writer;
+        this.byPrimaryName.putAll(tables);
+        this.progress = progress;
+        this.ownTransaction = ownTransaction;
+    }
+
+    @Override
+    public void handleBatch(List<ChangeEvent<SourceRecord, SourceRecord>> events,
+                            DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer)
+            throws InterruptedException {
+        List<Change> changes = new ArrayList<>();
+        Map<String, ?> lastOffset = null;
+        long beatMs = -1;
+        String marker = null;
+        for (ChangeEvent<SourceRecord, SourceRecord> event : events) {
+            SourceRecord record = event.value();
+            if (record.sourceOffset() != null && !record.sourceOffset().isEmpty()) {
+                lastOffset = record.sourceOffset();
+            }
+            if (!(record.value() instanceof Struct envelope) || envelope.schema().field("op") == null) {
+                continue;
+            }
+            Struct source = envelope.getStruct("source");
+            String table = source.getString("table");
+            ChangeOp op = ChangeOp.of(envelope.getString("op"));
+            if (PrimaryHeartbeat.TABLE.equals(table)) {
+                Struct after = envelope.getStruct("after");
+                if (after != null) {
+                    beatMs = after.getInt64("beat_ms");
+                    marker = after.getString("marker") != null ? after.getString("marker") : marker;
+                }
+                continue;
+            }
+            SourceTable model = byPrimaryName.get(table);
+            if (model == null) {
+                continue; // not one of the migrated tables (the include list names only those)
+            }
+            String file = source.getString("file");
+            long pos = source.getInt64("pos");
+            changes.add(new Change(model.id(), op, values.toSource(model, envelope.getStruct("before")),
+                    values.toSource(model, envelope.getStruct("after")), null, null, source.getInt64("ts_ms"),
+                    "binlog " + file, 0, pos));
+        }
+        if (lastOffset != null) {
+            try {
+                write(changes, lastOffset);
+            } catch (SQLException e) {
+                String where = changes.isEmpty() ? "" : " (first change: " + changes.get(0).coordinates() + ")";
+                throw new IllegalStateException("Reverse apply could not write " + changes.size() + " change(s) from the new "
+                        + "primary into the old source" + where + ": " + e.getMessage() + ". Nothing of the batch was "
+                        + "committed; fix the cause and restart Greenlight: reverse replication resumes from the old source's "
+                        + ReverseOffsets.TABLE + ".", e);
+            }
+        }
+        for (ChangeEvent<SourceRecord, SourceRecord> event : events) {
+            committer.markProcessed(event);
+        }
+        committer.markBatchFinished();
+        progress.applied(changes.size(), beatMs, marker, lastOffset);
+    }
+
+    private void write(List<Change> changes, Map<String, ?> offset) throws SQLException {
+        try (Connection c = oldSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (Statement st = c.createStatement()) {
+                    // The old source is fenced (read-only by default) for the application, not for Greenlight;
+                    // timestamps without offset (the new primary's DATETIME) are UTC.
+                    st.execute("SET TRANSACTION READ WRITE");
+                    st.execute("SET LOCAL TIME ZONE 'UTC'");
+                }
+                if (!changes.isEmpty()) {
+                    writer.write(c, changes);
+                }
+                ReverseOffsets.advance(c, stream, offset);
+                long xid = -1;
+                if (!changes.isEmpty()) {
+                    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT txid_current()")) {
+                        rs.next();
+                        xid = rs.getLong(1) & 0xFFFFFFFFL; // the 32-bit xid logical decoding reports
+                    }
+                }
+                if (xid >= 0) {
+                    ownTransaction.accept(xid); // before the commit: forward capture may see it right after
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    static Map<String, SourceTable> byPrimaryName(Map<TableId, SourceTable> tables) {
+        Map<String, SourceTable> out = new HashMap<>();
+        tables.values().forEach(t -> out.put(t.id().table(), t));
+        return out;
+    }
+}

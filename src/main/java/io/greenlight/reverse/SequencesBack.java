@@ -1,0 +1,76 @@
+package io.greenlight.reverse;
+
+import io.greenlight.schema.SourceColumn;
+import io.greenlight.schema.SourceTable;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Rollback's sequence sync: each serial or identity column's sequence on the old source continues
+ * after every key the new primary handed out (its AUTO_INCREMENT) and every key the old source
+ * holds, so the application's next insert on the old source takes a fresh key.
+ */
+public final class SequencesBack {
+
+    private SequencesBack() {
+    }
+
+    /** Returns one line per sequence set: "public.accounts.id: next 212". */
+    public static List<String> sync(Connection source, Connection primary, Collection<SourceTable> tables) throws SQLException {
+        List<String> done = new ArrayList<>();
+        for (SourceTable table : tables) {
+            for (SourceColumn column : table.columns()) {
+                boolean generatedKey = !column.array() && (column.identity()
+                        || column.defaultExpression() != null && column.defaultExpression().startsWith("nextval("));
+                if (!generatedKey) {
+                    continue;
+                }
+                String sequence;
+                try (PreparedStatement ps = source.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
+                    ps.setString(1, table.id().quoted());
+                    ps.setString(2, column.name());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        sequence = rs.getString(1);
+                    }
+                }
+                if (sequence == null) {
+                    continue; // a default from a sequence the column does not own: the operator's to set
+                }
+                long next = Math.max(autoIncrement(primary, table.id().table()), maxPlusOne(source, table, column));
+                try (PreparedStatement ps = source.prepareStatement("SELECT setval(?, ?, false)")) {
+                    ps.setString(1, sequence);
+                    ps.setLong(2, Math.max(next, 1));
+                    ps.executeQuery().close();
+                }
+                done.add(table.id() + "." + column.name() + ": next " + Math.max(next, 1));
+            }
+        }
+        return done;
+    }
+
+    private static long autoIncrement(Connection primary, String table) throws SQLException {
+        try (PreparedStatement ps = primary.prepareStatement("SELECT AUTO_INCREMENT FROM information_schema.TABLES "
+                + "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 1;
+            }
+        }
+    }
+
+    private static long maxPlusOne(Connection source, SourceTable table, SourceColumn column) throws SQLException {
+        try (Statement st = source.createStatement(); ResultSet rs = st.executeQuery("SELECT coalesce(max("
+                + io.greenlight.schema.TableId.quoteIdentifier(column.name()) + "), 0) + 1 FROM " + table.id().quoted())) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
