@@ -362,15 +362,29 @@ public class GreenlightCli {
                 s.out.println("POST " + path() + " answered " + r.status() + ": " + r.body().path("state").asText(r.body().toString()));
             }
             s.out.flush();
+            return follow(s);
+        }
+
+        /** What follows the request once the server took it (the exit code). */
+        int follow(Session s) throws Exception {
             return ExitCode.OK;
         }
     }
 
-    @Command(name = "rollback", description = "Switch back to the source (where the server supports it).")
+    @Command(name = "rollback", description = "Switch back to the source and follow it: fence the new primary, drain, "
+            + "sequences, switch back, then the write-blocked window.")
     static class Rollback extends ReverseVerb {
+        @Option(names = "--timeout", defaultValue = "0", description = "Give up following after this many seconds (exit 3); 0 = never")
+        long timeout;
+
         @Override
         String path() {
             return "/rollback";
+        }
+
+        @Override
+        int follow(Session s) throws Exception {
+            return s.followRollback(seconds(timeout));
         }
     }
 

@@ -128,6 +128,25 @@ public class ProgressView {
         return line.toString();
     }
 
+    /** The note of the cutover's latest transition ("" when there is none). */
+    static String lastNote(JsonNode cutover) {
+        JsonNode transitions = cutover == null ? null : cutover.path("transitions");
+        if (transitions == null || !transitions.isArray() || transitions.isEmpty()) {
+            return "";
+        }
+        return transitions.get(transitions.size() - 1).path("note").asText("");
+    }
+
+    /** One line: the rollback's outcome, with the write-blocked window when it switched back. */
+    public static String rollbackOutcome(JsonNode cutover) {
+        JsonNode blocked = cutover.path("rollback").path("writeBlockedSeconds");
+        if ("ROLLED_BACK".equals(cutover.path("state").asText()) && blocked.isNumber()) {
+            return "Rollback ROLLED_BACK: writes were blocked for " + seconds(blocked.asDouble())
+                    + "; the source is the primary again";
+        }
+        return "Rollback " + cutover.path("state").asText() + ": " + lastNote(cutover);
+    }
+
     static String seconds(double s) {
         return s < 10 ? String.format(Locale.ROOT, "%.2f s", s) : String.format(Locale.ROOT, "%.0f s", s);
     }

@@ -137,6 +137,32 @@ public class Session {
         }
     }
 
+    /**
+     * Follows a rollback until ROLLED_BACK (0), or COMPLETED again because it failed before anything
+     * was switched back (1), or the timeout (3; a rollback stuck in ROLLING_BACK says why in its note).
+     */
+    int followRollback(Duration timeout) throws ApiException, InterruptedException {
+        long deadline = deadline(timeout);
+        while (true) {
+            JsonNode cutover = cutover();
+            show(safeStatus(), cutover, null);
+            String state = cutover == null ? null : cutover.path("state").asText();
+            boolean failed = "COMPLETED".equals(state) && ProgressView.lastNote(cutover).startsWith("rollback failed");
+            if ("ROLLED_BACK".equals(state) || failed) {
+                if (!json) {
+                    out.println(ProgressView.rollbackOutcome(cutover));
+                    out.flush();
+                }
+                return failed ? ExitCode.FAILED : ExitCode.OK;
+            }
+            if (System.nanoTime() > deadline) {
+                return timedOut("the rollback is " + state + ": " + ProgressView.lastNote(cutover)
+                        + ". It goes on on the server; follow it with: greenlight watch --until cutover");
+            }
+            Thread.sleep(interval.toMillis());
+        }
+    }
+
     /** Follows a verification until PASSED (0), FAILED or ERROR (1), or the timeout (3). */
     int followVerification(String id, Duration timeout) throws ApiException, InterruptedException {
         long deadline = deadline(timeout);

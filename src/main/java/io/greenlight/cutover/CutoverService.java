@@ -511,17 +511,24 @@ public class CutoverService {
                 LOG.warnf("Cannot drop greenlight_reverse_heartbeat on the target (%s): drop it by hand", e.getMessage());
             }
         });
-        io.greenlight.capture.SourceCleanup.Result cleaned = pipeline.cleanupSource();
-        removed.addAll(cleaned.dropped());
         gate.close("cutover " + record.id() + " FINISHED: the migration is over");
         CutoverRecord finished = record.to(CutoverState.FINISHED, "POST /complete: reverse replication stopped; removed "
-                + String.join(", ", removed) + (cleaned.kept().isEmpty() ? "" : "; kept " + String.join("; ", cleaned.kept()))
-                + "; the source stays fenced: " + String.join("; ", record.fenceUndo()) + " lifts it");
+                + String.join(", ", removed) + "; the source's slot, publication, heartbeat and leader lease are removed next "
+                + "(POST /source/cleanup repeats it); the source stays fenced: " + String.join("; ", record.fenceUndo()) + " lifts it");
+        // Recorded while this instance still holds the lease: the source cleanup removes the lease row its epoch check reads.
         save(finished);
         last = finished;
         running = null;
         rollingBack = null;
         LOG.infof("Cutover %s FINISHED: %s", finished.id(), finished.transitions().get(finished.transitions().size() - 1).note());
+        try {
+            io.greenlight.capture.SourceCleanup.Result cleaned = pipeline.cleanupSource();
+            LOG.infof("Cutover %s FINISHED: the source's Greenlight objects are removed: %s%s", finished.id(),
+                    String.join(", ", cleaned.dropped()), cleaned.kept().isEmpty() ? "" : "; kept " + String.join("; ", cleaned.kept()));
+        } catch (SQLException | RuntimeException e) {
+            throw new IllegalStateException("The migration is FINISHED, but removing Greenlight's objects from the source failed: "
+                    + e.getMessage() + ". POST /source/cleanup removes them once the cause is fixed.", e);
+        }
         return finished;
     }
 

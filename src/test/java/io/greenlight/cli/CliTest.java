@@ -189,6 +189,29 @@ class CliTest {
 
     @Test
     @Order(12)
+    void rollbackFollowsTheSwitchBackAndPrintsTheWriteBlockedWindowAndTheNewPrimarysWritesReachTheSource() throws Exception {
+        try (Connection target = TargetEngine.MARIADB.connect(CliTestResource.DATABASE)) {
+            Sql.exec(target, "INSERT INTO accounts (owner, balance) VALUES ('written on the new primary', 11)");
+        }
+        Run run = cli("rollback", "--timeout", "240");
+        assertEquals(ExitCode.OK, run.exit(), run.out() + run.err());
+        assertTrue(run.out().contains("Rollback ROLLED_BACK: writes were blocked for "), run.out());
+        try (Connection source = TestServers.get().postgres.connect(CliTestResource.DATABASE)) {
+            assertEquals(List.of(List.of("11")), Sql.rows(source,
+                    "SELECT balance::int FROM accounts WHERE owner = 'written on the new primary'"));
+        }
+    }
+
+    @Test
+    @Order(13)
+    void aCutoverAfterTheRollbackSwitchesAgain() {
+        Run run = cli("cutover", "--fence", "READ_ONLY", "--roles", "app_writer", "--timeout", "240");
+        assertEquals(ExitCode.OK, run.exit(), run.out() + run.err());
+        assertTrue(run.out().contains("Cutover COMPLETED: writes were blocked for "), run.out());
+    }
+
+    @Test
+    @Order(14)
     void completeEndsTheMigrationAfterTheCutover() {
         Run run = cli("complete");
         assertEquals(ExitCode.OK, run.exit(), run.out() + run.err());
