@@ -2,8 +2,8 @@
 # Runs Greenlight end to end on this machine: a throwaway PostgreSQL (wal_level=logical) with a
 # sample shop, a throwaway MariaDB target, Greenlight with its embedded Kafka broker, and a
 # stream of writes by the application's role. Shows rows arriving, /status and the metrics, then
-# verifies the target and cuts over with the CLI (scripts/greenlight), printing the write-blocked
-# window, and keeps running until Ctrl-C (or for DEMO_SECONDS seconds). Everything lives under
+# verifies the target, cuts over and rolls back with the CLI (scripts/greenlight), printing each
+# write-blocked window, and keeps running until Ctrl-C (or for DEMO_SECONDS seconds). Everything lives under
 # $DEMO_DIR and is removed at exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +46,10 @@ psql_src -c "CREATE ROLE shop_app LOGIN; GRANT SELECT, INSERT, UPDATE, DELETE ON
 echo "source: $(psql_src -c 'select count(*) from customers') customers, $(psql_src -c 'select count(*) from orders') orders"
 
 say "Starting MariaDB (target) on port $MARIADB_PORT"
-start_mariadb "$DEMO_DIR" "$MARIADB_PORT" shop --innodb-buffer-pool-size=64M
+# The binlog on (ROW, FULL): after the cutover Greenlight replicates the new primary back to the
+# old source, so a rollback loses nothing.
+start_mariadb "$DEMO_DIR" "$MARIADB_PORT" shop --innodb-buffer-pool-size=64M \
+  --log-bin=greenlight-demo-bin --server-id=1 --binlog-format=ROW --binlog-row-image=FULL
 
 say "Starting Greenlight (embedded Kafka) on http://127.0.0.1:$HTTP_PORT — log: $DEMO_DIR/greenlight.log"
 GREENLIGHT_SOURCE_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/shop" GREENLIGHT_SOURCE_USERNAME=postgres \
@@ -97,10 +100,19 @@ kill "$WRITER_PID" 2>/dev/null || true; wait "$WRITER_PID" 2>/dev/null || true; 
 echo "source orders: $(psql_src -c "select count(*) || ' rows, max id ' || max(id) from orders")   target orders: $(maria "select concat(count(*), ' rows, max id ', max(id)) from orders")"
 echo "source customers: $(psql_src -c 'select count(*) from customers')   target customers: $(maria 'select count(*) from customers')"
 
+say "The application writes to the new primary; reverse replication keeps the old source in sync"
+maria "INSERT INTO orders (customer_id, status, total, placed_at) VALUES (1, 'after the cutover', 42.00, NOW())"
+until [ "$(psql_src -c "select count(*) from orders where status = 'after the cutover'")" -gt 0 ]; do sleep 0.2; done
+echo "the order written on the target is on the source: $(psql_src -c "select id, status, total from orders where status = 'after the cutover'")"
+
+say "greenlight rollback: fence the new primary, drain reverse replication, sync sequences back, switch back"
+cli --plain rollback --timeout 300
+echo "source orders: $(psql_src -c "select count(*) || ' rows, max id ' || max(id) from orders")   target orders: $(maria "select concat(count(*), ' rows, max id ', max(id)) from orders")"
+
 if [ "$DEMO_SECONDS" -gt 0 ]; then
   say "Running for $DEMO_SECONDS more seconds"
   sleep "$DEMO_SECONDS"
 else
-  say "Cut over: the target serves the application now. Try: scripts/greenlight --url $GREENLIGHT_URL status. Ctrl-C stops and cleans up."
+  say "Rolled back: the source is the primary again (greenlight cutover switches again). Try: scripts/greenlight --url $GREENLIGHT_URL status. Ctrl-C stops and cleans up."
   wait "$GL_PID"
 fi
