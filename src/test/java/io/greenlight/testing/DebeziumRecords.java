@@ -144,7 +144,7 @@ public final class DebeziumRecords {
                 "DELETE FROM numbers WHERE id = " + (STREAMED + 1),
                 "DELETE FROM keyless WHERE name = 'a'",
                 "TRUNCATE uniq",
-                "SELECT pg_logical_emit_message(true, 'greenlight', 'hello')",
+                "SELECT pg_logical_emit_message(true, 'greenlight.ddl', 'hello')",
                 "INSERT INTO gen (id, a) VALUES (2, 21)",
                 "ALTER TABLE evolving ADD COLUMN added text DEFAULT 'd', ALTER COLUMN v TYPE varchar(40)",
                 "INSERT INTO evolving VALUES (2, 'a value longer than ten', 2, 2.50, 'y', 'z')",
