@@ -79,7 +79,7 @@ class LeaderPodLabelTest {
         pod("ledger-1", "rev1", "leader"); // its process was SIGKILLed while leading
         pod("ledger-2", "rev1", null);
         client.leases().inNamespace(client.getNamespace()).resource(new LeaseBuilder().withNewMetadata().withName("ledger")
-                .endMetadata().withNewSpec().withHolderIdentity("ledger-1").withLeaseDurationSeconds(2)
+                .endMetadata().withNewSpec().withHolderIdentity("ledger-1").withLeaseDurationSeconds(10)
                 .withAcquireTime(ZonedDateTime.now().minusMinutes(1)).withRenewTime(ZonedDateTime.now().minusMinutes(1))
                 .withLeaseTransitions(0).endSpec().build()).create();
         LeaderElection survivor = election("ledger-2", "ledger");
@@ -116,7 +116,7 @@ class LeaderPodLabelTest {
                 "greenlight.kafka.bootstrap-servers", "127.0.0.1:9", // an external Kafka: standbys are allowed
                 "greenlight.leader.election", "kubernetes",
                 "greenlight.leader.lease-name", migration,
-                "greenlight.leader.lease-duration", "2S",
+                "greenlight.leader.lease-duration", "10S", // renewed within 6.7 s even on a loaded machine: a lost lease halts the JVM
                 "greenlight.leader.identity", pod));
         return new LeaderElection(TestConfig.minimal(config), new PipelineState(), () -> client, new SimpleMeterRegistry(), pod);
     }
