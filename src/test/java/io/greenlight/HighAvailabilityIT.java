@@ -50,6 +50,8 @@ class HighAvailabilityIT {
                 assertEquals(503, standby.send("POST", "/tables/public.ledger/resume", TOKEN, null).statusCode(),
                         "a standby refuses mutating calls");
                 assertTrue(standby.send("POST", "/tables/public.ledger/resume", TOKEN, null).body().contains("the leader is a"));
+                String standbyStatus = standby.get("/status");
+                assertTrue(standbyStatus.contains("\"standby\":\"This instance (b) is a standby; the leader is a. "), standbyStatus);
                 await().atMost(Duration.ofSeconds(60)).until(() -> load.committed() > 1000); // ~200 tx/s
                 awaitCaughtUp(leader);
 
@@ -136,6 +138,13 @@ class HighAvailabilityIT {
                     id = armed.body().replaceAll("(?s).*\"id\":\"([^\"]+)\".*", "$1");
                     await().atMost(Duration.ofSeconds(60)).until(() -> leader.get("/cutover").contains("\"state\":\"DRAINING\""));
                     assertFalse(appWrites(db), "the source is fenced while draining");
+                    // A standby runs no cutover; it shows the one the leader persisted, not a view of its own.
+                    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                        String view = standby.get("/cutover");
+                        assertTrue(view.contains("\"id\":\"" + id + "\"") && view.contains("\"state\":\"DRAINING\""), view);
+                        String status = standby.get("/status");
+                        assertTrue(status.contains("\"cutover\":{\"id\":\"" + id + "\",\"state\":\"DRAINING\",\"fenceUp\":true"), status);
+                    });
                     leader.kill();
                 }
                 awaitLeading(standby);

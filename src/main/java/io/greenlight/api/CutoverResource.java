@@ -39,10 +39,10 @@ public class CutoverResource {
         return Response.accepted(cutover.start(requested).redacted()).build();
     }
 
-    /** Unauthenticated: the webhook URL shows without user-info or query string. */
+    /** Unauthenticated: the webhook URL shows without user-info or query string. On a standby: the leader's, as persisted. */
     @GET
     public Response get() {
-        return cutover.current().map(r -> Response.ok(r.redacted()).build())
+        return cutover.shown().map(r -> Response.ok(r.redacted()).build())
                 .orElseGet(() -> ErrorMappers.json(404, "Not Found", "No cutover has been requested. POST /cutover to arm one."));
     }
 

@@ -32,7 +32,7 @@ public class StandbyFilter {
         return Optional.of(Response.fromResponse(ErrorMappers.json(503, "Standby",
                         "This instance (" + view.instance() + ") is a " + view.role() + "; the leader is " + leader
                                 + ". Send " + request.getMethod() + " " + request.getUriInfo().getPath()
-                                + " to the leader (the Service routes to the ready instance, which is the leader)."))
+                                + " to the leader (the Services greenlight and greenlight-admin route to the leader's pod)."))
                 .header("Retry-After", "5").build());
     }
 }

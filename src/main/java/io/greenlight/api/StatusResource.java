@@ -59,7 +59,7 @@ public class StatusResource {
     public record Status(String phase, PipelineState.Failure failure, boolean captureRunning, boolean applyRunning,
                          LagStatus lag, KafkaStatus kafka, List<TableStatus> tables,
                          List<BackfillProgress.TableProgress> backfill, CutoverStatus cutover, String direction,
-                         Map<String, Object> reverse, LeaderElection.View leader) {
+                         Map<String, Object> reverse, LeaderElection.View leader, String standby) {
     }
 
     private final Pipeline pipeline;
@@ -101,11 +101,29 @@ public class StatusResource {
         return new Status(phase.name(), state.failure().orElse(null), pipeline.captureRunning(), pipeline.applyRunning(),
                 lagStatus, new KafkaStatus(pipeline.bootstrapServers().orElse(null), pipeline.embeddedBroker()), tables,
                 pipeline.backfillProgress().map(BackfillProgress::tables).orElse(List.of()), cutoverStatus(), direction(),
-                reverse.started() ? reverse.status() : null, election.view());
+                reverse.started() ? reverse.status() : null, election.view(), notLeading(election.view()));
+    }
+
+    /**
+     * {@code standby}: on an instance that does not lead, what it is and who leads, said plainly;
+     * null on the leader. Its phase, lag and tables are its own (nothing runs there), not the migration's.
+     */
+    static String notLeading(LeaderElection.View view) {
+        String self = "This instance (" + view.instance() + ")";
+        String ask = " Phase, lag and tables here are this instance's, not the migration's (the cutover shown is the one "
+                + "the leader persisted); ask the leader: the Services greenlight and greenlight-admin route to it.";
+        return switch (view.role()) {
+            case LEADER -> null;
+            case STANDBY -> self + " is a standby; the leader is " + view.leader() + ". It captures, applies and runs the "
+                    + "cutover; this instance takes over when its lease expires." + ask;
+            case STARTING -> self + " is starting: it connects to the source and then joins the leader election; "
+                    + "the leader is " + (view.leader() == null || view.leader().isEmpty() ? "not known yet" : view.leader()) + "." + ask;
+            case REFUSED -> self + " refused to run next to the leader " + view.leader() + " (see failure).";
+        };
     }
 
     private String direction() {
-        io.greenlight.cutover.CutoverState now = cutover.current().map(CutoverRecord::state).orElse(null);
+        io.greenlight.cutover.CutoverState now = cutover.shown().map(CutoverRecord::state).orElse(null);
         if (now == io.greenlight.cutover.CutoverState.FINISHED) {
             return "NONE";
         }
@@ -116,9 +134,10 @@ public class StatusResource {
     }
 
     private CutoverStatus cutoverStatus() {
-        Optional<CutoverRecord> current = cutover.current();
-        Optional<String> gate = cutover.applyGate();
-        List<ApplyGate.Unapplied> unapplied = cutover.unapplied();
+        Optional<CutoverRecord> current = cutover.shown();
+        boolean standby = election.view().role() == LeaderElection.Role.STANDBY; // its apply gate is not the leader's
+        Optional<String> gate = standby ? Optional.empty() : cutover.applyGate();
+        List<ApplyGate.Unapplied> unapplied = standby ? List.of() : cutover.unapplied();
         if (current.isEmpty() && gate.isEmpty() && unapplied.isEmpty()) {
             return null;
         }

@@ -33,6 +33,9 @@ public class ProgressView {
                     bytes(lag.path("replicationSlotBytes").asLong()),
                     status.path("captureRunning").asBoolean() ? "running" : "stopped",
                     status.path("applyRunning").asBoolean() ? "running" : "stopped"));
+            if (status.path("standby").isTextual()) {
+                lines.add(status.path("standby").asText());
+            }
             JsonNode failure = status.path("failure");
             if (failure.isObject()) {
                 lines.add("FAILED in " + failure.path("component").asText() + ": " + failure.path("reason").asText()

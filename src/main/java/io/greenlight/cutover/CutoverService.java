@@ -60,6 +60,7 @@ public class CutoverService {
     private final ApplyGate gate;
     private final TablePauses pauses;
     private final SourceJournal journal;
+    private final JournalView journalView;
     private final ReverseReplication reverse;
     private final CountDownLatch recovered = new CountDownLatch(1);
     private volatile CutoverStore store;
@@ -88,6 +89,7 @@ public class CutoverService {
         this.gate = gate;
         this.pauses = pauses;
         this.journal = new SourceJournal(json, election::sourceFence);
+        this.journalView = new JournalView(journal, this::sourceConnection, Duration.ofSeconds(1));
         for (CutoverState state : CutoverState.values()) {
             gauges.add(Gauge.builder("greenlight.cutover.state", this, s -> s.current().map(r -> r.state() == state ? 1 : 0).orElse(0))
                     .tag("state", state.name()).description("1 for the state the cutover is in").register(registry));
@@ -250,6 +252,15 @@ public class CutoverService {
     public Optional<CutoverRecord> current() {
         CutoverStateMachine machine = running;
         return machine != null ? Optional.of(machine.record()) : Optional.ofNullable(last);
+    }
+
+    /**
+     * What GET /cutover and /status show: on the leader the cutover it runs ({@link #current}); a
+     * standby runs none and shows the latest one the leader persisted in the source's journal
+     * (an instance still starting, or refused, has not reached the source: it shows its own, none).
+     */
+    public Optional<CutoverRecord> shown() {
+        return election.view().role() == LeaderElection.Role.STANDBY ? journalView.latest() : current();
     }
 
     /** Why forward apply does not write right now (cutover switching or completed), or empty. */

@@ -20,6 +20,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
@@ -35,6 +36,7 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 /**
  * One active instance. Campaigns for the lease (a Kubernetes Lease through fabric8's
@@ -59,7 +61,9 @@ public class LeaderElection {
 
     private final GreenlightConfig config;
     private final PipelineState state;
-    private final Instance<KubernetesClient> kubernetes;
+    private final Supplier<KubernetesClient> kubernetes;
+    /** This instance's pod when it runs in Kubernetes (labelled with its role), else null. */
+    private final String pod;
     private final MeterRegistry registry;
     private final List<Meter> gauges = new ArrayList<>();
     private final List<Runnable> onLeading = new CopyOnWriteArrayList<>();
@@ -75,11 +79,21 @@ public class LeaderElection {
     private volatile SourceLease lease;
     private Thread campaign;
     private volatile CompletableFuture<?> elector;
+    private volatile PodRoleLabel label;
 
+    @Inject
     public LeaderElection(GreenlightConfig config, PipelineState state, Instance<KubernetesClient> kubernetes, MeterRegistry registry) {
+        this(config, state, kubernetes::get, registry,
+                System.getenv("KUBERNETES_SERVICE_HOST") != null ? System.getenv("HOSTNAME") : null);
+    }
+
+    /** {@code pod}: the name of this instance's pod, whose role label routes traffic to the leader; null outside Kubernetes. */
+    LeaderElection(GreenlightConfig config, PipelineState state, Supplier<KubernetesClient> kubernetes, MeterRegistry registry,
+                   String pod) {
         this.config = config;
         this.state = state;
         this.kubernetes = kubernetes;
+        this.pod = pod;
         this.registry = registry;
         this.ttl = config.leader().leaseDuration();
         GreenlightConfig.Leader.Election configured = config.leader().election();
@@ -100,6 +114,7 @@ public class LeaderElection {
                 .description("1 on the instance that leads (captures, applies, cuts over), 0 on a standby").register(registry));
         gauges.add(Gauge.builder("greenlight.leader.epoch", this, e -> e.epoch)
                 .description("The leader epoch (fencing token) this instance holds; 0 on a standby").register(registry));
+        labelPod();
         campaign = new Thread(this::campaign, "greenlight-leader");
         campaign.setDaemon(true);
         campaign.start();
@@ -111,17 +126,25 @@ public class LeaderElection {
         if (campaign != null) {
             campaign.interrupt();
         }
+        boolean led = role == Role.LEADER;
+        if (led) {
+            role = Role.STANDBY; // it no longer leads (the pipeline stopped) before another may
+        }
         CompletableFuture<?> running = elector;
         if (running != null) {
             running.cancel(true); // releases the Kubernetes Lease (releaseOnCancel)
         }
-        if (role == Role.LEADER && lease != null) {
+        if (led && lease != null) {
             try {
                 lease.release(identity, epoch);
                 LOG.infof("Leader lease released by %s (epoch %d): a standby takes over now", identity, epoch);
             } catch (SQLException e) {
                 LOG.warnf("Cannot release the leader lease (%s); a standby takes over when it expires", e.getMessage());
             }
+        }
+        PodRoleLabel labelled = label;
+        if (labelled != null) {
+            labelled.close();
         }
         if (pool != null) {
             pool.close();
@@ -336,10 +359,32 @@ public class LeaderElection {
         }
     }
 
+    /**
+     * In a pod: the label starts at standby (a restarted container may still carry the leader value
+     * of the process before), so the Services route to this pod only once it leads.
+     */
+    private void labelPod() {
+        if (pod == null || pod.isEmpty()) {
+            return;
+        }
+        try {
+            KubernetesClient client = kubernetes.get();
+            label = new PodRoleLabel(client, client.getNamespace() != null ? client.getNamespace() : "default", pod, 5000);
+            label.want(false);
+        } catch (RuntimeException e) {
+            LOG.warnf("Cannot reach the Kubernetes API to label pod %s with its role (%s): the Services that select the "
+                    + "leader do not route to this instance", pod, e.getMessage());
+        }
+    }
+
     private void lead(long won) {
         epoch = won;
         leader = identity;
         role = Role.LEADER;
+        PodRoleLabel labelled = label;
+        if (labelled != null) {
+            labelled.want(true);
+        }
         LOG.infof("This instance (%s) leads with epoch %d: capture, apply and cutover start here", identity, won);
         for (Runnable action : onLeading) {
             try {
@@ -354,6 +399,10 @@ public class LeaderElection {
         if (role != Role.STANDBY || !holder.equals(leader)) {
             LOG.infof("Standby: %s leads; this instance (%s) takes over when its lease expires", holder, identity);
             standbySince = System.nanoTime();
+            PodRoleLabel labelled = label;
+            if (labelled != null) {
+                labelled.want(false);
+            }
         }
         leader = holder;
         role = Role.STANDBY;

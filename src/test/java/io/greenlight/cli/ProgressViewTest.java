@@ -32,6 +32,14 @@ class ProgressViewTest {
     }
 
     @Test
+    void aStandbysStatusSaysItIsTheStandbyAndNamesTheLeaderRightUnderThePhase() throws Exception {
+        String standby = "This instance (b) is a standby; the leader is a. It captures, applies and runs the cutover.";
+        var lines = new ProgressView().lines(json("{\"phase\":\"STARTING\",\"lag\":{},\"standby\":\"" + standby + "\"}"), null, null, 0);
+        assertEquals(standby, lines.get(1));
+        assertEquals(1, new ProgressView().lines(json("{\"phase\":\"STREAMING\",\"lag\":{},\"standby\":null}"), null, null, 0).size());
+    }
+
+    @Test
     void aTableWithoutAnEstimateShowsItsRowsOnly() throws Exception {
         String line = new ProgressView().copyLine(json(
                 "{\"table\":\"public.a\",\"state\":\"COPYING\",\"rowsCopied\":10,\"estimatedRows\":-1,\"chunksDone\":0,\"chunksTotal\":2}"), 0);

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.greenlight.leader.PodRoleLabel;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -132,7 +133,23 @@ class HelmChartTest {
 
         Service admin = chart.get("Service", "greenlight-admin");
         assertTrue(admin.getSpec().getPublishNotReadyAddresses());
-        assertEquals(deployment.getSpec().getTemplate().getMetadata().getLabels(), admin.getSpec().getSelector());
+        Map<String, String> leader = new java.util.HashMap<>(deployment.getSpec().getTemplate().getMetadata().getLabels());
+        leader.put(PodRoleLabel.KEY, PodRoleLabel.LEADER);
+        assertEquals(leader, admin.getSpec().getSelector(), "operators reach the leader");
+        assertEquals(leader, ((Service) chart.get("Service", "greenlight")).getSpec().getSelector(), "clients reach the leader");
+        Service pods = chart.get("Service", "greenlight-pods");
+        assertEquals(deployment.getSpec().getTemplate().getMetadata().getLabels(), pods.getSpec().getSelector());
+        assertEquals("None", pods.getSpec().getClusterIP());
+        JsonNode monitor = chart.get("ServiceMonitor", "greenlight");
+        JsonNode baseMonitor = DeployFiles.yaml(K8S.resolve("servicemonitor.yaml"));
+        assertEquals(baseMonitor.path("spec").path("jobLabel"), monitor.path("spec").path("jobLabel"));
+        for (String name : List.of("greenlight", "greenlight-admin", "greenlight-pods")) {
+            Map<String, String> labels = ((Service) chart.get("Service", name)).getMetadata().getLabels();
+            boolean[] selected = {true};
+            monitor.path("spec").path("selector").path("matchLabels").fields()
+                    .forEachRemaining(e -> selected[0] &= e.getValue().asText().equals(labels.get(e.getKey())));
+            assertEquals(name.equals("greenlight-pods"), selected[0], "the ServiceMonitor scrapes every pod once, through greenlight-pods: " + name);
+        }
 
         NetworkPolicy policy = chart.get("NetworkPolicy", "greenlight");
         NetworkPolicy basePolicy = DeployFiles.typed(K8S.resolve("networkpolicy.yaml"), NetworkPolicy.class);
@@ -164,6 +181,13 @@ class HelmChartTest {
         }
         String rules = String.valueOf(rule);
         assertTrue(rules.contains("up{job=\\\"shop-greenlight\\\"}"), rules);
+        List<String> jobs = new ArrayList<>();
+        for (JsonNode doc : DeployFiles.YAML.readerFor(JsonNode.class).<JsonNode>readValues(template.call()).readAll()) {
+            if (doc != null && "shop-greenlight-pods".equals(doc.path("metadata").path("name").asText())) {
+                jobs.add(doc.path("metadata").path("labels").path("greenlight.io/job").asText());
+            }
+        }
+        assertEquals(List.of("shop-greenlight"), jobs, "Prometheus names the job after this label (jobLabel): the rules' job");
         assertTrue(rules.contains("slot_name=\\\"shop_slot\\\""), rules);
         assertTrue(rules.contains("https://wiki.example/greenlight#greenlightdown"), rules);
         assertFalse(rules.contains("slot_name=\\\"greenlight\\\"") || rules.contains("github.com"), rules);

@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.greenlight.leader.PodRoleLabel;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -152,17 +153,41 @@ class ManifestsTest {
     }
 
     @Test
-    void theAdminServiceReachesThePodAlsoWhileItIsNotReady() {
+    void theAdminServiceReachesTheLeaderAlsoWhileItIsNotReady() {
         Service admin = kind("Service/greenlight-admin");
         assertTrue(admin.getSpec().getPublishNotReadyAddresses(), "operators need /status and /cutover while the pod is not ready");
-        Map<String, String> podLabels = ((Deployment) kind("Deployment")).getSpec().getTemplate().getMetadata().getLabels();
-        assertEquals(podLabels, admin.getSpec().getSelector());
+        assertEquals(leaderLabels(), admin.getSpec().getSelector());
         assertEquals("http", admin.getSpec().getPorts().get(0).getTargetPort().getStrVal());
-        JsonNode monitor = DeployFiles.yaml(K8S.resolve("servicemonitor.yaml")).path("spec").path("selector").path("matchLabels");
-        Map<String, String> adminLabels = admin.getMetadata().getLabels();
-        boolean[] selected = {true};
-        monitor.fields().forEachRemaining(e -> selected[0] &= e.getValue().asText().equals(adminLabels.get(e.getKey())));
-        assertFalse(selected[0], "the ServiceMonitor must not scrape the pod twice through the admin Service");
+    }
+
+    /**
+     * The Services clients and operators use reach only the pod the leader labelled (the label and
+     * its value are the ones the code writes); Prometheus scrapes every pod, standbys too
+     * (GreenlightNoLeader needs them), through the headless Service, once, as the job the alert rules name.
+     */
+    @Test
+    void clientsReachOnlyTheLeaderWhilePrometheusScrapesEveryPodOnceAsTheAlertsJob() {
+        assertEquals(leaderLabels(), ((Service) kind("Service")).getSpec().getSelector(), "service.yaml");
+        Service pods = kind("Service/greenlight-pods");
+        assertEquals(podLabels(), pods.getSpec().getSelector(), "every pod, whatever its role");
+        assertEquals("None", pods.getSpec().getClusterIP());
+        assertTrue(pods.getSpec().getPublishNotReadyAddresses());
+        JsonNode monitor = DeployFiles.yaml(K8S.resolve("servicemonitor.yaml")).path("spec");
+        List<String> scraped = new ArrayList<>();
+        for (String name : List.of("Service", "Service/greenlight-admin", "Service/greenlight-pods")) {
+            Map<String, String> labels = ((Service) kind(name)).getMetadata().getLabels();
+            boolean[] selected = {true};
+            monitor.path("selector").path("matchLabels").fields()
+                    .forEachRemaining(e -> selected[0] &= e.getValue().asText().equals(labels.get(e.getKey())));
+            if (selected[0]) {
+                scraped.add(kind(name).getMetadata().getName());
+            }
+        }
+        assertEquals(List.of("greenlight-pods"), scraped, "the ServiceMonitor scrapes each pod once, through greenlight-pods");
+        String job = pods.getMetadata().getLabels().get(monitor.path("jobLabel").asText());
+        assertEquals("greenlight", job, "the job label comes from the Service's label named by jobLabel");
+        assertTrue(DeployFiles.alertQueries().stream().anyMatch(q -> q.contains("job=\"" + job + "\"")),
+                "the alert rules select job " + job);
     }
 
     @Test
@@ -229,13 +254,17 @@ class ManifestsTest {
     }
 
     @Test
-    void theLeaderRoleGrantsOnlyLeasesToTheDeploymentsAccount() {
+    void theLeaderRoleGrantsOnlyLeasesAndLabellingPodsToTheDeploymentsAccount() {
         Role role = kind("Role/greenlight-leader");
-        assertEquals(1, role.getRules().size());
+        assertEquals(2, role.getRules().size());
         PolicyRule rule = role.getRules().get(0);
         assertEquals(List.of("coordination.k8s.io"), rule.getApiGroups());
         assertEquals(List.of("leases"), rule.getResources());
         assertEquals(Set.of("get", "create", "update"), Set.copyOf(rule.getVerbs()));
+        PolicyRule pods = role.getRules().get(1);
+        assertEquals(List.of(""), pods.getApiGroups());
+        assertEquals(List.of("pods"), pods.getResources());
+        assertEquals(Set.of("get", "list", "patch"), Set.copyOf(pods.getVerbs()), "what PodRoleLabel calls; no delete, no create");
         RoleBinding binding = kind("RoleBinding/greenlight-leader");
         assertEquals("greenlight-leader", binding.getRoleRef().getName());
         assertEquals(List.of("ServiceAccount/" + kind("ServiceAccount").getMetadata().getName()),
@@ -258,8 +287,8 @@ class ManifestsTest {
 
         Service service = kind("Service");
         assertEquals("http", service.getSpec().getPorts().get(0).getTargetPort().getStrVal());
-        Map<String, String> podLabels = ((Deployment) kind("Deployment")).getSpec().getTemplate().getMetadata().getLabels();
-        assertEquals(podLabels, service.getSpec().getSelector());
+        Map<String, String> podLabels = podLabels();
+        assertEquals(leaderLabels(), service.getSpec().getSelector());
         assertEquals(podLabels, ((PodDisruptionBudget) kind("PodDisruptionBudget")).getSpec().getSelector().getMatchLabels());
         NetworkPolicy policy = kind("NetworkPolicy");
         assertEquals(podLabels, policy.getSpec().getPodSelector().getMatchLabels());
@@ -458,6 +487,18 @@ class ManifestsTest {
     @SuppressWarnings("unchecked")
     private static <T extends HasMetadata> T kind(String kind) {
         return (T) byKind.get(kind);
+    }
+
+    private static Map<String, String> podLabels() {
+        return ((Deployment) kind("Deployment")).getSpec().getTemplate().getMetadata().getLabels();
+    }
+
+    /** The pod labels plus the role label the leader puts on its own pod. */
+    static Map<String, String> leaderLabels() {
+        Map<String, String> labels = new HashMap<>(podLabels());
+        assertFalse(labels.containsKey(PodRoleLabel.KEY), "the role is the pods' own label, not the template's");
+        labels.put(PodRoleLabel.KEY, PodRoleLabel.LEADER);
+        return labels;
     }
 
     private static Container greenlightContainer() {

@@ -22,7 +22,7 @@ class KubernetesLeaseTest {
     @Test
     void oneOfTwoInstancesLeadsAndTheOtherTakesOverWhenTheLeaderReleasesTheLease() {
         List<String> events = new CopyOnWriteArrayList<>();
-        Duration ttl = Duration.ofSeconds(2);
+        Duration ttl = Duration.ofSeconds(10); // renewed within 6.7 s: under load a 2 s lease (1.3 s deadline) was lost to b
         CompletableFuture<?> a = LeaderElection.elector(client, "ns", "greenlight", "a", ttl, () -> events.add("a leads"),
                 () -> events.add("a stopped"), leader -> events.add("a sees " + leader)).start();
         await().atMost(Duration.ofSeconds(30)).until(() -> events.contains("a leads"));
