@@ -52,6 +52,25 @@ public final class PostgresServer implements AutoCloseable {
         return server;
     }
 
+    /**
+     * A physical streaming standby of {@code primary} (pg_basebackup, then started in recovery with
+     * hot_standby on): what a production source's replicas are, for tests of replica lag.
+     */
+    public static PostgresServer startStandbyOf(PostgresServer primary) throws Exception {
+        Path bin = findBin();
+        Path dir = Files.createTempDirectory("greenlight-pg-standby-", PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwxr-xr-x")));
+        if (ExternalProcess.ROOT) {
+            ExternalProcess.run(java.util.List.of("chown", "postgres:postgres", dir.toString()), Files.createTempFile("chown", ".log"));
+        }
+        ExternalProcess.run(ExternalProcess.asUser("postgres", bin.resolve("pg_basebackup").toString(), "-h", "127.0.0.1",
+                "-p", String.valueOf(primary.port), "-U", "postgres", "-D", dir.resolve("data").toString(), "-R",
+                "-X", "stream", "--no-sync"), dir.resolve("basebackup.log"));
+        PostgresServer server = new PostgresServer(dir, bin, freePort(), false);
+        server.startProcess();
+        return server;
+    }
+
     /** Starts (or restarts) the server process on the same data directory and port. */
     public synchronized void startProcess() throws IOException, InterruptedException {
         String options = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c wal_level=logical"
