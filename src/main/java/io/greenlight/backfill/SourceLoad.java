@@ -3,7 +3,6 @@ package io.greenlight.backfill;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -116,7 +115,10 @@ final class SourceLoad implements AutoCloseable {
             props.setProperty("user", user);
             password.ifPresent(p -> props.setProperty("password", p));
             props.setProperty("ApplicationName", "greenlight-backfill-throttle");
-            connection = DriverManager.getConnection(url, props);
+            connection = new org.postgresql.Driver().connect(url, props);
+            if (connection == null) {
+                throw new SQLException("greenlight.source.url is not a PostgreSQL JDBC URL");
+            }
             try (Statement st = connection.createStatement()) {
                 st.execute("SET SESSION default_transaction_read_only = off"); // a fenced source still measures
             }

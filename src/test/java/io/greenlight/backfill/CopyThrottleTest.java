@@ -1,6 +1,14 @@
 package io.greenlight.backfill;
 
+import io.agroal.api.AgroalDataSource;
+import io.greenlight.DataSources;
+import io.greenlight.apply.TargetTables;
 import io.greenlight.config.GreenlightConfig;
+import io.greenlight.dialect.Dialect;
+import io.greenlight.dialect.LossyPolicy;
+import io.greenlight.schema.SourceCatalog;
+import io.greenlight.schema.SourceTable;
+import io.greenlight.schema.TableId;
 import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
 import io.greenlight.testing.PostgresServer;
@@ -15,6 +23,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -74,6 +83,36 @@ class CopyThrottleTest {
         double seconds = (System.nanoTime() - started) / 1e9;
         // 200 rows may go at once (a tenth of a second's worth); the other 5,800 at 2,000 per second
         assertTrue(seconds >= 2.5, "6,000 rows at 2,000/s went in " + seconds + " s");
+    }
+
+    @Test
+    void aChunkOfFourThousandRowsCappedAtOneThousandPerSecondTakesTheBackfillAtLeastThreeAndAHalfSeconds() throws Exception {
+        source.createDatabase("paced_source");
+        source.createDatabase("paced_target");
+        try (Connection c = source.connect("paced_source"); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE paced (id int PRIMARY KEY, note text)");
+            st.execute("INSERT INTO paced SELECT g, md5(g::text) FROM generate_series(1, 4000) g");
+        }
+        throttle = throttle(1000, Map.of("greenlight.backfill.throttle.mode", "off"));
+        TableId id = new TableId("public", "paced");
+        try (AgroalDataSource src = DataSources.source(source.jdbcUrl("paced_source"), "postgres", Optional.empty(), 4);
+             AgroalDataSource tgt = DataSources.target(source.jdbcUrl("paced_target"), "postgres", Optional.empty(), 4);
+             Connection catalog = src.getConnection(); Connection target = tgt.getConnection()) {
+            SourceTable table = new SourceCatalog(catalog).tables(List.of(id)).get(id);
+            Dialect dialect = Dialect.forTarget(source.jdbcUrl("paced_target"), "PostgreSQL 15", LossyPolicy.none());
+            TargetTables.create(target, dialect, List.of(table));
+            BackfillStore store = new BackfillStore(dialect);
+            store.createTable(target);
+            store.startTable(target, table, 1, null);
+            ChunkCopier copier = new ChunkCopier(src, tgt, false, dialect, store, 100, throttle);
+            long started = System.nanoTime();
+            try (ExportedSnapshot snapshot = ExportedSnapshot.fresh(src)) {
+                assertEquals(4000, copier.copy(table, new Chunk(id, 0, 0, -1), snapshot));
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            // 100 rows may go at once; the other 3,900 at 1,000 per second
+            assertTrue(seconds >= 3.5, "4,000 rows at 1,000/s were copied in " + seconds + " s");
+        }
     }
 
     @Test
