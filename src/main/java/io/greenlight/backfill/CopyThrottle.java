@@ -29,6 +29,7 @@ public final class CopyThrottle implements AutoCloseable {
     private final GreenlightConfig.Backfill.Throttle config;
     private final long maxRowsPerSecond;
     private final BlockingBucket bucket;
+    private final long burst;
     private final SourceLoad load;
     private final PipelineMeters meters;
     private final Object waitLock = new Object();
@@ -42,9 +43,9 @@ public final class CopyThrottle implements AutoCloseable {
     CopyThrottle(long maxRowsPerSecond, GreenlightConfig.Backfill.Throttle config, SourceLoad load, PipelineMeters meters) {
         this.config = config;
         this.maxRowsPerSecond = maxRowsPerSecond;
-        this.bucket = maxRowsPerSecond <= 0 ? null : Bucket.builder()
-                .addLimit(limit -> limit.capacity(maxRowsPerSecond).refillGreedy(maxRowsPerSecond, Duration.ofSeconds(1))
-                        .initialTokens(Math.max(1, maxRowsPerSecond / 10)))
+        this.burst = Math.max(1, maxRowsPerSecond / 10);
+        this.bucket = maxRowsPerSecond <= 0 ? null : Bucket.builder() // bursts of at most a tenth of a second's worth
+                .addLimit(limit -> limit.capacity(burst).refillGreedy(maxRowsPerSecond, Duration.ofSeconds(1)))
                 .build().asBlocking();
         this.load = config.mode() == GreenlightConfig.Backfill.Throttle.Mode.ADAPTIVE ? load : null;
         this.meters = meters;
@@ -58,7 +59,7 @@ public final class CopyThrottle implements AutoCloseable {
         }
         if (bucket != null) {
             for (long left = rows; left > 0; ) {
-                long now = Math.min(left, maxRowsPerSecond); // a bucket never holds more than its capacity
+                long now = Math.min(left, burst); // a bucket never holds more than its capacity
                 bucket.consume(now);
                 left -= now;
             }
