@@ -39,6 +39,8 @@ abstract class BackfillIT {
 
     private static final TestServers SERVERS = TestServers.get();
     private static final int ITEMS = 40_000;
+    /** Rows the copy of the run that is not killed may read per second (above what it reaches here). */
+    private static final int COPY_CAP = 100_000;
     private static final Pattern CHUNKS_DONE = Pattern.compile("\"chunksDone\":(\\d+)");
 
     @BeforeAll
@@ -46,6 +48,7 @@ abstract class BackfillIT {
         Class.forName("org.postgresql.Driver");
     }
 
+    /** With a cap on the copy's rate (high enough not to slow this run): /status shows it. */
     @Test
     void backfillWithConcurrentWritesEqualsTheSourceAndAppliesEachChangeOnce() throws Exception {
         run("backfill_plain" + suffix(), false);
@@ -271,6 +274,9 @@ abstract class BackfillIT {
         env.put("GREENLIGHT_BACKFILL_CHUNK_PAGES", "2");
         env.put("GREENLIGHT_BACKFILL_PARALLELISM", "1");
         env.put("GREENLIGHT_BACKFILL_BATCH_ROWS", "100");
+        if (!kill) {
+            env.put("GREENLIGHT_BACKFILL_MAX_ROWS_PER_SECOND", String.valueOf(COPY_CAP));
+        }
 
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong transactions = new AtomicLong();
@@ -282,6 +288,8 @@ abstract class BackfillIT {
                     .until(() -> chunksDone(first) > 0);
             writer = startWriter(db, writing, transactions, duringSnapshot, first);
             if (!kill) {
+                assertTrue(first.get("/status").contains("\"backfillThrottle\":{\"maxRowsPerSecond\":" + COPY_CAP),
+                        "/status shows the cap");
                 awaitStreaming(first);
                 finish(db, writer, writing, transactions);
                 assertTrue(duringSnapshot.get() > 0, "some source transactions ran while the backfill copied");

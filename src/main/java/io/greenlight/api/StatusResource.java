@@ -9,6 +9,7 @@ import io.greenlight.apply.TablePauses;
 import io.greenlight.cutover.CutoverRecord;
 import io.greenlight.cutover.CutoverService;
 import io.greenlight.backfill.BackfillProgress;
+import io.greenlight.backfill.CopyThrottle;
 import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
 import io.greenlight.schema.TableId;
@@ -58,7 +59,8 @@ public class StatusResource {
      */
     public record Status(String phase, PipelineState.Failure failure, boolean captureRunning, boolean applyRunning,
                          LagStatus lag, KafkaStatus kafka, List<TableStatus> tables,
-                         List<BackfillProgress.TableProgress> backfill, CutoverStatus cutover, String direction,
+                         List<BackfillProgress.TableProgress> backfill, CopyThrottle.View backfillThrottle,
+                         CutoverStatus cutover, String direction,
                          Map<String, Object> reverse, LeaderElection.View leader, String standby) {
     }
 
@@ -100,7 +102,8 @@ public class StatusResource {
                 lag.skewSeconds(), meters.slotLagBytes(), meters.consumerLagRecords());
         return new Status(phase.name(), state.failure().orElse(null), pipeline.captureRunning(), pipeline.applyRunning(),
                 lagStatus, new KafkaStatus(pipeline.bootstrapServers().orElse(null), pipeline.embeddedBroker()), tables,
-                pipeline.backfillProgress().map(BackfillProgress::tables).orElse(List.of()), cutoverStatus(), direction(),
+                pipeline.backfillProgress().map(BackfillProgress::tables).orElse(List.of()),
+                pipeline.backfillProgress().map(BackfillProgress::throttle).orElse(null), cutoverStatus(), direction(),
                 reverse.started() ? reverse.status() : null, election.view(), notLeading(election.view()));
     }
 

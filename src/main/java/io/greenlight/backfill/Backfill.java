@@ -55,6 +55,7 @@ public final class Backfill implements AutoCloseable {
     private final BackfillStore store;
     private final Dialect dialect;
     private final ChunkCopier copier;
+    private final CopyThrottle throttle;
     private volatile io.greenlight.leader.Fence fence = io.greenlight.leader.Fence.NONE;
     private final ChunkPlanner planner;
     private final BackfillProgress progress = new BackfillProgress();
@@ -87,9 +88,13 @@ public final class Backfill implements AutoCloseable {
         this.meters = meters;
         this.store = new BackfillStore(dialect);
         this.dialect = dialect;
+        this.throttle = new CopyThrottle(config.maxRowsPerSecond(), config.throttle(), new SourceLoad(
+                sourceConfig.url().orElseThrow(), sourceConfig.username().orElseThrow(), sourceConfig.password(),
+                config.throttle().checkInterval()), meters);
+        progress.throttledBy(throttle);
         this.loadPool = bulkPool(dialect, targetConfig, config.parallelism());
-        this.copier = loadPool == null ? new ChunkCopier(source, target, false, dialect, store, config.batchRows())
-                : new ChunkCopier(source, loadPool, true, dialect, store, config.batchRows());
+        this.copier = loadPool == null ? new ChunkCopier(source, target, false, dialect, store, config.batchRows(), throttle)
+                : new ChunkCopier(source, loadPool, true, dialect, store, config.batchRows(), throttle);
         this.planner = new ChunkPlanner(config.chunkPages());
     }
 
@@ -151,6 +156,8 @@ public final class Backfill implements AutoCloseable {
     public BackfillProgress progress() {
         return progress;
     }
+
+
 
     /** Streamed changes a table's copy already contains (only tables copied at a fresh snapshot have any). */
     public Predicate<Change> alreadyCopied() {
@@ -262,12 +269,12 @@ public final class Backfill implements AutoCloseable {
      * still holds it; apply then skips its streamed changes the copy already holds. Throws
      * {@link BackfillException} when a row is still refused.
      */
-    public void recopy(TableId id) throws SQLException {
+    public void recopy(TableId id) throws SQLException, InterruptedException {
         SourceTable table = tables.get(id);
         ExportedSnapshot fresh = ExportedSnapshot.fresh(source);
         try {
             TxSnapshot contains = fresh.contains().orElseThrow();
-            ChunkCopier plain = new ChunkCopier(source, target, false, dialect, store, config.batchRows());
+            ChunkCopier plain = new ChunkCopier(source, target, false, dialect, store, config.batchRows(), throttle);
             plain.fencedBy(fence);
             List<Chunk> plan;
             try (Connection src = source.getConnection(); Connection tgt = target.getConnection()) {
@@ -286,6 +293,7 @@ public final class Backfill implements AutoCloseable {
             LOG.infof("Backfill of %s copied again on resume at a fresh snapshot (source LSN %s): %d rows", id, fresh.lsn(), total);
         } finally {
             fresh.close();
+            throttle.close(); // stops measuring the source until a copy asks again
         }
     }
 
@@ -328,6 +336,7 @@ public final class Backfill implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        throttle.close();
         if (snapshot != null) {
             snapshot.close();
             snapshot = null;

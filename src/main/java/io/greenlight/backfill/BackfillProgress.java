@@ -26,6 +26,16 @@ public final class BackfillProgress {
 
     private final Map<TableId, Table> tables = new ConcurrentHashMap<>();
     private volatile boolean running;
+    private volatile java.util.function.Supplier<CopyThrottle.View> throttle = () -> null;
+
+    void throttledBy(CopyThrottle throttle) {
+        this.throttle = throttle::view;
+    }
+
+    /** How the copy is paced: its cap, and whether it waits for a strained source now and why. */
+    public CopyThrottle.View throttle() {
+        return throttle.get();
+    }
 
     void running(boolean running) {
         this.running = running;

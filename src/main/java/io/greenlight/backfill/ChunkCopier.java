@@ -45,10 +45,16 @@ final class ChunkCopier {
     private volatile io.greenlight.leader.Fence fence = io.greenlight.leader.Fence.NONE;
 
     private final boolean bulk;
+    private final CopyThrottle throttle;
 
-    /** @param bulk whether {@code target}'s connections may run the dialect's bulk load (LOAD DATA LOCAL) */
-    ChunkCopier(DataSource source, DataSource target, boolean bulk, Dialect dialect, BackfillStore store, int batchRows) {
+    /**
+     * @param bulk whether {@code target}'s connections may run the dialect's bulk load (LOAD DATA LOCAL)
+     * @param throttle asked before each batch of rows is read
+     */
+    ChunkCopier(DataSource source, DataSource target, boolean bulk, Dialect dialect, BackfillStore store, int batchRows,
+                CopyThrottle throttle) {
         this.bulk = bulk;
+        this.throttle = throttle;
         this.source = source;
         this.target = target;
         this.dialect = dialect;
@@ -67,7 +73,7 @@ final class ChunkCopier {
     }
 
     /** Copies the chunk and returns its row count. */
-    long copy(SourceTable table, Chunk chunk, ExportedSnapshot snapshot) throws SQLException {
+    long copy(SourceTable table, Chunk chunk, ExportedSnapshot snapshot) throws SQLException, InterruptedException {
         List<ColumnReader> columns = readers(table);
         List<String> names = columns.stream().map(c -> c.column().name()).toList();
         String select = "SELECT " + columns.stream().map(ColumnReader::projection).collect(Collectors.joining(", "))
@@ -89,6 +95,9 @@ final class ChunkCopier {
                         int pending = 0;
                         ColumnReader.Value[] values = new ColumnReader.Value[columns.size()];
                         while (rs.next()) {
+                            if (pending == 0) {
+                                throttle.acquire(batchRows);
+                            }
                             read(rs, table, columns, values, snapshot);
                             for (int i = 0; i < values.length; i++) {
                                 try {
@@ -114,7 +123,7 @@ final class ChunkCopier {
                 tgt.commit();
                 src.commit();
                 return rows;
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | RuntimeException | InterruptedException e) {
                 rollbackQuietly(tgt);
                 rollbackQuietly(src);
                 if (e instanceof SQLException sql && refusedValue(sql)) {
@@ -205,13 +214,17 @@ final class ChunkCopier {
 
     /** Reads the chunk, converts each row as binding would and bulk-loads it in slices of about LOAD_BYTES. */
     private long load(PreparedStatement read, Connection tgt, String sql, SourceTable table, List<ColumnReader> columns,
-                      List<ColumnBinding> bindings, Chunk chunk, ExportedSnapshot snapshot) throws SQLException {
+                      List<ColumnBinding> bindings, Chunk chunk, ExportedSnapshot snapshot)
+            throws SQLException, InterruptedException {
         ColumnReader.Value[] values = new ColumnReader.Value[columns.size()];
         Object[] bound = new Object[columns.size()];
         TabSeparatedRows rendered = new TabSeparatedRows(LOAD_BYTES + LOAD_BYTES / 4);
         long rows = 0;
         try (ResultSet rs = read.executeQuery()) {
             while (rs.next()) {
+                if (rows % batchRows == 0) {
+                    throttle.acquire(batchRows);
+                }
                 read(rs, table, columns, values, snapshot);
                 for (int i = 0; i < values.length; i++) {
                     try {

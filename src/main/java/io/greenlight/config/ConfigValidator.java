@@ -49,6 +49,14 @@ public final class ConfigValidator {
         positive(problems, "greenlight.backfill.parallelism", config.backfill().parallelism());
         positive(problems, "greenlight.backfill.chunk-pages", config.backfill().chunkPages());
         positive(problems, "greenlight.backfill.batch-rows", config.backfill().batchRows());
+        if (config.backfill().maxRowsPerSecond() < 0) {
+            problems.add(invalid("greenlight.backfill.max-rows-per-second", String.valueOf(config.backfill().maxRowsPerSecond()),
+                    "0 (no cap) or a positive number"));
+        }
+        GreenlightConfig.Backfill.Throttle throttle = config.backfill().throttle();
+        positiveDuration(problems, "greenlight.backfill.throttle.max-replica-lag", throttle.maxReplicaLag());
+        positiveDuration(problems, "greenlight.backfill.throttle.max-commit-latency", throttle.maxCommitLatency());
+        positiveDuration(problems, "greenlight.backfill.throttle.check-interval", throttle.checkInterval());
         GreenlightConfig.Kafka kafka = config.kafka();
         if (!TOPIC_PREFIX.matcher(kafka.topicPrefix()).matches()) {
             problems.add(invalid("greenlight.kafka.topic-prefix", kafka.topicPrefix(), "letters, digits, _ and -"));

@@ -199,6 +199,38 @@ public interface GreenlightConfig {
         /** Rows sent to the target in one multi-row statement. */
         @WithDefault("1000")
         int batchRows();
+
+        /** Rows per second the copy reads from the source at most, over all its chunks; 0: no cap. */
+        @WithDefault("0")
+        long maxRowsPerSecond();
+
+        /** Backing off while the source is under strain (docs/backfill.md, throttling). */
+        Throttle throttle();
+
+        interface Throttle {
+
+            enum Mode {
+                /** Only max-rows-per-second paces the copy. */
+                OFF,
+                /** The copy also waits while the source's commit latency or a replica's replay lag is above its threshold. */
+                ADAPTIVE
+            }
+
+            @WithDefault("adaptive")
+            Mode mode();
+
+            /** The copy waits while a standby of the source replays this far behind (pg_stat_replication.replay_lag). */
+            @WithDefault("10S")
+            Duration maxReplicaLag();
+
+            /** The copy waits while committing a transaction on the source takes longer than this. */
+            @WithDefault("250MS")
+            Duration maxCommitLatency();
+
+            /** How often the source's commit latency and replica lag are measured while the copy runs. */
+            @WithDefault("1S")
+            Duration checkInterval();
+        }
     }
 
     /** One active instance: leader election with a fencing token (docs/deploy.md, high availability). */

@@ -34,11 +34,17 @@ public class PipelineMeters {
     private final Timer applyBatch;
     private final AtomicLong consumerLagRecords = new AtomicLong();
     private final AtomicLong slotLagBytes = new AtomicLong(-1);
+    private final AtomicInteger backfillWaiting = new AtomicInteger();
+    private final Counter backfillWaited;
 
     public PipelineMeters(MeterRegistry registry, LagTracker lag) {
         this.registry = registry;
         this.applyErrors = Counter.builder("cdc.apply.errors")
                 .description("Failed attempts to write a batch to the target").register(registry);
+        this.backfillWaited = Counter.builder("greenlight.backfill.waited.seconds")
+                .description("Time the initial load waited for a strained source (adaptive throttling)").register(registry);
+        gauges.add(Gauge.builder("greenlight.backfill.waiting", backfillWaiting, AtomicInteger::get)
+                .description("1 while the initial load waits for a strained source (adaptive throttling)").register(registry));
         this.applyBatch = Timer.builder("cdc.apply.batch").description("Time to write one batch and its offsets to the target")
                 .publishPercentileHistogram().register(registry);
         gauges.add(Gauge.builder("cdc.lag.seconds", lag, LagTracker::endToEndSeconds)
@@ -103,6 +109,16 @@ public class PipelineMeters {
                 .register(registry)).increment(count);
         captured(table, "read", count);
         applied(table, "read", count);
+    }
+
+    /** greenlight_backfill_waiting: 1 while the copy waits for a strained source (adaptive throttling). */
+    public void backfillWaiting(boolean waiting) {
+        backfillWaiting.set(waiting ? 1 : 0);
+    }
+
+    /** greenlight_backfill_waited_seconds_total: time the copy spent waiting for a strained source. */
+    public void backfillWaited(double seconds) {
+        backfillWaited.increment(seconds);
     }
 
     public void applyError() {

@@ -32,13 +32,23 @@ public final class ConfigKeys {
             WithName withName = method.getAnnotation(WithName.class);
             String key = prefix + "." + (withName != null ? withName.value() : kebab(method.getName()));
             Class<?> type = method.getReturnType();
-            if (type.isInterface() && type.getEnclosingClass() == GreenlightConfig.class) {
+            if (type.isInterface() && group(type)) {
                 collect(key, type, out);
             } else {
                 WithDefault withDefault = method.getAnnotation(WithDefault.class);
                 out.put(key, Optional.ofNullable(withDefault).map(WithDefault::value));
             }
         }
+    }
+
+    /** A group of keys: an interface declared inside the tree, at any depth. */
+    private static boolean group(Class<?> type) {
+        for (Class<?> outer = type.getEnclosingClass(); outer != null; outer = outer.getEnclosingClass()) {
+            if (outer == GreenlightConfig.class) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String kebab(String camel) {

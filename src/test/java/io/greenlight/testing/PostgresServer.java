@@ -40,16 +40,36 @@ public final class PostgresServer implements AutoCloseable {
 
     private static PostgresServer start(boolean synchronousCommit) throws Exception {
         Path bin = findBin();
-        Path dir = Files.createTempDirectory("greenlight-pg-", PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwxr-xr-x")));
-        if (ExternalProcess.ROOT) {
-            ExternalProcess.run(java.util.List.of("chown", "postgres:postgres", dir.toString()), Files.createTempFile("chown", ".log"));
-        }
+        Path dir = serverDirectory("greenlight-pg-");
         ExternalProcess.run(ExternalProcess.asUser("postgres", bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(),
                 "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"), dir.resolve("initdb.log"));
         PostgresServer server = new PostgresServer(dir, bin, freePort(), synchronousCommit);
         server.startProcess();
         return server;
+    }
+
+    /**
+     * A physical streaming standby of {@code primary} (pg_basebackup, then started in recovery with
+     * hot_standby on): what a production source's replicas are, for tests of replica lag.
+     */
+    public static PostgresServer startStandbyOf(PostgresServer primary) throws Exception {
+        Path bin = findBin();
+        Path dir = serverDirectory("greenlight-pg-standby-");
+        ExternalProcess.run(ExternalProcess.asUser("postgres", bin.resolve("pg_basebackup").toString(), "-h", "127.0.0.1",
+                "-p", String.valueOf(primary.port), "-U", "postgres", "-D", dir.resolve("data").toString(), "-R",
+                "-X", "stream", "--no-sync"), dir.resolve("basebackup.log"));
+        PostgresServer server = new PostgresServer(dir, bin, freePort(), false);
+        server.startProcess();
+        return server;
+    }
+
+    /** A fresh directory the postgres user owns. */
+    private static Path serverDirectory(String prefix) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory(prefix, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        if (ExternalProcess.ROOT) {
+            ExternalProcess.run(java.util.List.of("chown", "postgres:postgres", dir.toString()), Files.createTempFile("chown", ".log"));
+        }
+        return dir;
     }
 
     /** Starts (or restarts) the server process on the same data directory and port. */
