@@ -33,9 +33,7 @@ import io.greenlight.config.GreenlightConfig;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.dialect.LossyPolicy;
 import io.greenlight.dialect.PreflightReport;
-import io.greenlight.kafka.EmbeddedKafkaBroker;
-import io.greenlight.kafka.KafkaClients;
-import io.greenlight.kafka.TopicAdmin;
+import io.greenlight.kafka.KafkaRuntime;
 import io.greenlight.kafka.TopicNames;
 import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
@@ -57,11 +55,8 @@ import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,13 +87,8 @@ public class Pipeline {
     private final ApplyGate gate;
     private DeadLetters deadLetters;
 
-    private final Object brokerLock = new Object();
-    private volatile EmbeddedKafkaBroker broker;
-    private String embeddedServers;
-    private volatile String bootstrapServers;
-    private AgroalDataSource source;
-    private AgroalDataSource target;
-    private KafkaClients kafka;
+    private final KafkaRuntime kafka;
+    private final Endpoints ends;
     private KafkaProducer<byte[], byte[]> producer;
     private CaptureEngine capture;
     private ApplyLoop apply;
@@ -108,7 +98,6 @@ public class Pipeline {
     private HeartbeatWriter heartbeat;
     private SlotLagPoller slotLag;
     private volatile Map<TableId, SourceTable> tables = Map.of();
-    private volatile Dialect dialect;
     private volatile PreflightReport preflight;
     private Thread starter;
     private Thread applyThread;
@@ -131,6 +120,8 @@ public class Pipeline {
         this.meters = meters;
         this.lag = lag;
         this.topics = new TopicNames(config.kafka().topicPrefix());
+        this.kafka = new KafkaRuntime(config.kafka(), topics, Path.of(config.dataDir(), "kafka"), config.apply().deadLetterTopic());
+        this.ends = new Endpoints(config);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -148,12 +139,9 @@ public class Pipeline {
                 slotLag.close();
                 slotLag = null;
             }
-            closeQuietly(source);
-            closeQuietly(target);
-            source = null;
-            target = null;
+            ends.close();
         }
-        stopBroker();
+        kafka.close();
     }
 
     /** Brings the pipeline up on a background thread; failures end in phase FAILED with the cause. */
@@ -231,34 +219,17 @@ public class Pipeline {
         Backfill fill = null;
         CompletableFuture<Void> kafkaSide = null;
         try {
-            boolean embedded = config.kafka().bootstrapServers().isEmpty();
-            if (embedded) {
-                EmbeddedKafkaBroker.ensureLogDir(brokerLogDir()); // an unusable data-dir fails before anything else
-            }
+            boolean embedded = kafka.embedded();
             // The embedded broker takes seconds to start; the source and target checks and a
             // backfill's copy do not need it, so it starts alongside them.
-            CompletableFuture<String> kafkaUp = embedded
-                    ? CompletableFuture.supplyAsync(this::startBroker, runnable -> new Thread(runnable, "greenlight-broker-start").start())
-                    : CompletableFuture.completedFuture(config.kafka().bootstrapServers().get());
+            CompletableFuture<String> kafkaUp = kafka.up();
             GreenlightConfig.Source src = config.source();
-            if (source == null) {
-                // Lives as long as the process: slot lag stays visible while the pipeline is stopped.
-                source = DataSources.source(src.url().orElseThrow(), src.username().orElseThrow(), src.password(),
-                        config.verify().parallelism() + 4); // a verification holds one per table it reads
-            }
             GreenlightConfig.Target tgt = config.target();
-            if (target == null) {
-                target = DataSources.target(tgt.url().orElseThrow(), tgt.username().orElseThrow(), tgt.password(),
-                        tgt.poolSize());
-            }
+            ends.open();
+            AgroalDataSource source = ends.source();
+            AgroalDataSource target = ends.target();
             LossyPolicy lossy = LossyPolicy.of(config.types().lossyAccept().orElse(List.of()));
-            Dialect dialect;
-            try (Connection connection = target.getConnection(); Statement st = connection.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT version()")) {
-                rs.next();
-                dialect = Dialect.forTarget(tgt.url().orElseThrow(), rs.getString(1), lossy);
-            }
-            this.dialect = dialect;
+            Dialect dialect = ends.readDialect(lossy);
 
             SlotTakeover.endReader(source, src.slot()); // the leader before us is gone: its walsender must not hold the slot
             List<TableId> configured = src.tables().orElse(List.of()).stream().map(String::trim).map(TableId::parse).toList();
@@ -296,8 +267,8 @@ public class Pipeline {
             }
             List<TopicPartition> externalPartitions = null;
             if (!embedded) { // capture's stored position is read from Kafka, from a topic that must be compacted
-                connectKafka(kafkaUp.get());
-                externalPartitions = createTopics();
+                kafka.connect(kafkaUp.get());
+                externalPartitions = kafka.createTopics(tables.keySet());
             }
             Optional<SlotGuard.StoredProgress> captured = capturedPosition(embedded);
             guardSlot(src, captured, applied);
@@ -376,7 +347,7 @@ public class Pipeline {
                 }
                 applyThread.start();
             }
-            LOG.infof("Pipeline started: source → Kafka %s%s → %s target", bootstrapServers,
+            LOG.infof("Pipeline started: source → Kafka %s%s → %s target", kafka.bootstrapServers().orElse(null),
                     embedded ? " (embedded)" : "", dialect.name());
             started.fire(new PipelineStarted());
         } catch (Exception e) {
@@ -401,18 +372,13 @@ public class Pipeline {
         }
     }
 
-    private void connectKafka(String servers) {
-        bootstrapServers = servers;
-        kafka = new KafkaClients(servers, "greenlight-" + topics.prefix());
-    }
-
     /** Creates the embedded broker's topics, then starts capture (and builds apply) unless a stop overtook this bring-up. */
     private void startKafkaSide(long bringUpGeneration, String servers, List<TopicPartition> created,
                                 GreenlightConfig.Source src, OffsetStore offsets, Backfill copying) throws Exception {
         List<TopicPartition> partitions = created;
         if (partitions == null) {
-            connectKafka(servers);
-            partitions = createTopics();
+            kafka.connect(servers);
+            partitions = kafka.createTopics(tables.keySet());
         }
         synchronized (this) {
             if (bringUpGeneration != generation) {
@@ -425,41 +391,20 @@ public class Pipeline {
         }
     }
 
-    private List<TopicPartition> createTopics() throws Exception {
-        List<String> changeTopics = new ArrayList<>(tables.keySet().stream().map(topics::table).toList());
-        try (TopicAdmin admin = new TopicAdmin(kafka.admin())) {
-            if (config.kafka().bootstrapServers().isPresent()) { // embedded: offsets in a file (DebeziumProperties)
-                admin.ensureCompactedTopic(topics.sourceOffsets(), config.kafka().replicationFactor());
-            }
-            // The embedded broker keeps changes until they are applied (RetentionKeeper deletes those), as a
-            // single node has no one else to read them from; an external cluster's retention is the operator's.
-            Duration retention = config.kafka().bootstrapServers().isEmpty() ? Duration.ofMillis(-1) : config.kafka().retention();
-            admin.ensureChangeTopics(changeTopics, config.kafka().partitions(), config.kafka().replicationFactor(), retention);
-            if (config.kafka().bootstrapServers().isEmpty()) {
-                admin.setRetention(changeTopics, retention); // topics an earlier version created with a retention
-            }
-            if (config.apply().deadLetterTopic().isPresent()) {
-                admin.ensureChangeTopics(List.of(config.apply().deadLetterTopic().get()), 1,
-                        config.kafka().replicationFactor(), config.kafka().retention());
-            }
-            return admin.partitionsOf(changeTopics);
-        }
-    }
-
     private void startComponents(GreenlightConfig.Source src, List<TopicPartition> partitions, OffsetStore offsets) {
         pauses.reset(applicationTables());
         applicationTables().forEach(t -> meters.deadLetterCounter(t.toString()));
-        BatchWriter writer = new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect, true));
+        BatchWriter writer = new BatchWriter(ends.dialect(), tables, new SchemaEvolution(ends.source(), ends.dialect(), true));
         this.writer = writer;
-        deadLetters = config.apply().deadLetterTopic().map(topic -> new DeadLetters(topic, kafka, meters)).orElse(null);
+        deadLetters = config.apply().deadLetterTopic().map(topic -> new DeadLetters(topic, kafka.clients(), meters)).orElse(null);
         if (deadLetters != null) {
             LOG.warnf("greenlight.apply.dead-letter-topic=%s: changes the target cannot take are copied there and NOT "
                     + "applied; their tables go on. Each one is logged and counted in greenlight_dead_letter_events_total.",
                     deadLetters.topic());
         }
         PoisonPolicy poison = new PoisonPolicy(PoisonPolicy.Mode.of(config.apply().onError()),
-                Optional.ofNullable(deadLetters), pauses, target, writer, offsets);
-        apply = new ApplyLoop(kafka.applyConsumer(config.apply().batchSize()), partitions, target,
+                Optional.ofNullable(deadLetters), pauses, ends.target(), writer, offsets);
+        apply = new ApplyLoop(kafka.clients().applyConsumer(config.apply().batchSize()), partitions, ends.target(),
                 writer, offsets, meters, lag,
                 config.apply().batchSize(),
                 config.apply().batchMaxWait(), e -> {
@@ -469,28 +414,28 @@ public class Pipeline {
                     failed("apply", e, "Fix the cause named above, then restart Greenlight; apply resumes from the target's greenlight_offsets.");
                 },
                 poison, pauses);
-        apply.fencedBy(election.targetFence(target, dialect)); // every apply transaction checks the leader's epoch
+        apply.fencedBy(election.targetFence(ends.target(), ends.dialect())); // every apply transaction checks the leader's epoch
         apply.gatedBy(gate, tables); // a cutover holds or closes it
         Map<String, TableId> byTopic = new java.util.HashMap<>();
         tables.keySet().forEach(t -> byTopic.put(topics.table(t), t));
         apply.naming(topic -> Optional.ofNullable(byTopic.get(topic)));
         applyThread = new Thread(apply, "greenlight-apply"); // started by the bring-up once any backfill is done
         Optional<RetentionKeeper.Trim> trim = config.kafka().bootstrapServers().isPresent() ? Optional.empty()
-                : Optional.of(new RetentionKeeper.Trim(kafka::admin, target, offsets, partitions));
+                : Optional.of(new RetentionKeeper.Trim(kafka.clients()::admin, ends.target(), offsets, partitions));
         retention = new RetentionKeeper(trim, pauses, new RetentionWatch(trim.isPresent() ? Duration.ofMillis(-1)
                 : config.kafka().retention(), topics::table));
         retention.start();
 
-        producer = kafka.producer("capture");
+        producer = kafka.clients().producer("capture");
         snapshot = new SnapshotProgress(topics.prefix());
-        capture = new CaptureEngine(DebeziumProperties.of(config, tables, topics, bootstrapServers),
+        capture = new CaptureEngine(DebeziumProperties.of(config, tables, topics, kafka.bootstrapServers().orElseThrow()),
                 new ChangePublisher(producer, meters, lag, this::advancePhase, ddlRouting()), e -> failed("capture", e,
                 "Check the source and Kafka are reachable and the slot exists, then restart Greenlight; capture resumes from its offsets in Kafka."));
         capture.start();
-        heartbeat = new HeartbeatWriter(source, lag);
+        heartbeat = new HeartbeatWriter(ends.source(), lag);
         heartbeat.start(config.heartbeat().interval());
         if (slotLag == null) {
-            slotLag = new SlotLagPoller(source, src.slot(), meters, this::slotGone);
+            slotLag = new SlotLagPoller(ends.source(), src.slot(), meters, this::slotGone);
             slotLag.start(Duration.ofSeconds(2));
         }
         state.phase(PipelineState.Phase.SNAPSHOT);
@@ -498,7 +443,7 @@ public class Pipeline {
 
     /** Routes the source's DDL messages into the captured tables' topics (see {@link DdlRouting}). */
     private DdlRouting ddlRouting() {
-        try (Connection connection = source.getConnection()) {
+        try (Connection connection = ends.source().getConnection()) {
             // Without greenlight.source.tables every table of schema public is migrated, also one created later.
             Set<String> migrated = config.source().tables().isEmpty() ? Set.of("public") : Set.of();
             return DdlRouting.of(connection, applicationTables(), topics::table, migrated, this::tableCreated);
@@ -521,7 +466,7 @@ public class Pipeline {
         Thread restart = new Thread(() -> {
             try {
                 Optional<SourceTable> model;
-                try (Connection connection = source.getConnection()) {
+                try (Connection connection = ends.source().getConnection()) {
                     model = new io.greenlight.schema.SourceCatalog(connection).table(table);
                 }
                 if (model.isEmpty()) {
@@ -531,11 +476,11 @@ public class Pipeline {
                 LOG.infof("Table %s was created on the source in a migrated schema: restarting to capture it, copy it and "
                         + "stream it", table);
                 SourceTable sized;
-                try (Connection sourceConnection = source.getConnection(); Connection targetConnection = target.getConnection()) {
-                    sized = TargetTables.sized(sourceConnection, targetConnection, dialect, Map.of(table, model.get())).get(table);
-                    TargetTables.create(targetConnection, dialect, List.of(sized));
+                try (Connection sourceConnection = ends.source().getConnection(); Connection targetConnection = ends.target().getConnection()) {
+                    sized = TargetTables.sized(sourceConnection, targetConnection, ends.dialect(), Map.of(table, model.get())).get(table);
+                    TargetTables.create(targetConnection, ends.dialect(), List.of(sized));
                 }
-                Recopy.request(target, dialect, sized, topics.table(table));
+                Recopy.request(ends.target(), ends.dialect(), sized, topics.table(table));
                 start();
             } catch (Exception e) {
                 failed("capture", e, "Table " + table + " was created on the source but could not be added; restart Greenlight "
@@ -551,7 +496,7 @@ public class Pipeline {
     private void guardSlot(GreenlightConfig.Source src, Optional<SlotGuard.StoredProgress> captured,
                            Map<TopicPartition, PartitionPosition> applied) throws Exception {
         Optional<SlotGuard.SlotState> slot;
-        try (Connection connection = source.getConnection()) {
+        try (Connection connection = ends.source().getConnection()) {
             slot = SlotGuard.SlotState.read(connection, src.slot());
         }
         Optional<SlotGuard.StoredProgress> stored = captured.isPresent() ? captured : applied.entrySet().stream()
@@ -588,10 +533,10 @@ public class Pipeline {
      */
     public SourceCleanup.Result cleanupSource() throws SQLException, InterruptedException {
         stop();
-        if (source == null) {
+        if (ends.source() == null) {
             throw new IllegalStateException("The source has not been reached yet; nothing to clean up from here.");
         }
-        try (Connection connection = source.getConnection()) {
+        try (Connection connection = ends.source().getConnection()) {
             connection.setAutoCommit(true);
             SourceCleanup.Result result = new SourceCleanup(connection).run(config.source().slot(),
                     config.source().publication(), Duration.ofSeconds(30));
@@ -607,8 +552,8 @@ public class Pipeline {
      */
     public void recopy(TableId table) throws SQLException {
         SourceTable model = tables.get(table);
-        Dialect targetDialect = dialect;
-        AgroalDataSource pool = target;
+        Dialect targetDialect = ends.dialect();
+        AgroalDataSource pool = ends.target();
         if (model == null || targetDialect == null || pool == null) {
             throw new IllegalStateException("Greenlight has not reached the source and target yet; a recopy of " + table
                     + " needs both. GET /status shows why; retry once the pipeline started.");
@@ -622,8 +567,8 @@ public class Pipeline {
 
     /** POST /tables/recopy: every table copied again (see {@link #recopy}), every stored position forgotten. */
     public void recopyAll() throws SQLException {
-        Dialect targetDialect = dialect;
-        AgroalDataSource pool = target;
+        Dialect targetDialect = ends.dialect();
+        AgroalDataSource pool = ends.target();
         Map<TableId, SourceTable> all = tables;
         if (all.isEmpty() || targetDialect == null || pool == null) {
             throw new IllegalStateException("Greenlight has not reached the source and target yet; a recopy needs both. "
@@ -644,37 +589,9 @@ public class Pipeline {
         }
     }
 
-    /** Not under the pipeline's lock: the broker starts while the bring-up goes on. */
-    private String startBroker() {
-        synchronized (brokerLock) {
-            if (broker == null) { // a restart (stop, start) keeps the broker that is running
-                EmbeddedKafkaBroker starting = new EmbeddedKafkaBroker(brokerLogDir(), 0);
-                embeddedServers = starting.start();
-                broker = starting;
-            }
-            return embeddedServers;
-        }
-    }
-
-    private Path brokerLogDir() {
-        return Path.of(config.dataDir(), "kafka");
-    }
-
-    private void stopBroker() {
-        synchronized (brokerLock) {
-            if (broker != null) {
-                broker.close();
-                broker = null;
-            }
-        }
-    }
-
     /** Stops the embedded broker in place, as a broker crash looks to capture and apply (tests use it). */
     void stopEmbeddedBroker() {
-        EmbeddedKafkaBroker b = broker;
-        if (b != null) {
-            b.close();
-        }
+        kafka.crashEmbeddedBroker();
     }
 
     /**
@@ -683,19 +600,13 @@ public class Pipeline {
      */
     void discardEmbeddedBrokerData() throws java.io.IOException {
         stop();
-        stopBroker();
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(brokerLogDir())) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        kafka.discardEmbeddedBrokerData();
         java.nio.file.Files.deleteIfExists(DebeziumProperties.sourceOffsetsFile(config));
     }
 
     /** Starts the embedded broker again on its port and log directory. */
     void startEmbeddedBroker() {
-        EmbeddedKafkaBroker b = broker;
-        if (b != null) {
-            b.start();
-        }
+        kafka.restartEmbeddedBroker();
     }
 
     /** SNAPSHOT until the backfill is done and the connector reports its snapshot done, then STREAMING. */
@@ -765,7 +676,7 @@ public class Pipeline {
             return SourceOffsets.lastLsn(file, DebeziumProperties.engineName(topics))
                     .map(lsn -> new SlotGuard.StoredProgress(lsn, "capture's source offset in " + file, true));
         }
-        try (KafkaConsumer<byte[], byte[]> consumer = kafka.consumer("slot-guard", 500)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = kafka.clients().consumer("slot-guard", 500)) {
             return SourceOffsets.lastLsn(consumer, topics.sourceOffsets(), DebeziumProperties.engineName(topics),
                             Duration.ofSeconds(60))
                     .map(lsn -> new SlotGuard.StoredProgress(lsn, "capture's source offset in Kafka topic " + topics.sourceOffsets(), true));
@@ -803,16 +714,16 @@ public class Pipeline {
     }
 
     public Optional<javax.sql.DataSource> sourcePool() {
-        return Optional.ofNullable(source);
+        return Optional.ofNullable(ends.source());
     }
 
     public Optional<javax.sql.DataSource> targetPool() {
-        return Optional.ofNullable(target);
+        return Optional.ofNullable(ends.target());
     }
 
     /** The target's dialect, known once the pipeline reached the target. */
     public Optional<Dialect> dialect() {
-        return Optional.ofNullable(dialect);
+        return Optional.ofNullable(ends.dialect());
     }
 
     /** The type-mapping report of the last start, once the source and target were read. */
@@ -831,43 +742,23 @@ public class Pipeline {
     }
 
     public Optional<String> bootstrapServers() {
-        return Optional.ofNullable(bootstrapServers);
+        return kafka.bootstrapServers();
     }
 
     public boolean embeddedBroker() {
-        return broker != null;
+        return kafka.embeddedBroker();
     }
 
     public boolean sourceReachable() {
-        return valid(source);
+        return ends.sourceReachable();
     }
 
     public boolean targetReachable() {
-        return valid(target);
+        return ends.targetReachable();
     }
 
     public boolean kafkaReachable() {
-        KafkaClients k = kafka;
-        if (k == null) {
-            return false;
-        }
-        try (TopicAdmin admin = new TopicAdmin(k.admin())) {
-            admin.clusterId(Duration.ofSeconds(3));
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    private static boolean valid(AgroalDataSource pool) {
-        if (pool == null) {
-            return false;
-        }
-        try (Connection connection = pool.getConnection()) {
-            return connection.isValid(3);
-        } catch (SQLException e) {
-            return false;
-        }
+        return kafka.reachable();
     }
 
     private static void join(Thread thread) {
@@ -878,12 +769,6 @@ public class Pipeline {
             thread.join(Duration.ofSeconds(30).toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(AgroalDataSource pool) {
-        if (pool != null) {
-            pool.close();
         }
     }
 }
