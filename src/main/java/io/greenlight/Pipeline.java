@@ -2,25 +2,17 @@ package io.greenlight;
 
 import io.agroal.api.AgroalDataSource;
 import io.greenlight.apply.ApplyGate;
-import io.greenlight.apply.ApplyLoop;
 import io.greenlight.apply.BatchWriter;
-import io.greenlight.apply.DeadLetters;
 import io.greenlight.apply.OffsetStore;
 import io.greenlight.apply.PartitionPosition;
 import io.greenlight.apply.PoisonPolicy;
-import io.greenlight.apply.RetentionKeeper;
-import io.greenlight.apply.RetentionWatch;
 import io.greenlight.apply.TablePauses;
-import io.greenlight.apply.SchemaEvolution;
 import io.greenlight.apply.TargetTables;
 import io.greenlight.backfill.Backfill;
 import io.greenlight.backfill.BackfillException;
 import io.greenlight.backfill.BackfillProgress;
 import io.greenlight.backfill.Recopy;
-import io.greenlight.capture.CaptureEngine;
-import io.greenlight.capture.ChangePublisher;
 import io.greenlight.capture.ConnectorConfigFile;
-import io.greenlight.capture.DdlRouting;
 import io.greenlight.capture.DebeziumProperties;
 import io.greenlight.capture.HeartbeatWriter;
 import io.greenlight.capture.SnapshotProgress;
@@ -49,7 +41,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
@@ -85,22 +76,18 @@ public class Pipeline {
     private final TopicNames topics;
     private final TablePauses pauses;
     private final ApplyGate gate;
-    private DeadLetters deadLetters;
 
     private final KafkaRuntime kafka;
     private final Endpoints ends;
-    private KafkaProducer<byte[], byte[]> producer;
-    private CaptureEngine capture;
-    private ApplyLoop apply;
+    private final PipelineAssembler assembler;
+    /** The parts of the current run; null while stopped. */
+    private volatile RunningPipeline running;
     private volatile BatchWriter writer;
-    private SnapshotProgress snapshot;
-    private RetentionKeeper retention;
-    private HeartbeatWriter heartbeat;
+    private volatile SnapshotProgress snapshot;
     private SlotLagPoller slotLag;
     private volatile Map<TableId, SourceTable> tables = Map.of();
     private volatile PreflightReport preflight;
     private Thread starter;
-    private Thread applyThread;
     /** Bumped by every start and stop: a bring-up that was overtaken starts nothing. */
     private long generation;
     private volatile Backfill backfill;
@@ -122,6 +109,8 @@ public class Pipeline {
         this.topics = new TopicNames(config.kafka().topicPrefix());
         this.kafka = new KafkaRuntime(config.kafka(), topics, Path.of(config.dataDir(), "kafka"), config.apply().deadLetterTopic());
         this.ends = new Endpoints(config);
+        this.assembler = new PipelineAssembler(config, topics, meters, lag, pauses, gate, election, this::failed,
+                this::advancePhase, this::tableCreated);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -185,30 +174,9 @@ public class Pipeline {
 
     private synchronized void stopComponents() {
         backfill = null;
-        if (heartbeat != null) {
-            heartbeat.close();
-            heartbeat = null;
-        }
-        if (capture != null) {
-            capture.close();
-            capture = null;
-        }
-        if (producer != null) {
-            producer.close(Duration.ofSeconds(10));
-            producer = null;
-        }
-        if (apply != null) {
-            apply.close();
-            join(applyThread);
-            apply = null;
-        }
-        if (retention != null) {
-            retention.close();
-            retention = null;
-        }
-        if (deadLetters != null) {
-            deadLetters.close();
-            deadLetters = null;
+        if (running != null) {
+            running.close();
+            running = null;
         }
         if (state.phase() != PipelineState.Phase.FAILED) {
             state.phase(PipelineState.Phase.STOPPED);
@@ -343,9 +311,9 @@ public class Pipeline {
                         pauses.pauseCopy(table, error);
                         held.put(table, topics.table(table));
                     });
-                    apply.holdFromStart(held);
+                    running.apply().holdFromStart(held);
                 }
-                applyThread.start();
+                running.startApply();
             }
             LOG.infof("Pipeline started: source → Kafka %s%s → %s target", kafka.bootstrapServers().orElse(null),
                     embedded ? " (embedded)" : "", dialect.name());
@@ -386,7 +354,7 @@ public class Pipeline {
             }
             startComponents(src, partitions, offsets);
             if (copying != null) {
-                apply.skipping(copying.alreadyCopied());
+                running.apply().skipping(copying.alreadyCopied());
             }
         }
     }
@@ -394,62 +362,19 @@ public class Pipeline {
     private void startComponents(GreenlightConfig.Source src, List<TopicPartition> partitions, OffsetStore offsets) {
         pauses.reset(applicationTables());
         applicationTables().forEach(t -> meters.deadLetterCounter(t.toString()));
-        BatchWriter writer = new BatchWriter(ends.dialect(), tables, new SchemaEvolution(ends.source(), ends.dialect(), true));
-        this.writer = writer;
-        deadLetters = config.apply().deadLetterTopic().map(topic -> new DeadLetters(topic, kafka.clients(), meters)).orElse(null);
-        if (deadLetters != null) {
-            LOG.warnf("greenlight.apply.dead-letter-topic=%s: changes the target cannot take are copied there and NOT "
-                    + "applied; their tables go on. Each one is logged and counted in greenlight_dead_letter_events_total.",
-                    deadLetters.topic());
+        RunningPipeline run = new RunningPipeline();
+        running = run;
+        try {
+            assembler.assemble(run, tables, ends, kafka, partitions, offsets);
+        } finally {
+            writer = run.writer();
+            snapshot = run.snapshot();
         }
-        PoisonPolicy poison = new PoisonPolicy(PoisonPolicy.Mode.of(config.apply().onError()),
-                Optional.ofNullable(deadLetters), pauses, ends.target(), writer, offsets);
-        apply = new ApplyLoop(kafka.clients().applyConsumer(config.apply().batchSize()), partitions, ends.target(),
-                writer, offsets, meters, lag,
-                config.apply().batchSize(),
-                config.apply().batchMaxWait(), e -> {
-                    if (StaleLeaderException.in(e)) {
-                        election.refused(e);
-                    }
-                    failed("apply", e, "Fix the cause named above, then restart Greenlight; apply resumes from the target's greenlight_offsets.");
-                },
-                poison, pauses);
-        apply.fencedBy(election.targetFence(ends.target(), ends.dialect())); // every apply transaction checks the leader's epoch
-        apply.gatedBy(gate, tables); // a cutover holds or closes it
-        Map<String, TableId> byTopic = new java.util.HashMap<>();
-        tables.keySet().forEach(t -> byTopic.put(topics.table(t), t));
-        apply.naming(topic -> Optional.ofNullable(byTopic.get(topic)));
-        applyThread = new Thread(apply, "greenlight-apply"); // started by the bring-up once any backfill is done
-        Optional<RetentionKeeper.Trim> trim = config.kafka().bootstrapServers().isPresent() ? Optional.empty()
-                : Optional.of(new RetentionKeeper.Trim(kafka.clients()::admin, ends.target(), offsets, partitions));
-        retention = new RetentionKeeper(trim, pauses, new RetentionWatch(trim.isPresent() ? Duration.ofMillis(-1)
-                : config.kafka().retention(), topics::table));
-        retention.start();
-
-        producer = kafka.clients().producer("capture");
-        snapshot = new SnapshotProgress(topics.prefix());
-        capture = new CaptureEngine(DebeziumProperties.of(config, tables, topics, kafka.bootstrapServers().orElseThrow()),
-                new ChangePublisher(producer, meters, lag, this::advancePhase, ddlRouting()), e -> failed("capture", e,
-                "Check the source and Kafka are reachable and the slot exists, then restart Greenlight; capture resumes from its offsets in Kafka."));
-        capture.start();
-        heartbeat = new HeartbeatWriter(ends.source(), lag);
-        heartbeat.start(config.heartbeat().interval());
         if (slotLag == null) {
             slotLag = new SlotLagPoller(ends.source(), src.slot(), meters, this::slotGone);
             slotLag.start(Duration.ofSeconds(2));
         }
         state.phase(PipelineState.Phase.SNAPSHOT);
-    }
-
-    /** Routes the source's DDL messages into the captured tables' topics (see {@link DdlRouting}). */
-    private DdlRouting ddlRouting() {
-        try (Connection connection = ends.source().getConnection()) {
-            // Without greenlight.source.tables every table of schema public is migrated, also one created later.
-            Set<String> migrated = config.source().tables().isEmpty() ? Set.of("public") : Set.of();
-            return DdlRouting.of(connection, applicationTables(), topics::table, migrated, this::tableCreated);
-        } catch (SQLException e) {
-            throw new IllegalStateException("Reading the captured tables' oids from the source failed: " + e.getMessage(), e);
-        }
     }
 
     private final Set<TableId> created = ConcurrentHashMap.newKeySet();
@@ -516,11 +441,9 @@ public class Pipeline {
     /** The poller saw the slot vanish: stop capture before it recreates the slot and streams on past a gap. */
     private void slotGone(long lastConfirmed) {
         synchronized (this) {
-            if (capture == null) {
+            if (running == null || !running.closeCapture()) {
                 return; // stopped on purpose (or cleaned up): nothing is reading the slot
             }
-            capture.close();
-            capture = null;
         }
         failed("capture", new IllegalStateException(SlotGuard.gone(config.source().slot(),
                         new SlotGuard.StoredProgress(lastConfirmed, "the slot's last confirmed position", false))),
@@ -706,7 +629,8 @@ public class Pipeline {
 
     /** Writes a heartbeat carrying a marker; returns the source WAL position after it. */
     public String writeMarker(String marker) {
-        HeartbeatWriter writer = heartbeat;
+        RunningPipeline run = running;
+        HeartbeatWriter writer = run == null ? null : run.heartbeat();
         if (writer == null) {
             throw new IllegalStateException("The pipeline is not running");
         }
@@ -732,13 +656,13 @@ public class Pipeline {
     }
 
     public boolean captureRunning() {
-        CaptureEngine c = capture;
-        return c != null && c.isRunning();
+        RunningPipeline run = running;
+        return run != null && run.captureRunning();
     }
 
     public boolean applyRunning() {
-        ApplyLoop a = apply;
-        return a != null && a.isRunning();
+        RunningPipeline run = running;
+        return run != null && run.applyRunning();
     }
 
     public Optional<String> bootstrapServers() {
