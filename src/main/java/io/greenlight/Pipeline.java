@@ -4,7 +4,6 @@ import io.agroal.api.AgroalDataSource;
 import io.greenlight.apply.ApplyGate;
 import io.greenlight.apply.BatchWriter;
 import io.greenlight.apply.OffsetStore;
-import io.greenlight.apply.PartitionPosition;
 import io.greenlight.apply.PoisonPolicy;
 import io.greenlight.apply.TablePauses;
 import io.greenlight.apply.TargetTables;
@@ -18,8 +17,6 @@ import io.greenlight.capture.HeartbeatWriter;
 import io.greenlight.capture.SnapshotProgress;
 import io.greenlight.capture.SlotGuard;
 import io.greenlight.capture.SourceCleanup;
-import io.greenlight.capture.SourceOffsets;
-import io.greenlight.capture.SourcePreflight;
 import io.greenlight.config.ConfigValidator;
 import io.greenlight.config.GreenlightConfig;
 import io.greenlight.dialect.Dialect;
@@ -31,7 +28,6 @@ import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
 import io.greenlight.lag.SlotLagPoller;
 import io.greenlight.leader.LeaderElection;
-import io.greenlight.leader.SlotTakeover;
 import io.greenlight.leader.StaleLeaderException;
 import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
@@ -40,7 +36,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
@@ -85,8 +80,9 @@ public class Pipeline {
     private volatile BatchWriter writer;
     private volatile SnapshotProgress snapshot;
     private SlotLagPoller slotLag;
-    private volatile Map<TableId, SourceTable> tables = Map.of();
-    private volatile PreflightReport preflight;
+    private final BringUpChecks checks;
+    /** What the last bring-up found; null before the first one read the source and target. */
+    private volatile BringUpPlan plan;
     private Thread starter;
     /** Bumped by every start and stop: a bring-up that was overtaken starts nothing. */
     private long generation;
@@ -109,6 +105,7 @@ public class Pipeline {
         this.topics = new TopicNames(config.kafka().topicPrefix());
         this.kafka = new KafkaRuntime(config.kafka(), topics, Path.of(config.dataDir(), "kafka"), config.apply().deadLetterTopic());
         this.ends = new Endpoints(config);
+        this.checks = new BringUpChecks(config, topics, election, ends, kafka);
         this.assembler = new PipelineAssembler(config, topics, meters, lag, pauses, gate, election, this::failed,
                 this::advancePhase, this::tableCreated);
     }
@@ -199,66 +196,26 @@ public class Pipeline {
             LossyPolicy lossy = LossyPolicy.of(config.types().lossyAccept().orElse(List.of()));
             Dialect dialect = ends.readDialect(lossy);
 
-            SlotTakeover.endReader(source, src.slot()); // the leader before us is gone: its walsender must not hold the slot
-            List<TableId> configured = src.tables().orElse(List.of()).stream().map(String::trim).map(TableId::parse).toList();
-            try (Connection connection = source.getConnection(); Connection targetConnection = target.getConnection()) {
-                tables = TargetTables.sized(connection, targetConnection, dialect,
-                        new SourcePreflight(connection).prepare(configured, src.publication(), src.slot()));
-                // After source DDL apply followed: its recorded models (DDL still in the stream comes where it is)
-                tables = new io.greenlight.apply.SchemaStore(dialect).overlay(targetConnection, tables);
-            }
+            BringUpPlan planned = checks.plan(dialect, lossy);
+            plan = planned;
+            Map<TableId, SourceTable> tables = planned.tables();
             LOG.infof("Capturing %d table(s): %s", tables.size(), tables.keySet());
-            PreflightReport report = PreflightReport.of(dialect, tables.values(), lossy);
-            preflight = report;
-            LOG.info(report.describe());
-            if (!report.problems().isEmpty()) {
-                throw new IllegalStateException("Greenlight refuses to start, the target cannot hold these names:\n  - "
-                        + String.join("\n  - ", report.problems()));
+            LOG.info(planned.report().describe());
+            Optional<String> refusal = planned.refusal();
+            if (refusal.isPresent()) {
+                throw new IllegalStateException(refusal.get());
             }
-            Map<TableId, String> lossHeld = new java.util.TreeMap<>();
-            tables.keySet().forEach(t -> report.unacceptedLoss(t).ifPresent(why -> lossHeld.put(t, why)));
+            Map<TableId, String> lossHeld = planned.lossHeld();
             lossHeld.values().forEach(LOG::error);
-            topics.refuseCollisions(tables.keySet());
-
-            OffsetStore offsets = new OffsetStore(dialect);
-            try (Connection connection = target.getConnection()) {
-                offsets.createTable(connection);
-                TargetTables.create(connection, dialect, tables.values());
-            }
-            // The target learns this leader's epoch before apply's first transaction: the one before commits nothing more.
-            election.raiseTargetEpoch(target, dialect);
-
-            // What earlier runs stored, read once: it decides both the slot check and whether this is a first start.
-            Map<TopicPartition, PartitionPosition> applied;
-            try (Connection connection = target.getConnection()) {
-                applied = offsets.load(connection);
-            }
-            List<TopicPartition> externalPartitions = null;
-            if (!embedded) { // capture's stored position is read from Kafka, from a topic that must be compacted
-                kafka.connect(kafkaUp.get());
-                externalPartitions = kafka.createTopics(tables.keySet());
-            }
-            Optional<SlotGuard.StoredProgress> captured = capturedPosition(embedded);
-            guardSlot(src, captured, applied);
-            if (captured.isEmpty() && !applied.isEmpty()) {
-                // Capture's offsets are gone but the slot holds everything not applied (guardSlot): capture
-                // re-publishes from the slot into topics the stored Kafka offsets no longer describe. Apply reads
-                // them from their start; its watermarks skip what it applied before.
-                try (Connection connection = target.getConnection()) {
-                    offsets.rewind(connection, applied.keySet().stream()
-                            .filter(p -> p.topic().startsWith(topics.prefix() + ".")).toList());
-                }
-                LOG.warnf("Capture's source offsets are gone; it starts at slot %s's confirmed position, and apply re-reads "
-                        + "the change topics from their start, skipping what it applied before.", src.slot());
-            }
+            StartPositions positions = checks.positions(planned, kafkaUp);
             if (kafkaUp.isCompletedExceptionally()) {
                 kafkaUp.get(); // a broker that cannot start fails the start before a slot is created
             }
             // Snapshot mode backfill copies every unfinished table; other modes only those a recopy was asked for.
-            Map<TableId, SourceTable> toCopy = new java.util.LinkedHashMap<>("backfill".equals(src.snapshotMode()) ? tables
-                    : Recopy.pending(target, dialect, tables));
-            toCopy.keySet().removeAll(lossHeld.keySet()); // copied by the start that accepts the loss
-            if ("backfill".equals(src.snapshotMode()) || !toCopy.isEmpty()) {
+            boolean backfillMode = "backfill".equals(src.snapshotMode());
+            Map<TableId, SourceTable> toCopy = planned.toCopy(backfillMode,
+                    backfillMode ? Map.of() : Recopy.pending(target, dialect, tables));
+            if (backfillMode || !toCopy.isEmpty()) {
                 // stop-pipeline stops at a refused row as apply does; otherwise the row's table pauses
                 boolean stop = PoisonPolicy.Mode.of(config.apply().onError()) == PoisonPolicy.Mode.STOP_PIPELINE;
                 fill = new Backfill(config.backfill(), src, tgt, source, target, dialect, toCopy, meters,
@@ -270,15 +227,14 @@ public class Pipeline {
                     }
                     backfill = fill;
                 }
-                fill.prepare(captured.isPresent() || !applied.isEmpty());
+                fill.prepare(positions.resumed());
                 backfilling = fill.hasWork();
             }
             // Topics and components as soon as Kafka is up; capture streams into Kafka while the backfill copies.
             Backfill copying = fill;
-            List<TopicPartition> created = externalPartitions;
             kafkaSide = kafkaUp.thenAcceptAsync(servers -> {
                 try {
-                    startKafkaSide(bringUpGeneration, servers, created, src, offsets, copying);
+                    startKafkaSide(bringUpGeneration, servers, planned, positions, copying);
                 } catch (Exception e) {
                     throw new CompletionException(e);
                 }
@@ -341,25 +297,25 @@ public class Pipeline {
     }
 
     /** Creates the embedded broker's topics, then starts capture (and builds apply) unless a stop overtook this bring-up. */
-    private void startKafkaSide(long bringUpGeneration, String servers, List<TopicPartition> created,
-                                GreenlightConfig.Source src, OffsetStore offsets, Backfill copying) throws Exception {
-        List<TopicPartition> partitions = created;
+    private void startKafkaSide(long bringUpGeneration, String servers, BringUpPlan planned, StartPositions positions,
+                                Backfill copying) throws Exception {
+        List<TopicPartition> partitions = positions.partitions().orElse(null);
         if (partitions == null) {
             kafka.connect(servers);
-            partitions = kafka.createTopics(tables.keySet());
+            partitions = kafka.createTopics(planned.tables().keySet());
         }
         synchronized (this) {
             if (bringUpGeneration != generation) {
                 return; // stopped (or started again) while this bring-up was preparing: two apply loops must never run
             }
-            startComponents(src, partitions, offsets);
+            startComponents(planned.tables(), partitions, positions.offsets());
             if (copying != null) {
                 running.apply().skipping(copying.alreadyCopied());
             }
         }
     }
 
-    private void startComponents(GreenlightConfig.Source src, List<TopicPartition> partitions, OffsetStore offsets) {
+    private void startComponents(Map<TableId, SourceTable> tables, List<TopicPartition> partitions, OffsetStore offsets) {
         pauses.reset(applicationTables());
         applicationTables().forEach(t -> meters.deadLetterCounter(t.toString()));
         RunningPipeline run = new RunningPipeline();
@@ -371,7 +327,7 @@ public class Pipeline {
             snapshot = run.snapshot();
         }
         if (slotLag == null) {
-            slotLag = new SlotLagPoller(ends.source(), src.slot(), meters, this::slotGone);
+            slotLag = new SlotLagPoller(ends.source(), config.source().slot(), meters, this::slotGone);
             slotLag.start(Duration.ofSeconds(2));
         }
         state.phase(PipelineState.Phase.SNAPSHOT);
@@ -417,27 +373,6 @@ public class Pipeline {
         restart.start();
     }
 
-    /** Refuses to capture from a slot that vanished or was replaced after Greenlight replicated from it. */
-    private void guardSlot(GreenlightConfig.Source src, Optional<SlotGuard.StoredProgress> captured,
-                           Map<TopicPartition, PartitionPosition> applied) throws Exception {
-        Optional<SlotGuard.SlotState> slot;
-        try (Connection connection = ends.source().getConnection()) {
-            slot = SlotGuard.SlotState.read(connection, src.slot());
-        }
-        Optional<SlotGuard.StoredProgress> stored = captured.isPresent() ? captured : applied.entrySet().stream()
-                .filter(e -> e.getKey().topic().startsWith(topics.prefix() + ".") && e.getValue().watermark() != null)
-                .map(e -> e.getValue().watermark().lastCommitLsn()).max(Long::compareUnsigned)
-                .map(lsn -> new SlotGuard.StoredProgress(lsn, "the target's greenlight_offsets", false));
-        SlotGuard.Decision decision = SlotGuard.decide(src.slot(), slot, stored, src.acceptSlotGap());
-        if (!decision.proceed()) {
-            throw new IllegalStateException(decision.refusal());
-        }
-        if (src.acceptSlotGap() && stored.isPresent()) {
-            LOG.warnf("greenlight.source.accept-slot-gap is set: capture starts from slot %s whatever it skipped "
-                    + "after LSN %s. Run POST /verify once lag is low.", src.slot(), SlotGuard.lsn(stored.get().lsn()));
-        }
-    }
-
     /** The poller saw the slot vanish: stop capture before it recreates the slot and streams on past a gap. */
     private void slotGone(long lastConfirmed) {
         synchronized (this) {
@@ -474,7 +409,7 @@ public class Pipeline {
      * table at a fresh snapshot before apply goes on (see {@link Recopy}).
      */
     public void recopy(TableId table) throws SQLException {
-        SourceTable model = tables.get(table);
+        SourceTable model = plannedTables().get(table);
         Dialect targetDialect = ends.dialect();
         AgroalDataSource pool = ends.target();
         if (model == null || targetDialect == null || pool == null) {
@@ -492,7 +427,7 @@ public class Pipeline {
     public void recopyAll() throws SQLException {
         Dialect targetDialect = ends.dialect();
         AgroalDataSource pool = ends.target();
-        Map<TableId, SourceTable> all = tables;
+        Map<TableId, SourceTable> all = plannedTables();
         if (all.isEmpty() || targetDialect == null || pool == null) {
             throw new IllegalStateException("Greenlight has not reached the source and target yet; a recopy needs both. "
                     + "GET /status shows why; retry once they are reachable.");
@@ -554,7 +489,8 @@ public class Pipeline {
      * start, if it cannot.
      */
     public Optional<String> copyPausedTableAgain(TableId table) {
-        PreflightReport report = preflight;
+        BringUpPlan last = plan;
+        PreflightReport report = last == null ? null : last.report();
         Optional<String> loss = report == null ? Optional.empty() : report.unacceptedLoss(table);
         if (loss.isPresent()) {
             return loss; // a copy now would store the loss that was not accepted
@@ -592,22 +528,9 @@ public class Pipeline {
         return b == null ? Optional.empty() : Optional.of(b.progress());
     }
 
-    /** The source position capture last committed: in a file beside an embedded broker, else in Kafka. */
-    private Optional<SlotGuard.StoredProgress> capturedPosition(boolean embedded) throws Exception {
-        if (embedded) {
-            Path file = DebeziumProperties.sourceOffsetsFile(config);
-            return SourceOffsets.lastLsn(file, DebeziumProperties.engineName(topics))
-                    .map(lsn -> new SlotGuard.StoredProgress(lsn, "capture's source offset in " + file, true));
-        }
-        try (KafkaConsumer<byte[], byte[]> consumer = kafka.clients().consumer("slot-guard", 500)) {
-            return SourceOffsets.lastLsn(consumer, topics.sourceOffsets(), DebeziumProperties.engineName(topics),
-                            Duration.ofSeconds(60))
-                    .map(lsn -> new SlotGuard.StoredProgress(lsn, "capture's source offset in Kafka topic " + topics.sourceOffsets(), true));
-        }
-    }
-
     /** The captured tables as apply writes them now: with the source's DDL followed since the start. */
     public Map<TableId, SourceTable> tables() {
+        Map<TableId, SourceTable> tables = plannedTables();
         BatchWriter current = writer;
         if (current == null) {
             return tables;
@@ -620,6 +543,11 @@ public class Pipeline {
             }
         });
         return ordered;
+    }
+
+    private Map<TableId, SourceTable> plannedTables() {
+        BringUpPlan last = plan;
+        return last == null ? Map.of() : last.tables();
     }
 
     /** The application's tables, without Greenlight's own heartbeat table. */
@@ -652,7 +580,7 @@ public class Pipeline {
 
     /** The type-mapping report of the last start, once the source and target were read. */
     public Optional<PreflightReport> preflight() {
-        return Optional.ofNullable(preflight);
+        return Optional.ofNullable(plan).map(BringUpPlan::report);
     }
 
     public boolean captureRunning() {
