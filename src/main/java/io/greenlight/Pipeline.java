@@ -1,14 +1,12 @@
 package io.greenlight;
 
-import io.agroal.api.AgroalDataSource;
+import io.greenlight.api.PipelineStatus;
+import io.greenlight.api.TableControl;
 import io.greenlight.apply.ApplyGate;
 import io.greenlight.apply.BatchWriter;
 import io.greenlight.apply.OffsetStore;
-import io.greenlight.apply.PoisonPolicy;
 import io.greenlight.apply.TablePauses;
-import io.greenlight.apply.TargetTables;
 import io.greenlight.backfill.Backfill;
-import io.greenlight.backfill.BackfillException;
 import io.greenlight.backfill.BackfillProgress;
 import io.greenlight.backfill.Recopy;
 import io.greenlight.capture.ConnectorConfigFile;
@@ -19,8 +17,8 @@ import io.greenlight.capture.SlotGuard;
 import io.greenlight.capture.SourceCleanup;
 import io.greenlight.config.ConfigValidator;
 import io.greenlight.config.GreenlightConfig;
+import io.greenlight.cutover.DataPath;
 import io.greenlight.dialect.Dialect;
-import io.greenlight.dialect.LossyPolicy;
 import io.greenlight.dialect.PreflightReport;
 import io.greenlight.kafka.KafkaRuntime;
 import io.greenlight.kafka.TopicNames;
@@ -28,7 +26,6 @@ import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
 import io.greenlight.lag.SlotLagPoller;
 import io.greenlight.leader.LeaderElection;
-import io.greenlight.leader.StaleLeaderException;
 import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
 import io.quarkus.runtime.ShutdownEvent;
@@ -43,24 +40,21 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 
 /**
- * Wires and runs the data path: broker (embedded or external) → capture → Kafka → apply →
- * target. Starts in the background so HTTP, health and /status answer while it comes up or
- * after it failed; stops in reverse order.
+ * The lifecycle of the data path (source → capture → Kafka → apply → target) and its CDI
+ * surface. A start runs a {@link BringUp} in the background, so HTTP, health and /status answer
+ * while it comes up or after it failed; a stop closes the {@link RunningPipeline} in reverse
+ * order. The parts: {@link Endpoints} (pools, dialect), {@link KafkaRuntime}, {@link BringUpChecks}
+ * (returning a {@link BringUpPlan}), {@link PipelineAssembler}, {@link TableCopies}. The cutover
+ * sees it as a {@link DataPath}, the REST resources as {@link PipelineStatus} and {@link TableControl}.
  */
 @ApplicationScoped
-public class Pipeline {
+public class Pipeline implements DataPath, PipelineStatus, TableControl {
 
     private static final Logger LOG = Logger.getLogger(Pipeline.class);
 
@@ -75,6 +69,8 @@ public class Pipeline {
     private final KafkaRuntime kafka;
     private final Endpoints ends;
     private final PipelineAssembler assembler;
+    private final TableCopies copies;
+    private final Owner owner = new Owner();
     /** The parts of the current run; null while stopped. */
     private volatile RunningPipeline running;
     private volatile BatchWriter writer;
@@ -106,8 +102,9 @@ public class Pipeline {
         this.kafka = new KafkaRuntime(config.kafka(), topics, Path.of(config.dataDir(), "kafka"), config.apply().deadLetterTopic());
         this.ends = new Endpoints(config);
         this.checks = new BringUpChecks(config, topics, election, ends, kafka);
+        this.copies = new TableCopies(topics, pauses, ends, () -> plan, () -> backfill, this::start, this::stop, this::failed);
         this.assembler = new PipelineAssembler(config, topics, meters, lag, pauses, gate, election, this::failed,
-                this::advancePhase, this::tableCreated);
+                this::advancePhase, copies::tableCreated);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -141,7 +138,8 @@ public class Pipeline {
     private void startLocked() {
         state.restarting();
         long current = ++generation;
-        starter = new Thread(() -> bringUp(current), "greenlight-start");
+        starter = new Thread(new BringUp(current, owner, config, state, meters, topics, pauses, election, kafka, ends, checks,
+                this::failed, () -> started.fire(new PipelineStarted())), "greenlight-start");
         starter.start();
     }
 
@@ -164,7 +162,7 @@ public class Pipeline {
         if (bringingUp != null) {
             // Outside the lock: the bring-up takes it to start components, sees it was overtaken, and ends.
             bringingUp.interrupt();
-            join(bringingUp);
+            RunningPipeline.join(bringingUp);
         }
         stopComponents();
     }
@@ -180,138 +178,47 @@ public class Pipeline {
         }
     }
 
-    private void bringUp(long bringUpGeneration) {
-        Backfill fill = null;
-        CompletableFuture<Void> kafkaSide = null;
-        try {
-            boolean embedded = kafka.embedded();
-            // The embedded broker takes seconds to start; the source and target checks and a
-            // backfill's copy do not need it, so it starts alongside them.
-            CompletableFuture<String> kafkaUp = kafka.up();
-            GreenlightConfig.Source src = config.source();
-            GreenlightConfig.Target tgt = config.target();
-            ends.open();
-            AgroalDataSource source = ends.source();
-            AgroalDataSource target = ends.target();
-            LossyPolicy lossy = LossyPolicy.of(config.types().lossyAccept().orElse(List.of()));
-            Dialect dialect = ends.readDialect(lossy);
+    /** What a bring-up hands this lifecycle, under its lock. */
+    private final class Owner implements BringUp.Owner {
 
-            BringUpPlan planned = checks.plan(dialect, lossy);
+        @Override
+        public boolean ifCurrent(long bringUpGeneration, Runnable step) {
+            synchronized (Pipeline.this) {
+                if (bringUpGeneration != generation) {
+                    return false;
+                }
+                step.run();
+                return true;
+            }
+        }
+
+        @Override
+        public void planned(BringUpPlan planned) {
             plan = planned;
-            Map<TableId, SourceTable> tables = planned.tables();
-            LOG.infof("Capturing %d table(s): %s", tables.size(), tables.keySet());
-            LOG.info(planned.report().describe());
-            Optional<String> refusal = planned.refusal();
-            if (refusal.isPresent()) {
-                throw new IllegalStateException(refusal.get());
-            }
-            Map<TableId, String> lossHeld = planned.lossHeld();
-            lossHeld.values().forEach(LOG::error);
-            StartPositions positions = checks.positions(planned, kafkaUp);
-            if (kafkaUp.isCompletedExceptionally()) {
-                kafkaUp.get(); // a broker that cannot start fails the start before a slot is created
-            }
-            // Snapshot mode backfill copies every unfinished table; other modes only those a recopy was asked for.
-            boolean backfillMode = "backfill".equals(src.snapshotMode());
-            Map<TableId, SourceTable> toCopy = planned.toCopy(backfillMode,
-                    backfillMode ? Map.of() : Recopy.pending(target, dialect, tables));
-            if (backfillMode || !toCopy.isEmpty()) {
-                // stop-pipeline stops at a refused row as apply does; otherwise the row's table pauses
-                boolean stop = PoisonPolicy.Mode.of(config.apply().onError()) == PoisonPolicy.Mode.STOP_PIPELINE;
-                fill = new Backfill(config.backfill(), src, tgt, source, target, dialect, toCopy, meters,
-                        stop ? null : pauses::pauseCopy);
-                fill.fencedBy(election.targetFence(target, dialect));
-                synchronized (this) {
-                    if (bringUpGeneration != generation) {
-                        return;
-                    }
-                    backfill = fill;
-                }
-                fill.prepare(positions.resumed());
-                backfilling = fill.hasWork();
-            }
-            // Topics and components as soon as Kafka is up; capture streams into Kafka while the backfill copies.
-            Backfill copying = fill;
-            kafkaSide = kafkaUp.thenAcceptAsync(servers -> {
-                try {
-                    startKafkaSide(bringUpGeneration, servers, planned, positions, copying);
-                } catch (Exception e) {
-                    throw new CompletionException(e);
-                }
-            }, runnable -> new Thread(runnable, "greenlight-start-kafka").start());
-            kafkaSide.whenComplete((ignored, failure) -> {
-                if (failure != null && copying != null) {
-                    copying.close(); // without Kafka nothing can stream: end the copy now rather than at its end
-                }
-            });
-            if (fill != null) {
-                state.phase(PipelineState.Phase.SNAPSHOT);
-                fill.run(); // apply starts on the complete copy
-                backfilling = false;
+        }
+
+        @Override
+        public void copying(Backfill fill) {
+            backfill = fill;
+        }
+
+        @Override
+        public void backfilling(boolean copying) {
+            backfilling = copying;
+            if (!copying) {
                 advancePhase();
             }
-            kafkaSide.get();
-            synchronized (this) {
-                if (bringUpGeneration != generation) {
-                    return;
-                }
-                // Tables the backfill paused (their copy is incomplete) and tables whose loss is not accepted:
-                // apply holds them until a resume or restart copies them. Again: starting the components reset the pauses.
-                Map<TableId, String> incomplete = new java.util.TreeMap<>(lossHeld);
-                if (fill != null) {
-                    incomplete.putAll(fill.paused());
-                }
-                if (!incomplete.isEmpty()) {
-                    Map<TableId, String> held = new HashMap<>();
-                    incomplete.forEach((table, error) -> {
-                        pauses.pauseCopy(table, error);
-                        held.put(table, topics.table(table));
-                    });
-                    running.apply().holdFromStart(held);
-                }
-                running.startApply();
-            }
-            LOG.infof("Pipeline started: source → Kafka %s%s → %s target", kafka.bootstrapServers().orElse(null),
-                    embedded ? " (embedded)" : "", dialect.name());
-            started.fire(new PipelineStarted());
-        } catch (Exception e) {
-            // A copy ended because Kafka could not be set up reports Kafka's failure, not its own.
-            Throwable cause = kafkaSide != null && kafkaSide.isCompletedExceptionally() ? failureOf(kafkaSide)
-                    : e instanceof ExecutionException ? e.getCause() : e;
-            if (StaleLeaderException.in(cause)) {
-                election.refused(cause);
-            }
-            if (!(cause instanceof InterruptedException)) {
-                failed("startup", cause, "Fix the cause named above and restart Greenlight.");
-            }
         }
-    }
 
-    private static Throwable failureOf(CompletableFuture<?> failed) {
-        try {
-            failed.join();
-            throw new IllegalStateException("not failed");
-        } catch (CompletionException | java.util.concurrent.CancellationException e) {
-            return e.getCause() != null ? e.getCause() : e;
+        @Override
+        public RunningPipeline startParts(Map<TableId, SourceTable> tables, List<TopicPartition> partitions, OffsetStore offsets) {
+            startComponents(tables, partitions, offsets);
+            return running;
         }
-    }
 
-    /** Creates the embedded broker's topics, then starts capture (and builds apply) unless a stop overtook this bring-up. */
-    private void startKafkaSide(long bringUpGeneration, String servers, BringUpPlan planned, StartPositions positions,
-                                Backfill copying) throws Exception {
-        List<TopicPartition> partitions = positions.partitions().orElse(null);
-        if (partitions == null) {
-            kafka.connect(servers);
-            partitions = kafka.createTopics(planned.tables().keySet());
-        }
-        synchronized (this) {
-            if (bringUpGeneration != generation) {
-                return; // stopped (or started again) while this bring-up was preparing: two apply loops must never run
-            }
-            startComponents(planned.tables(), partitions, positions.offsets());
-            if (copying != null) {
-                running.apply().skipping(copying.alreadyCopied());
-            }
+        @Override
+        public RunningPipeline running() {
+            return running;
         }
     }
 
@@ -333,46 +240,6 @@ public class Pipeline {
         state.phase(PipelineState.Phase.SNAPSHOT);
     }
 
-    private final Set<TableId> created = ConcurrentHashMap.newKeySet();
-
-    /**
-     * A table created on the source in a migrated schema (capture saw its CREATE TABLE): recorded on the target
-     * as a table to copy, then the pipeline restarts, which adds it to the publication, creates it on the target,
-     * copies it at a fresh snapshot and streams it from there (apply skips what the copy holds).
-     */
-    private void tableCreated(TableId table) {
-        if (!created.add(table)) {
-            return;
-        }
-        Thread restart = new Thread(() -> {
-            try {
-                Optional<SourceTable> model;
-                try (Connection connection = ends.source().getConnection()) {
-                    model = new io.greenlight.schema.SourceCatalog(connection).table(table);
-                }
-                if (model.isEmpty()) {
-                    LOG.infof("Table %s was created on the source and is gone again; nothing to migrate", table);
-                    return;
-                }
-                LOG.infof("Table %s was created on the source in a migrated schema: restarting to capture it, copy it and "
-                        + "stream it", table);
-                SourceTable sized;
-                try (Connection sourceConnection = ends.source().getConnection(); Connection targetConnection = ends.target().getConnection()) {
-                    sized = TargetTables.sized(sourceConnection, targetConnection, ends.dialect(), Map.of(table, model.get())).get(table);
-                    TargetTables.create(targetConnection, ends.dialect(), List.of(sized));
-                }
-                Recopy.request(ends.target(), ends.dialect(), sized, topics.table(table));
-                start();
-            } catch (Exception e) {
-                failed("capture", e, "Table " + table + " was created on the source but could not be added; restart Greenlight "
-                        + "to capture it.");
-            } finally {
-                created.remove(table);
-            }
-        }, "greenlight-new-table");
-        restart.start();
-    }
-
     /** The poller saw the slot vanish: stop capture before it recreates the slot and streams on past a gap. */
     private void slotGone(long lastConfirmed) {
         synchronized (this) {
@@ -389,6 +256,7 @@ public class Pipeline {
      * Stops the pipeline for good and removes the slot, and the publication and heartbeat table
      * Greenlight created, from the source. The caller decides whether that is safe (cutover done).
      */
+    @Override
     public SourceCleanup.Result cleanupSource() throws SQLException, InterruptedException {
         stop();
         if (ends.source() == null) {
@@ -409,35 +277,21 @@ public class Pipeline {
      * table at a fresh snapshot before apply goes on (see {@link Recopy}).
      */
     public void recopy(TableId table) throws SQLException {
-        SourceTable model = plannedTables().get(table);
-        Dialect targetDialect = ends.dialect();
-        AgroalDataSource pool = ends.target();
-        if (model == null || targetDialect == null || pool == null) {
-            throw new IllegalStateException("Greenlight has not reached the source and target yet; a recopy of " + table
-                    + " needs both. GET /status shows why; retry once the pipeline started.");
-        }
-        stop();
-        Recopy.request(pool, targetDialect, model, topics.table(table));
-        LOG.infof("Recopy of %s requested: emptied on the target, apply's positions in %s forgotten; restarting to copy it",
-                table, topics.table(table));
-        start();
+        copies.recopy(table);
     }
 
     /** POST /tables/recopy: every table copied again (see {@link #recopy}), every stored position forgotten. */
     public void recopyAll() throws SQLException {
-        Dialect targetDialect = ends.dialect();
-        AgroalDataSource pool = ends.target();
-        Map<TableId, SourceTable> all = plannedTables();
-        if (all.isEmpty() || targetDialect == null || pool == null) {
-            throw new IllegalStateException("Greenlight has not reached the source and target yet; a recopy needs both. "
-                    + "GET /status shows why; retry once they are reachable.");
-        }
-        stop();
-        for (SourceTable table : all.values()) {
-            Recopy.request(pool, targetDialect, table, topics.table(table.id()));
-        }
-        LOG.infof("Recopy of all %d table(s) requested; restarting to copy them", all.size());
-        start();
+        copies.recopyAll();
+    }
+
+    /**
+     * Copies a table the backfill paused again (on its own thread, while the others stream) and then
+     * lets apply resume it; a row still refused pauses it again with the new error. Why it cannot
+     * start, if it cannot.
+     */
+    public Optional<String> copyPausedTableAgain(TableId table) {
+        return copies.copyPausedTableAgain(table);
     }
 
     private void failed(String component, Throwable cause, String action) {
@@ -481,47 +335,6 @@ public class Pipeline {
         }
     }
 
-    private final Set<TableId> recopying = ConcurrentHashMap.newKeySet();
-
-    /**
-     * Copies a table the backfill paused again (on its own thread, while the others stream) and then
-     * lets apply resume it; a row still refused pauses it again with the new error. Why it cannot
-     * start, if it cannot.
-     */
-    public Optional<String> copyPausedTableAgain(TableId table) {
-        BringUpPlan last = plan;
-        PreflightReport report = last == null ? null : last.report();
-        Optional<String> loss = report == null ? Optional.empty() : report.unacceptedLoss(table);
-        if (loss.isPresent()) {
-            return loss; // a copy now would store the loss that was not accepted
-        }
-        Backfill fill = backfill;
-        if (fill == null) {
-            return Optional.of("The pipeline is not running: restart Greenlight, which copies " + table + " again.");
-        }
-        if (!recopying.add(table)) {
-            return Optional.of("Table " + table + " is being copied again already; GET /status shows when it streams "
-                    + "(or why it paused again).");
-        }
-        Thread copy = new Thread(() -> {
-            try {
-                fill.recopy(table);
-                pauses.copied(table);
-            } catch (BackfillException e) {
-                pauses.pauseCopy(table, e.getMessage());
-                LOG.errorf("Backfill of %s paused again: %s", table, e.getMessage());
-            } catch (Exception e) {
-                pauses.pauseCopy(table, "Copying " + table + " again failed: " + e.getMessage()
-                        + ". POST /tables/" + table + "/resume to try again, or restart Greenlight.");
-                LOG.errorf(e, "Copying %s again failed", table);
-            } finally {
-                recopying.remove(table);
-            }
-        }, "greenlight-recopy");
-        copy.start();
-        return Optional.empty();
-    }
-
     /** The initial load's progress, when greenlight.source.snapshot-mode is backfill. */
     public Optional<BackfillProgress> backfillProgress() {
         Backfill b = backfill;
@@ -529,6 +342,7 @@ public class Pipeline {
     }
 
     /** The captured tables as apply writes them now: with the source's DDL followed since the start. */
+    @Override
     public Map<TableId, SourceTable> tables() {
         Map<TableId, SourceTable> tables = plannedTables();
         BatchWriter current = writer;
@@ -551,11 +365,13 @@ public class Pipeline {
     }
 
     /** The application's tables, without Greenlight's own heartbeat table. */
+    @Override
     public List<TableId> applicationTables() {
         return tables().keySet().stream().filter(t -> !t.schema().equals(HeartbeatWriter.SCHEMA)).toList();
     }
 
     /** Writes a heartbeat carrying a marker; returns the source WAL position after it. */
+    @Override
     public String writeMarker(String marker) {
         RunningPipeline run = running;
         HeartbeatWriter writer = run == null ? null : run.heartbeat();
@@ -565,15 +381,18 @@ public class Pipeline {
         return writer.beat(marker);
     }
 
+    @Override
     public Optional<javax.sql.DataSource> sourcePool() {
         return Optional.ofNullable(ends.source());
     }
 
+    @Override
     public Optional<javax.sql.DataSource> targetPool() {
         return Optional.ofNullable(ends.target());
     }
 
     /** The target's dialect, known once the pipeline reached the target. */
+    @Override
     public Optional<Dialect> dialect() {
         return Optional.ofNullable(ends.dialect());
     }
@@ -583,11 +402,13 @@ public class Pipeline {
         return Optional.ofNullable(plan).map(BringUpPlan::report);
     }
 
+    @Override
     public boolean captureRunning() {
         RunningPipeline run = running;
         return run != null && run.captureRunning();
     }
 
+    @Override
     public boolean applyRunning() {
         RunningPipeline run = running;
         return run != null && run.applyRunning();
@@ -611,16 +432,5 @@ public class Pipeline {
 
     public boolean kafkaReachable() {
         return kafka.reachable();
-    }
-
-    private static void join(Thread thread) {
-        if (thread == null) {
-            return;
-        }
-        try {
-            thread.join(Duration.ofSeconds(30).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
