@@ -8,7 +8,6 @@ import io.greenlight.apply.OffsetStore;
 import io.greenlight.apply.TablePauses;
 import io.greenlight.backfill.Backfill;
 import io.greenlight.backfill.BackfillProgress;
-import io.greenlight.backfill.Recopy;
 import io.greenlight.capture.ConnectorConfigFile;
 import io.greenlight.capture.DebeziumProperties;
 import io.greenlight.capture.HeartbeatWriter;
@@ -271,25 +270,17 @@ public class Pipeline implements DataPath, PipelineStatus, TableControl {
         }
     }
 
-    /**
-     * POST /tables/{table}/recopy: stops the pipeline, records the request on the target (the
-     * table emptied, apply's positions in its topic forgotten) and starts again, which copies the
-     * table at a fresh snapshot before apply goes on (see {@link Recopy}).
-     */
+    @Override
     public void recopy(TableId table) throws SQLException {
         copies.recopy(table);
     }
 
-    /** POST /tables/recopy: every table copied again (see {@link #recopy}), every stored position forgotten. */
+    @Override
     public void recopyAll() throws SQLException {
         copies.recopyAll();
     }
 
-    /**
-     * Copies a table the backfill paused again (on its own thread, while the others stream) and then
-     * lets apply resume it; a row still refused pauses it again with the new error. Why it cannot
-     * start, if it cannot.
-     */
+    @Override
     public Optional<String> copyPausedTableAgain(TableId table) {
         return copies.copyPausedTableAgain(table);
     }
@@ -322,6 +313,7 @@ public class Pipeline implements DataPath, PipelineStatus, TableControl {
     }
 
     /** SNAPSHOT until the backfill is done and the connector reports its snapshot done, then STREAMING. */
+    @Override
     public PipelineState.Phase phase() {
         advancePhase();
         return state.phase();
@@ -335,7 +327,7 @@ public class Pipeline implements DataPath, PipelineStatus, TableControl {
         }
     }
 
-    /** The initial load's progress, when greenlight.source.snapshot-mode is backfill. */
+    @Override
     public Optional<BackfillProgress> backfillProgress() {
         Backfill b = backfill;
         return b == null ? Optional.empty() : Optional.of(b.progress());
@@ -364,13 +356,11 @@ public class Pipeline implements DataPath, PipelineStatus, TableControl {
         return last == null ? Map.of() : last.tables();
     }
 
-    /** The application's tables, without Greenlight's own heartbeat table. */
     @Override
     public List<TableId> applicationTables() {
         return tables().keySet().stream().filter(t -> !t.schema().equals(HeartbeatWriter.SCHEMA)).toList();
     }
 
-    /** Writes a heartbeat carrying a marker; returns the source WAL position after it. */
     @Override
     public String writeMarker(String marker) {
         RunningPipeline run = running;
@@ -391,13 +381,12 @@ public class Pipeline implements DataPath, PipelineStatus, TableControl {
         return Optional.ofNullable(ends.target());
     }
 
-    /** The target's dialect, known once the pipeline reached the target. */
     @Override
     public Optional<Dialect> dialect() {
         return Optional.ofNullable(ends.dialect());
     }
 
-    /** The type-mapping report of the last start, once the source and target were read. */
+    @Override
     public Optional<PreflightReport> preflight() {
         return Optional.ofNullable(plan).map(BringUpPlan::report);
     }
@@ -414,22 +403,27 @@ public class Pipeline implements DataPath, PipelineStatus, TableControl {
         return run != null && run.applyRunning();
     }
 
+    @Override
     public Optional<String> bootstrapServers() {
         return kafka.bootstrapServers();
     }
 
+    @Override
     public boolean embeddedBroker() {
         return kafka.embeddedBroker();
     }
 
+    @Override
     public boolean sourceReachable() {
         return ends.sourceReachable();
     }
 
+    @Override
     public boolean targetReachable() {
         return ends.targetReachable();
     }
 
+    @Override
     public boolean kafkaReachable() {
         return kafka.reachable();
     }
