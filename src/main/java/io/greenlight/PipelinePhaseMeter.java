@@ -21,7 +21,7 @@ public class PipelinePhaseMeter {
     private final MeterRegistry registry;
     private final List<Meter> gauges = new ArrayList<>();
 
-    public PipelinePhaseMeter(MeterRegistry registry, Pipeline pipeline) {
+    public PipelinePhaseMeter(MeterRegistry registry, io.greenlight.api.PipelineStatus pipeline) {
         this.registry = registry;
         for (PipelineState.Phase phase : PipelineState.Phase.values()) {
             gauges.add(Gauge.builder("greenlight.pipeline.phase", pipeline, p -> p.phase() == phase ? 1 : 0)

@@ -2,7 +2,6 @@ package io.greenlight.api;
 
 import io.greenlight.leader.LeaderElection;
 
-import io.greenlight.Pipeline;
 import io.greenlight.PipelineState;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -40,10 +39,10 @@ public final class PipelineHealth {
     @Readiness
     @ApplicationScoped
     public static class Ready implements HealthCheck {
-        private final Pipeline pipeline;
+        private final PipelineStatus pipeline;
         private final LeaderElection election;
 
-        public Ready(Pipeline pipeline, LeaderElection election) {
+        public Ready(PipelineStatus pipeline, LeaderElection election) {
             this.pipeline = pipeline;
             this.election = election;
         }

@@ -1,6 +1,5 @@
 package io.greenlight.api;
 
-import io.greenlight.Pipeline;
 import io.greenlight.dialect.PreflightReport;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -13,9 +12,9 @@ import jakarta.ws.rs.core.Response;
 @Produces(MediaType.APPLICATION_JSON)
 public class PreflightResource {
 
-    private final Pipeline pipeline;
+    private final PipelineStatus pipeline;
 
-    public PreflightResource(Pipeline pipeline) {
+    public PreflightResource(PipelineStatus pipeline) {
         this.pipeline = pipeline;
     }
 

@@ -2,11 +2,11 @@ package io.greenlight.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.greenlight.Pipeline;
 import io.greenlight.capture.SourceCleanup;
 import io.greenlight.cutover.CutoverRecord;
 import io.greenlight.cutover.CutoverService;
 import io.greenlight.cutover.CutoverState;
+import io.greenlight.cutover.DataPath;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -28,11 +28,11 @@ public class SourceResource {
     public record CleanupResponse(boolean forced, String cutoverState, SourceCleanup.Result result) {
     }
 
-    private final Pipeline pipeline;
+    private final DataPath pipeline;
     private final CutoverService cutover;
     private final ObjectMapper json;
 
-    public SourceResource(Pipeline pipeline, CutoverService cutover, ObjectMapper json) {
+    public SourceResource(DataPath pipeline, CutoverService cutover, ObjectMapper json) {
         this.pipeline = pipeline;
         this.cutover = cutover;
         this.json = json;

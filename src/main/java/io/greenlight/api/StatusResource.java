@@ -2,7 +2,6 @@ package io.greenlight.api;
 
 import io.greenlight.leader.LeaderElection;
 
-import io.greenlight.Pipeline;
 import io.greenlight.PipelineState;
 import io.greenlight.apply.ApplyGate;
 import io.greenlight.apply.TablePauses;
@@ -64,7 +63,7 @@ public class StatusResource {
                          Map<String, Object> reverse, LeaderElection.View leader, String standby) {
     }
 
-    private final Pipeline pipeline;
+    private final PipelineStatus pipeline;
     private final PipelineState state;
     private final PipelineMeters meters;
     private final LagTracker lag;
@@ -74,7 +73,7 @@ public class StatusResource {
     private final ReverseReplication reverse;
 
     /** {@code leader}: this instance's role (LEADER, STANDBY), who leads and the epoch (fencing token). */
-    public StatusResource(Pipeline pipeline, PipelineState state, PipelineMeters meters, LagTracker lag, TablePauses pauses,
+    public StatusResource(PipelineStatus pipeline, PipelineState state, PipelineMeters meters, LagTracker lag, TablePauses pauses,
                           CutoverService cutover, ReverseReplication reverse, LeaderElection election) {
         this.election = election;
         this.reverse = reverse;

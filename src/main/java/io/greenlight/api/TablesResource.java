@@ -1,6 +1,5 @@
 package io.greenlight.api;
 
-import io.greenlight.Pipeline;
 import io.greenlight.apply.TablePauses;
 import io.greenlight.schema.TableId;
 import jakarta.ws.rs.POST;
@@ -26,10 +25,10 @@ public class TablesResource {
     public record Resumed(String table, String state, String pausedWith) {
     }
 
-    private final Pipeline pipeline;
+    private final TableControl pipeline;
     private final TablePauses pauses;
 
-    public TablesResource(Pipeline pipeline, TablePauses pauses) {
+    public TablesResource(TableControl pipeline, TablePauses pauses) {
         this.pipeline = pipeline;
         this.pauses = pauses;
     }

@@ -1,7 +1,7 @@
 package io.greenlight.api;
 
-import io.greenlight.Pipeline;
 import io.greenlight.capture.HeartbeatWriter;
+import io.greenlight.cutover.DataPath;
 import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
 import io.greenlight.verify.RowVerifier;
@@ -43,12 +43,14 @@ public class VerifyResource {
                          Instant finishedAt, Progress progress, Result result, String error) {
     }
 
-    private final Pipeline pipeline;
+    private final DataPath pipeline;
+    private final PipelineStatus status;
     private final VerificationRuns runs;
     private final RowVerifier verifier;
 
-    public VerifyResource(Pipeline pipeline, VerificationRuns runs, RowVerifier verifier) {
+    public VerifyResource(DataPath pipeline, PipelineStatus status, VerificationRuns runs, RowVerifier verifier) {
         this.pipeline = pipeline;
+        this.status = status;
         this.runs = runs;
         this.verifier = verifier;
     }
@@ -70,7 +72,7 @@ public class VerifyResource {
         known.keySet().removeIf(id -> id.schema().equals(HeartbeatWriter.SCHEMA));
         if (source.isEmpty() || target.isEmpty() || known.isEmpty()) {
             return ErrorMappers.json(503, "Service Unavailable", "The pipeline is not connected to source and target yet "
-                    + "(phase " + pipeline.phase() + "); retry once GET /status shows it running.");
+                    + "(phase " + status.phase() + "); retry once GET /status shows it running.");
         }
         List<SourceTable> tables = new ArrayList<>();
         List<String> unknown = new ArrayList<>();

@@ -2,7 +2,6 @@ package io.greenlight.cutover;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.greenlight.Pipeline;
 import io.greenlight.PipelineStarted;
 import io.greenlight.apply.ApplyGate;
 import io.greenlight.apply.TablePauses;
@@ -51,7 +50,7 @@ public class CutoverService {
     /** Before the pipeline's own start observer (default priority 2500): recovery comes first. */
     private static final int FIRST = 100;
 
-    private final Pipeline pipeline;
+    private final DataPath pipeline;
     private final LagTracker lag;
     private final Verifier verifier;
     private final ObjectMapper json;
@@ -74,7 +73,7 @@ public class CutoverService {
     private final List<Meter> gauges = new ArrayList<>();
     private final LeaderElection election;
 
-    public CutoverService(Pipeline pipeline, LagTracker lag, Verifier verifier, ObjectMapper json,
+    public CutoverService(DataPath pipeline, LagTracker lag, Verifier verifier, ObjectMapper json,
                           Instance<KubernetesClient> kubernetes, GreenlightConfig config, MeterRegistry registry,
                           ApplyGate gate, TablePauses pauses, ReverseReplication reverse, LeaderElection election) {
         this.election = election;

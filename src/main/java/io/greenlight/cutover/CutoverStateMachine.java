@@ -1,6 +1,5 @@
 package io.greenlight.cutover;
 
-import io.greenlight.Pipeline;
 import io.greenlight.apply.ApplyGate;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.lag.LagTracker;
@@ -43,7 +42,7 @@ final class CutoverStateMachine implements Runnable {
     /** While writes are blocked every wasted millisecond is downtime: poll tightly. */
     private static final long FENCED_POLL_MS = 5;
 
-    private final Pipeline pipeline;
+    private final DataPath pipeline;
     private final LagTracker lag;
     private final Dialect dialect;
     private final Verifier verifier;
@@ -69,7 +68,7 @@ final class CutoverStateMachine implements Runnable {
      * @param persist        saves the record (source journal, then target); throws when it cannot
      * @param persistQuietly saves what it can and logs the rest (after a failure)
      */
-    CutoverStateMachine(CutoverRecord record, Pipeline pipeline, LagTracker lag, Dialect dialect, Verifier verifier,
+    CutoverStateMachine(CutoverRecord record, DataPath pipeline, LagTracker lag, Dialect dialect, Verifier verifier,
                         SwitchActions switchActions, Guardrails guardrails, ApplyGate gate, SourceConnections sourceConnections,
                         Consumer<CutoverRecord> persist, Consumer<CutoverRecord> persistQuietly, ReverseReplication reverse,
                         StandbyFence standby) {

@@ -1,6 +1,5 @@
 package io.greenlight.cutover;
 
-import io.greenlight.Pipeline;
 import io.greenlight.apply.TablePauses;
 import io.greenlight.lag.LagTracker;
 import io.greenlight.schema.TableId;
@@ -43,12 +42,12 @@ public final class Guardrails {
               FROM pg_prepared_xacts WHERE database = current_database()
             """;
 
-    private final Pipeline pipeline;
+    private final DataPath pipeline;
     private final LagTracker lag;
     private final TablePauses pauses;
     private final SwitchActions switchActions;
 
-    Guardrails(Pipeline pipeline, LagTracker lag, TablePauses pauses, SwitchActions switchActions) {
+    Guardrails(DataPath pipeline, LagTracker lag, TablePauses pauses, SwitchActions switchActions) {
         this.pipeline = pipeline;
         this.lag = lag;
         this.pauses = pauses;

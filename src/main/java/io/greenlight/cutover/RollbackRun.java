@@ -1,6 +1,5 @@
 package io.greenlight.cutover;
 
-import io.greenlight.Pipeline;
 import io.greenlight.apply.ApplyGate;
 import io.greenlight.reverse.PrimaryFence;
 import io.greenlight.reverse.ReverseReplication;
@@ -35,7 +34,7 @@ final class RollbackRun implements Runnable {
     private static final Logger LOG = Logger.getLogger(RollbackRun.class);
     private static final long FENCED_POLL_MS = 5;
 
-    private final Pipeline pipeline;
+    private final DataPath pipeline;
     private final ReverseReplication reverse;
     private final SwitchActions switchActions;
     private final ApplyGate gate;
@@ -46,7 +45,7 @@ final class RollbackRun implements Runnable {
     private volatile CutoverRecord record;
     private volatile java.util.function.Supplier<io.greenlight.leader.Fence> epoch = () -> io.greenlight.leader.Fence.NONE;
 
-    RollbackRun(CutoverRecord record, Pipeline pipeline, ReverseReplication reverse, SwitchActions switchActions, ApplyGate gate,
+    RollbackRun(CutoverRecord record, DataPath pipeline, ReverseReplication reverse, SwitchActions switchActions, ApplyGate gate,
                 SourceConnections sourceConnections, Consumer<CutoverRecord> persist, Consumer<CutoverRecord> persistQuietly,
                 String targetUser) {
         this.record = record;
