@@ -32,8 +32,11 @@ public final class MariaDbServer implements AutoCloseable {
         Path daemon = ExternalProcess.firstExisting("/usr/sbin/mariadbd", "/usr/sbin/mysqld", "/usr/bin/mariadbd");
         Path installer = ExternalProcess.firstExisting("/usr/bin/mariadb-install-db", "/usr/bin/mysql_install_db");
         Path dir = Files.createTempDirectory("greenlight-mariadb-");
+        Files.createDirectories(dir.resolve("tmp"));
+        // Its own tmpdir: two installs sharing /tmp (test JVMs running side by side) collide on temporary tables.
         List<String> install = new ArrayList<>(List.of(installer.toString(), "--no-defaults", "--datadir=" + dir.resolve("data"),
-                "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"));
+                "--tmpdir=" + dir.resolve("tmp"), "--auth-root-authentication-method=normal", "--skip-test-db",
+                "--skip-name-resolve"));
         if (ExternalProcess.ROOT) {
             install.add("--user=root");
         }
@@ -46,6 +49,7 @@ public final class MariaDbServer implements AutoCloseable {
     public synchronized void startProcess() throws Exception {
         List<String> command = new ArrayList<>(List.of(daemon.toString(), "--no-defaults", "--datadir=" + dir.resolve("data"),
                 "--port=" + port, "--bind-address=127.0.0.1", "--socket=" + dir.resolve("mysqld.sock"),
+                "--tmpdir=" + dir.resolve("tmp"),
                 "--pid-file=" + dir.resolve("mysqld.pid"), "--log-error=" + dir.resolve("error.log"), "--skip-name-resolve",
                 // The binlog as a new primary needs it: reverse replication reads it after a cutover.
                 "--log-bin=" + dir.resolve("data").resolve("mysql-bin"), "--server-id=1", "--binlog-format=ROW",
