@@ -12,7 +12,6 @@ import org.apache.kafka.connect.source.SourceRecord;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -123,10 +122,8 @@ final class ReverseApplier implements DebeziumEngine.ChangeConsumer<ChangeEvent<
                 ReverseOffsets.advance(c, stream, offset);
                 long xid = -1;
                 if (!changes.isEmpty()) {
-                    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT txid_current()")) {
-                        rs.next();
-                        xid = rs.getLong(1) & 0xFFFFFFFFL; // the 32-bit xid logical decoding reports
-                    }
+                    // Recorded with the changes: a restarted Greenlight still knows them for the new primary's own.
+                    xid = ReverseTransactions.record(c);
                 }
                 if (xid >= 0) {
                     ownTransaction.accept(xid); // before the commit: forward capture may see it right after

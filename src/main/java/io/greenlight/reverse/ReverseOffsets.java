@@ -40,6 +40,7 @@ public final class ReverseOffsets {
                     + "started_at text NOT NULL, source_offset text NOT NULL, updated_at timestamptz NOT NULL)");
             st.execute("COMMENT ON TABLE " + TABLE + " IS '" + SourceCleanup.MARK + "'");
         }
+        ReverseTransactions.createTable(c);
     }
 
     /** Records where the stream starts (before the switch): replaces what an earlier switch recorded. */
@@ -98,6 +99,7 @@ public final class ReverseOffsets {
             st.execute("SET SESSION default_transaction_read_only = off");
             st.execute("DROP TABLE IF EXISTS " + TABLE);
         }
+        ReverseTransactions.drop(c);
     }
 
     static String json(Map<String, ?> offset) {

@@ -120,6 +120,10 @@ public class ReverseReplication {
         Optional<ReverseOffsets.Stored> stored;
         try (Connection c = oldSource.getConnection()) {
             stored = ReverseOffsets.load(c, stream());
+            if (stored.isPresent()) {
+                c.setAutoCommit(true);
+                ReverseOffsets.createTable(c); // a stream seeded by an older version has no transaction record yet
+            }
         }
         if (stored.isEmpty()) {
             return false;
