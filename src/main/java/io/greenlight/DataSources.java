@@ -19,12 +19,17 @@ public final class DataSources {
     private DataSources() {
     }
 
-    /** The target's pool: the driver and fatal-error rules of the engine the URL names. */
+    /**
+     * The target's pool: the driver and fatal-error rules of the engine the URL names. A PostgreSQL
+     * target's sessions pass a READ_ONLY fence as the source's do: after a rollback the target is the
+     * fenced standby and forward apply, the reverse heartbeat and the cutover history still write to it.
+     */
     public static AgroalDataSource target(String configuredUrl, String user, Optional<String> password, int maxSize)
             throws SQLException {
         String url = Dialect.connectionUrl(configuredUrl);
         if (Dialect.isPostgres(url)) {
-            return pool(url, user, password, maxSize, org.postgresql.Driver.class, new PostgreSQLExceptionSorter());
+            return pool(url, user, password, maxSize, org.postgresql.Driver.class, new PostgreSQLExceptionSorter(),
+                    "SET SESSION default_transaction_read_only = off");
         }
         return pool(url, user, password, maxSize, com.mysql.cj.jdbc.Driver.class, new MySQLExceptionSorter());
     }

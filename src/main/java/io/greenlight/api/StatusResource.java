@@ -52,9 +52,10 @@ public class StatusResource {
     }
 
     /**
-     * {@code direction}: FORWARD while the source is the primary and Greenlight applies it to the
-     * target; REVERSE once a cutover completed and reverse replication keeps the old source in sync
-     * ({@code reverse} tells how far behind it is); NONE after a cutover without a rollback path.
+     * {@code direction}: which way data flows ({@link io.greenlight.cutover.Direction}): FORWARD while
+     * the source is the primary; REVERSE once a cutover completed with a rollback path, while reverse
+     * replication keeps the old source in sync ({@code reverse} tells whether it runs and how far
+     * behind it is); NONE after a cutover without a rollback path, or after complete.
      */
     public record Status(String phase, PipelineState.Failure failure, boolean captureRunning, boolean applyRunning,
                          LagStatus lag, KafkaStatus kafka, List<TableStatus> tables,
@@ -125,14 +126,8 @@ public class StatusResource {
     }
 
     private String direction() {
-        io.greenlight.cutover.CutoverState now = cutover.shown().map(CutoverRecord::state).orElse(null);
-        if (now == io.greenlight.cutover.CutoverState.FINISHED) {
-            return "NONE";
-        }
-        if (now != io.greenlight.cutover.CutoverState.COMPLETED && now != io.greenlight.cutover.CutoverState.ROLLING_BACK) {
-            return "FORWARD";
-        }
-        return reverse.running() ? "REVERSE" : "NONE";
+        // a standby shows the direction of the cutover the leader persisted, as it shows that cutover
+        return io.greenlight.cutover.Direction.of(cutover.shown().orElse(null)).name();
     }
 
     private CutoverStatus cutoverStatus() {

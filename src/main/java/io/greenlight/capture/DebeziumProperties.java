@@ -31,15 +31,9 @@ public final class DebeziumProperties {
     public static Properties of(GreenlightConfig config, Collection<TableId> tables, TopicNames topics,
                                 String bootstrapServers) {
         GreenlightConfig.Source source = config.source();
-        Properties url = Driver.parseURL(source.url().orElseThrow(), null);
-        if (url == null) {
-            throw new IllegalArgumentException("greenlight.source.url is not a valid PostgreSQL JDBC URL "
-                    + "(expected jdbc:postgresql://HOST:PORT/DB).");
-        }
-        Properties p = new Properties();
-        p.put("name", engineName(topics));
-        p.put("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
-        p.put("tasks.max", "1");
+        Properties p = pgoutput(new Endpoint("greenlight.source.url", source.url().orElseThrow(), source.username().orElseThrow(),
+                source.password(), source.slot(), source.publication()), engineName(topics), topics.prefix(), tables,
+                "backfill".equals(source.snapshotMode()) ? "no_data" : source.snapshotMode());
 
         if (config.kafka().bootstrapServers().isPresent()) {
             // Source offsets live in Kafka: a rescheduled pod resumes where the last one stopped.
@@ -55,26 +49,56 @@ public final class DebeziumProperties {
             p.put("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
             p.put("offset.storage.file.filename", sourceOffsetsFile(config).toString());
         }
+        // Tunables from greenlight.capture.connector-config win over the defaults above; the file
+        // cannot hold the settings Greenlight derives (ConnectorConfigFile refuses them).
+        config.capture().connectorConfig().ifPresent(file -> p.putAll(ConnectorConfigFile.load(Path.of(file))));
+        return p;
+    }
+
+    /**
+     * A PostgreSQL database captured through pgoutput: the source forward, the new primary (a
+     * PostgreSQL target) in reverse.
+     *
+     * @param setting the setting that names the URL, for the error when it is not a PostgreSQL URL
+     */
+    public record Endpoint(String setting, String url, String username, Optional<String> password, String slot, String publication) {
+    }
+
+    /**
+     * Capture of {@code tables} of {@code endpoint} from its slot and publication (neither created
+     * by Debezium), with the value representations apply decodes. The caller adds the offset store.
+     */
+    public static Properties pgoutput(Endpoint endpoint, String name, String topicPrefix, Collection<TableId> tables,
+                                      String snapshotMode) {
+        Properties url = Driver.parseURL(endpoint.url(), null);
+        if (url == null) {
+            throw new IllegalArgumentException(endpoint.setting() + " is not a valid PostgreSQL JDBC URL "
+                    + "(expected jdbc:postgresql://HOST:PORT/DB).");
+        }
+        Properties p = new Properties();
+        p.put("name", name);
+        p.put("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.put("tasks.max", "1");
         p.put("offset.flush.interval.ms", "1000");
         p.put("offset.flush.timeout.ms", "30000");
 
         p.put("database.hostname", url.getProperty("PGHOST").split(",")[0]);
         p.put("database.port", url.getProperty("PGPORT").split(",")[0]);
         p.put("database.dbname", url.getProperty("PGDBNAME"));
-        p.put("database.user", source.username().orElseThrow());
-        source.password().ifPresent(pw -> p.put("database.password", pw));
+        p.put("database.user", endpoint.username());
+        endpoint.password().ifPresent(pw -> p.put("database.password", pw));
         if (url.getProperty("sslmode") != null) {
             p.put("database.sslmode", url.getProperty("sslmode"));
         }
 
-        p.put("topic.prefix", topics.prefix());
+        p.put("topic.prefix", topicPrefix);
         p.put("plugin.name", "pgoutput");
-        p.put("slot.name", source.slot());
-        p.put("publication.name", source.publication());
+        p.put("slot.name", endpoint.slot());
+        p.put("publication.name", endpoint.publication());
         p.put("publication.autocreate.mode", "disabled");
         p.put("table.include.list", tables.stream().map(DebeziumProperties::exactPattern).collect(Collectors.joining(",")));
         // backfill: Greenlight copies the rows itself (io.greenlight.backfill); Debezium only streams from the slot.
-        p.put("snapshot.mode", "backfill".equals(source.snapshotMode()) ? "no_data" : source.snapshotMode());
+        p.put("snapshot.mode", snapshotMode);
 
         p.put("decimal.handling.mode", "string");
         p.put("time.precision.mode", "adaptive_time_microseconds");
@@ -98,9 +122,6 @@ public final class DebeziumProperties {
         p.put("errors.max.retries", "-1");
         // Hand changes to the publisher within 100 ms of their arrival (default 500 ms): lag and cutover drain time.
         p.put("poll.interval.ms", "100");
-        // Tunables from greenlight.capture.connector-config win over the defaults above; the file
-        // cannot hold the settings Greenlight derives (ConnectorConfigFile refuses them).
-        config.capture().connectorConfig().ifPresent(file -> p.putAll(ConnectorConfigFile.load(Path.of(file))));
         return p;
     }
 

@@ -93,6 +93,12 @@ public class CutoverService {
             gauges.add(Gauge.builder("greenlight.cutover.state", this, s -> s.current().map(r -> r.state() == state ? 1 : 0).orElse(0))
                     .tag("state", state.name()).description("1 for the state the cutover is in").register(registry));
         }
+        for (Direction direction : Direction.values()) {
+            gauges.add(Gauge.builder("greenlight.replication.direction", this, s -> s.direction() == direction ? 1 : 0)
+                    .tag("direction", direction.name())
+                    .description("1 for the way data flows: FORWARD (source to target), REVERSE (new primary to old source), NONE")
+                    .register(registry));
+        }
         gauges.add(Gauge.builder("greenlight.cutover.write.blocked.seconds", this,
                         s -> s.current().map(CutoverRecord::writeBlockedSecondsNow).orElse(0.0))
                 .description("Seconds source writes were (or are being) blocked: fence to switch").register(registry));
@@ -248,6 +254,11 @@ public class CutoverService {
         }
     }
 
+    /** Which way data flows now, from the current cutover's state. */
+    public Direction direction() {
+        return Direction.of(current().orElse(null));
+    }
+
     public Optional<CutoverRecord> current() {
         CutoverStateMachine machine = running;
         return machine != null ? Optional.of(machine.record()) : Optional.ofNullable(last);
@@ -343,9 +354,10 @@ public class CutoverService {
         if (d == null || target.isEmpty()) {
             return new Guardrails.Check("rollbackPath", false, "the pipeline has not reached the target yet");
         }
-        List<String> problems = reverse.readiness(d.name(), target.get());
+        List<String> problems = reverse.readiness(target.get(), pipeline.applicationTables());
         return problems.isEmpty()
-                ? new Guardrails.Check("rollbackPath", true, "the target's binlog lets reverse replication keep the old source in sync")
+                ? new Guardrails.Check("rollbackPath", true, "reverse replication can keep the old source in sync with the target ("
+                        + d.name() + ") after the switch")
                 : new Guardrails.Check("rollbackPath", false, String.join(" ", problems));
     }
 
@@ -515,10 +527,10 @@ public class CutoverService {
         }
         pipeline.targetPool().ifPresent(target -> {
             try {
-                reverse.removeFromPrimary(target);
-                removed.add("table greenlight_reverse_heartbeat (target)");
+                removed.addAll(reverse.removeFromPrimary(target));
             } catch (SQLException e) {
-                LOG.warnf("Cannot drop greenlight_reverse_heartbeat on the target (%s): drop it by hand", e.getMessage());
+                LOG.warnf("Cannot remove reverse replication's objects from the target (%s): remove them by hand", e.getMessage());
+                removed.add("NOT the reverse objects on the target (" + e.getMessage() + ")");
             }
         });
         gate.close("cutover " + record.id() + " FINISHED: the migration is over");

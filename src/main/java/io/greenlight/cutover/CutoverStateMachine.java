@@ -3,7 +3,7 @@ package io.greenlight.cutover;
 import io.greenlight.apply.ApplyGate;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.lag.LagTracker;
-import io.greenlight.reverse.BinlogPosition;
+import io.greenlight.reverse.ReverseStart;
 import io.greenlight.reverse.ReverseReplication;
 import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
@@ -261,10 +261,10 @@ final class CutoverStateMachine implements Runnable {
         gate.hold("cutover " + record.id() + " is switching");
         String reverseFrom = "";
         if (!options.giveUpRollback()) {
-            // Both sides fenced, forward drained: where the new primary's binlog ends now is where reverse replication starts.
+            // Both sides fenced, forward drained: where the new primary's changes end now is where reverse replication starts.
             try (Connection c = sourceConnections.open()) {
-                BinlogPosition start = reverse.recordStart(c, target, record.id());
-                reverseFrom = "; reverse replication starts at the target's binlog position " + start;
+                ReverseStart start = reverse.recordStart(c, target, pipeline.applicationTables(), record.id());
+                reverseFrom = "; reverse replication starts at the target's " + start;
             }
             budget.check(CutoverState.SWITCHING, "recording the reverse replication's start");
         }
@@ -334,6 +334,9 @@ final class CutoverStateMachine implements Runnable {
         } else {
             outcome.append(liftFence());
             gate.open();
+            if (!record.options().giveUpRollback()) {
+                pipeline.targetPool().ifPresent(reverse::discardStart); // a reverse start recorded before the switch is not read
+            }
         }
         LOG.errorf("Cutover %s FAILED in %s: %s", record.id(), record.state(), outcome);
         record = record.to(CutoverState.FAILED, outcome.toString());

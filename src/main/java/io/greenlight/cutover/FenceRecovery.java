@@ -58,6 +58,8 @@ final class FenceRecovery {
                 gate.close("cutover " + record.id() + " FINISHED: the migration is over");
                 gateDecided = true;
             } else if (state == CutoverState.COMPLETED) {
+                // Before the gate closes: forward apply reads every change since the switch again, reverse apply's too.
+                io.greenlight.reverse.ReverseTransactions.load(c).forEach(gate::reverseWrote);
                 gate.close("cutover " + record.id() + " COMPLETED: the target is the primary");
                 gateDecided = true;
             } else if (state == CutoverState.FAILED && record.fenceUp()) {

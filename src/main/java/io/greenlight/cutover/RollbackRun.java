@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 
 /**
  * POST /rollback of a COMPLETED cutover: the forward switch run backwards. Fences the new primary
- * (its undo persisted first), drains reverse replication exactly to a marker written after the
+ * ({@link NewPrimaryFence}; its undo persisted first), drains reverse replication exactly to a marker written after the
  * fence, sets the source's sequences past every key the new primary handed out, reverts the switch
  * actions (latest first), lifts the source's fence and opens forward apply: the source is the
  * primary again, the target its read-only standby, and POST /cutover may switch again. The window
@@ -98,18 +98,24 @@ final class RollbackRun implements Runnable {
         List<String> undo;
         try (Connection t = target.getConnection()) {
             t.setAutoCommit(true);
-            PrimaryFence fence = new PrimaryFence(t);
+            boolean postgres = pipeline.dialect().map(d -> d.name().equals("postgresql")).orElse(false);
+            NewPrimaryFence fence = NewPrimaryFence.of(t, postgres, record.options().fence(), pipeline.applicationTables(), targetUser);
             CutoverRecord.Rollback earlier = record.rollback();
             undo = earlier != null && earlier.primaryFenceUp() ? earlier.primaryFenceUndo() : fence.plan();
             fencedAt = earlier != null && earlier.primaryFenceUp() && earlier.fencedAt() != null ? earlier.fencedAt() : Instant.now();
             // Persisted (on the source first) before the fence goes up: whoever finds it can lift it.
             record = record.withRollback(new CutoverRecord.Rollback(undo, true, fencedAt, null, null, List.of()));
             persist.accept(record);
-            int ended = fence.apply(targetUser);
-            LOG.infof("Cutover %s rollback: the new primary is read-only, %d application session(s) ended", record.id(), ended);
-            for (int left = fence.stillConnected(targetUser); left > 0; left = fence.stillConnected(targetUser)) {
+            int ended = fence.apply();
+            LOG.infof("Cutover %s rollback: the new primary is fenced, %d application session(s) ended", record.id(), ended);
+            for (int left = fence.stillConnected(); left > 0; left = fence.stillConnected()) {
                 budget.check(CutoverState.ROLLING_BACK, "waiting for " + left + " ended session(s) on the new primary to exit");
                 Thread.sleep(FENCED_POLL_MS);
+            }
+            List<String> leaks = fence.leaks();
+            if (!leaks.isEmpty()) {
+                throw new IllegalStateException("the new primary's fence does not stop every write, so the drain could miss some; "
+                        + "the marker was not written: " + String.join("; ", leaks));
             }
         }
         String marker = "rollback-" + record.id() + "-" + System.currentTimeMillis();
@@ -151,6 +157,7 @@ final class RollbackRun implements Runnable {
         transition(CutoverState.ROLLED_BACK, String.format("writes were blocked for %.3f s; the source is the primary again, "
                 + "the target its read-only standby (%s)", blocked, undo.isEmpty() ? "it was read-only before" : String.join("; ", undo)
                 + " lifts that; the next POST /cutover does"));
+        reverse.discardStart(target); // after the window: the next switch records a new start
     }
 
     private void failSafely(String reason) {

@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Stops the application's writes on a MySQL/MariaDB new primary before a rollback drains it:
  * {@code read_only} on (Greenlight's own user needs READ_ONLY ADMIN or SUPER to write its marker
- * and keep applying forward), and every session of another user ended, so no transaction that
+ * and keep applying forward), and every session of the application's users (or of every other
+ * user when none are named) ended, so no transaction that
  * began before the fence commits after the marker. The undo is planned (and persisted) first.
  */
 public final class PrimaryFence {
@@ -30,18 +31,22 @@ public final class PrimaryFence {
         }
     }
 
-    /** Ends the application's sessions, turns read_only on, ends those that slipped in; returns the sessions ended. */
-    public int apply(String greenlightUser) throws SQLException {
-        int ended = endSessions(greenlightUser);
+    /**
+     * Ends the application's sessions, turns read_only on, ends those that slipped in; returns the
+     * sessions ended. {@code roles}: the application's users (the cutover's fence.roles); empty: every
+     * user but Greenlight's.
+     */
+    public int apply(String greenlightUser, List<String> roles) throws SQLException {
+        int ended = endSessions(greenlightUser, roles);
         try (Statement st = primary.createStatement()) {
             st.execute("SET GLOBAL read_only = ON");
         }
-        return ended + endSessions(greenlightUser);
+        return ended + endSessions(greenlightUser, roles);
     }
 
     /** Application sessions still connected (ended ones disappear a moment after KILL). */
-    public int stillConnected(String greenlightUser) throws SQLException {
-        return sessions(greenlightUser).size();
+    public int stillConnected(String greenlightUser, List<String> roles) throws SQLException {
+        return sessions(greenlightUser, roles).size();
     }
 
     public void lift(List<String> undo) throws SQLException {
@@ -52,8 +57,8 @@ public final class PrimaryFence {
         }
     }
 
-    private int endSessions(String greenlightUser) throws SQLException {
-        List<Long> ids = sessions(greenlightUser);
+    private int endSessions(String greenlightUser, List<String> roles) throws SQLException {
+        List<Long> ids = sessions(greenlightUser, roles);
         for (long id : ids) {
             try (Statement st = primary.createStatement()) {
                 st.execute("KILL CONNECTION " + id);
@@ -64,12 +69,16 @@ public final class PrimaryFence {
         return ids.size();
     }
 
-    private List<Long> sessions(String greenlightUser) throws SQLException {
+    private List<Long> sessions(String greenlightUser, List<String> roles) throws SQLException {
         List<Long> ids = new ArrayList<>();
+        String only = roles.isEmpty() ? "" : " AND USER IN (" + String.join(", ", java.util.Collections.nCopies(roles.size(), "?")) + ")";
         try (PreparedStatement ps = primary.prepareStatement("SELECT ID FROM information_schema.PROCESSLIST "
                 + "WHERE USER NOT IN (?, 'system user', 'event_scheduler', 'unauthenticated user') AND ID <> CONNECTION_ID() "
-                + "AND COMMAND NOT IN ('Binlog Dump', 'Daemon', 'Killed')")) {
+                + "AND COMMAND NOT IN ('Binlog Dump', 'Daemon', 'Killed')" + only)) {
             ps.setString(1, greenlightUser);
+            for (int i = 0; i < roles.size(); i++) {
+                ps.setString(i + 2, roles.get(i));
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ids.add(rs.getLong(1));

@@ -37,14 +37,24 @@ final class PrimaryHeartbeat implements AutoCloseable {
 
     static void createTable(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (id INT PRIMARY KEY, beat_ms BIGINT NOT NULL, marker VARCHAR(64)) "
-                    + "COMMENT 'created by Greenlight'");
+            if (postgres(c)) {
+                st.execute("CREATE TABLE IF NOT EXISTS public." + TABLE + " (id int PRIMARY KEY, beat_ms bigint NOT NULL, marker varchar(64))");
+                st.execute("COMMENT ON TABLE public." + TABLE + " IS 'created by Greenlight'");
+            } else {
+                st.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (id INT PRIMARY KEY, beat_ms BIGINT NOT NULL, marker VARCHAR(64)) "
+                        + "COMMENT 'created by Greenlight'");
+            }
         }
+    }
+
+    /** A PostgreSQL new primary (blue/green), else MySQL/MariaDB. */
+    static boolean postgres(Connection c) throws SQLException {
+        return "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
     }
 
     static void dropTable(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
-            st.execute("DROP TABLE IF EXISTS " + TABLE);
+            st.execute("DROP TABLE IF EXISTS " + (postgres(c) ? "public." : "") + TABLE);
         }
     }
 
@@ -64,8 +74,11 @@ final class PrimaryHeartbeat implements AutoCloseable {
 
     /** Writes a beat (with a marker, or null); after it commits, every earlier write on the primary is before it in the binlog. */
     void beat(String marker) throws SQLException {
-        try (Connection c = primary.open(); PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE
-                + " (id, beat_ms, marker) VALUES (1, ?, ?) ON DUPLICATE KEY UPDATE beat_ms = VALUES(beat_ms), marker = VALUES(marker)")) {
+        try (Connection c = primary.open(); PreparedStatement ps = c.prepareStatement(postgres(c)
+                ? "INSERT INTO public." + TABLE + " (id, beat_ms, marker) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                + "beat_ms = EXCLUDED.beat_ms, marker = EXCLUDED.marker"
+                : "INSERT INTO " + TABLE + " (id, beat_ms, marker) VALUES (1, ?, ?) "
+                + "ON DUPLICATE KEY UPDATE beat_ms = VALUES(beat_ms), marker = VALUES(marker)")) {
             c.setAutoCommit(true);
             ps.setLong(1, System.currentTimeMillis());
             ps.setString(2, marker);

@@ -12,7 +12,6 @@ import org.apache.kafka.connect.source.SourceRecord;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -22,7 +21,7 @@ import java.util.Map;
 import java.util.function.LongConsumer;
 
 /**
- * Reverse apply: writes each batch the new primary's binlog delivered into the old source's
+ * Reverse apply: writes each batch the new primary's capture (binlog or pgoutput, {@link PrimaryCapture}) delivered into the old source's
  * original tables, through the same {@link BatchWriter} and PostgreSQL dialect forward apply uses
  * for a PostgreSQL target, and advances the stream's offset ({@link ReverseOffsets}) in the same
  * transaction. Only then does the engine learn the batch is done: a restart resumes from the old
@@ -34,21 +33,22 @@ final class ReverseApplier implements DebeziumEngine.ChangeConsumer<ChangeEvent<
     private final DataSource oldSource;
     private final BatchWriter writer;
     private final Map<String, SourceTable> byPrimaryName = new HashMap<>();
-    private final ReverseValues values = new ReverseValues();
+    private final PrimaryCapture capture;
     private final ReverseProgress progress;
     private final LongConsumer ownTransaction;
 
     /**
-     * @param tables         the old source's tables, keyed by their name on the new primary
+     * @param tables         the old source's tables
      * @param ownTransaction told the id of each transaction reverse apply committed on the old source
      *                       (forward capture sees those changes come by and must not report them)
      */
-    ReverseApplier(String stream, DataSource oldSource, BatchWriter writer, Map<String, SourceTable> tables,
+    ReverseApplier(String stream, DataSource oldSource, BatchWriter writer, PrimaryCapture capture, Map<TableId, SourceTable> tables,
                    ReverseProgress progress, LongConsumer ownTransaction) {
         this.stream = stream;
         this.oldSource = oldSource;
         this.writer = writer;
-        this.byPrimaryName.putAll(tables);
+        this.capture = capture;
+        tables.forEach((id, t) -> byPrimaryName.put(capture.key(id), t));
         this.progress = progress;
         this.ownTransaction = ownTransaction;
     }
@@ -80,15 +80,13 @@ final class ReverseApplier implements DebeziumEngine.ChangeConsumer<ChangeEvent<
                 }
                 continue;
             }
-            SourceTable model = byPrimaryName.get(table);
+            SourceTable model = byPrimaryName.get(capture.key(source));
             if (model == null) {
                 continue; // not one of the migrated tables (the include list names only those)
             }
-            String file = source.getString("file");
-            long pos = source.getInt64("pos");
-            changes.add(new Change(model.id(), op, values.toSource(model, envelope.getStruct("before")),
-                    values.toSource(model, envelope.getStruct("after")), null, null, source.getInt64("ts_ms"),
-                    "binlog " + file, 0, pos));
+            changes.add(new Change(model.id(), op, capture.row(model, envelope.getStruct("before")),
+                    capture.row(model, envelope.getStruct("after")), null, null, source.getInt64("ts_ms"),
+                    capture.where(source), 0, capture.position(source)));
         }
         if (lastOffset != null) {
             try {
@@ -124,10 +122,8 @@ final class ReverseApplier implements DebeziumEngine.ChangeConsumer<ChangeEvent<
                 ReverseOffsets.advance(c, stream, offset);
                 long xid = -1;
                 if (!changes.isEmpty()) {
-                    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT txid_current()")) {
-                        rs.next();
-                        xid = rs.getLong(1) & 0xFFFFFFFFL; // the 32-bit xid logical decoding reports
-                    }
+                    // Recorded with the changes: a restarted Greenlight still knows them for the new primary's own.
+                    xid = ReverseTransactions.record(c);
                 }
                 if (xid >= 0) {
                     ownTransaction.accept(xid); // before the commit: forward capture may see it right after
@@ -138,11 +134,5 @@ final class ReverseApplier implements DebeziumEngine.ChangeConsumer<ChangeEvent<
                 throw e;
             }
         }
-    }
-
-    static Map<String, SourceTable> byPrimaryName(Map<TableId, SourceTable> tables) {
-        Map<String, SourceTable> out = new HashMap<>();
-        tables.values().forEach(t -> out.put(t.id().table(), t));
-        return out;
     }
 }

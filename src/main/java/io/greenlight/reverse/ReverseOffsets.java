@@ -16,7 +16,7 @@ import java.util.Optional;
 /**
  * Where reverse replication stands, on the old source (PostgreSQL), in
  * greenlight.greenlight_reverse (one row per stream, not captured). Seeded with the new primary's
- * binlog position recorded while both sides are fenced, before the switch; then advanced in the
+ * position (binlog or LSN) recorded while both sides are fenced, before the switch; then advanced in the
  * same transaction as every batch reverse apply writes, so the old source's own record says
  * exactly which changes it holds.
  */
@@ -40,10 +40,11 @@ public final class ReverseOffsets {
                     + "started_at text NOT NULL, source_offset text NOT NULL, updated_at timestamptz NOT NULL)");
             st.execute("COMMENT ON TABLE " + TABLE + " IS '" + SourceCleanup.MARK + "'");
         }
+        ReverseTransactions.createTable(c);
     }
 
     /** Records where the stream starts (before the switch): replaces what an earlier switch recorded. */
-    public static void seed(Connection c, String stream, String cutover, BinlogPosition start) throws SQLException {
+    public static void seed(Connection c, String stream, String cutover, ReverseStart start) throws SQLException {
         createTable(c);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE
                 + " (stream, cutover, started_at, source_offset, updated_at) VALUES (?, ?, ?, ?, clock_timestamp()) "
@@ -98,6 +99,7 @@ public final class ReverseOffsets {
             st.execute("SET SESSION default_transaction_read_only = off");
             st.execute("DROP TABLE IF EXISTS " + TABLE);
         }
+        ReverseTransactions.drop(c);
     }
 
     static String json(Map<String, ?> offset) {

@@ -19,18 +19,19 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.stream.Collectors;
 
 /**
- * Reverse replication after the switch: the new primary (MySQL/MariaDB) is captured from its
- * binlog by the same embedded engine forward capture runs, and applied to the old source
+ * Reverse replication after the switch: the new primary is captured ({@link PrimaryCapture}: a
+ * MySQL/MariaDB binlog, or a PostgreSQL target's WAL through the pgoutput capture forward
+ * replication runs) by the same embedded engine forward capture runs, and applied to the old source
  * (PostgreSQL) by the same batch writer and PostgreSQL dialect a PostgreSQL target uses, so the
- * old source stays an exact standby. It starts at the binlog position recorded while both sides
+ * old source stays an exact standby. It starts at the position recorded while both sides
  * were fenced, before the switch ({@link #recordStart}): nothing written on the new primary after
  * the switch is missed, and nothing forward apply wrote comes back.
  */
@@ -53,9 +54,10 @@ public class ReverseReplication {
         this.config = config;
         this.gate = gate;
         this.registry = registry;
-        meters.add(Gauge.builder("cdc.reverse.lag.seconds", this, r -> r.running() ? r.progress.lagSeconds() : 0)
+        meters.add(Gauge.builder("cdc.reverse.lag.seconds", this, r -> r.started() ? r.progress.lagSeconds() : 0)
                 .description("Reverse direction (new primary to old source): now minus the newest heartbeat of the new primary "
-                        + "applied to the old source; 0 while reverse replication is not running").register(registry));
+                        + "applied to the old source (it grows when reverse replication failed); 0 while it is not started")
+                .register(registry));
         meters.add(Gauge.builder("cdc.reverse.running", this, r -> r.running() ? 1 : 0)
                 .description("1 while reverse replication keeps the old source in sync with the new primary").register(registry));
     }
@@ -71,34 +73,39 @@ public class ReverseReplication {
         return "greenlight-reverse-" + config.kafka().topicPrefix();
     }
 
-    /** Why reverse replication could not run from this target, or empty when it can (checked before anything is fenced). */
-    public List<String> readiness(String targetEngine, DataSource target) {
-        if (!"mysql".equals(targetEngine) && !"mariadb".equals(targetEngine)) {
-            return List.of("Reverse replication from a " + targetEngine + " new primary is not available in this version of "
-                    + "Greenlight (MySQL/MariaDB targets only): after the switch the old source would fall behind and a rollback "
-                    + "would lose the writes made on the target. Send \"giveUpRollback\": true to cut over without a rollback path.");
-        }
+    /** How the configured target is captured once it is the primary. */
+    private PrimaryCapture capture() {
+        return PrimaryCapture.of(config, stream());
+    }
+
+    /**
+     * Why reverse replication could not run from this target (checked before anything is fenced),
+     * or empty when it can; each problem says how to fix it.
+     */
+    public List<String> readiness(DataSource target, Collection<TableId> tables) {
         try (Connection c = target.getConnection()) {
-            return BinlogPreflight.problems(c).stream()
+            return capture().problems(c, tables).stream()
                     .map(p -> p + " Or send \"giveUpRollback\": true to cut over without a rollback path.").toList();
         } catch (SQLException e) {
-            return List.of("Cannot read the target's binlog settings (" + e.getMessage() + "); reverse replication needs them.");
+            return List.of("Cannot read the target's settings for reverse replication (" + e.getMessage() + ").");
         }
     }
 
     /**
-     * Records, on the old source, where the new primary's binlog ends now: called while both sides
-     * are fenced and forward apply drained, before the switch. Creates the reverse heartbeat table first.
+     * Records, on the old source, where the new primary's change stream ends now: called while both
+     * sides are fenced and forward apply drained, before the switch. Creates the reverse heartbeat
+     * table first (and, on a PostgreSQL target, the publication and the slot).
      */
-    public BinlogPosition recordStart(Connection oldSource, DataSource target, String cutover) throws SQLException {
-        BinlogPosition start;
+    public ReverseStart recordStart(Connection oldSource, DataSource target, Collection<TableId> tables, String cutover)
+            throws SQLException {
+        ReverseStart start;
         try (Connection c = target.getConnection()) {
             c.setAutoCommit(true);
             PrimaryHeartbeat.createTable(c);
-            start = BinlogPosition.current(c);
+            start = capture().recordStart(c, tables);
         }
         ReverseOffsets.seed(oldSource, stream(), cutover, start);
-        LOG.infof("Reverse replication for cutover %s will start at the new primary's binlog position %s", cutover, start);
+        LOG.infof("Reverse replication for cutover %s will start at the new primary's %s", cutover, start);
         return start;
     }
 
@@ -113,26 +120,26 @@ public class ReverseReplication {
         Optional<ReverseOffsets.Stored> stored;
         try (Connection c = oldSource.getConnection()) {
             stored = ReverseOffsets.load(c, stream());
+            if (stored.isPresent()) {
+                c.setAutoCommit(true);
+                ReverseOffsets.createTable(c); // a stream seeded by an older version has no transaction record yet
+            }
         }
         if (stored.isEmpty()) {
             return false;
         }
-        Map<TableId, SourceTable> application = tables.entrySet().stream()
-                .filter(e -> !e.getKey().schema().equals("greenlight"))
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
-        Map<String, SourceTable> byName = ReverseApplier.byPrimaryName(application);
-        List<String> read = new ArrayList<>(byName.keySet());
-        read.add(PrimaryHeartbeat.TABLE);
-        GreenlightConfig.Target tgt = config.target();
-        Properties properties = ReverseProperties.of(stream(), tgt.url().orElseThrow(), tgt.username().orElseThrow(),
-                tgt.password().orElse(null), read, ReverseProperties.serverId(stream()));
-        SeededOffsetStore.seed(stream(), stream(), stored.get().offset());
         // The old source's own tables, as the catalog describes them: no numeric resizing, no DDL.
         Map<TableId, SourceTable> models = new LinkedHashMap<>();
-        application.forEach((id, t) -> models.put(id, t.withNumericExtents(Map.of())));
+        tables.forEach((id, t) -> {
+            if (!id.schema().equals("greenlight")) {
+                models.put(id, t.withNumericExtents(Map.of()));
+            }
+        });
+        PrimaryCapture capture = capture();
+        Properties properties = capture.properties(models.values());
+        SeededOffsetStore.seed(stream(), stream(), stored.get().offset());
         BatchWriter writer = new BatchWriter(new PostgresDialect(), models, null);
-        ReverseApplier applier = new ReverseApplier(stream(), oldSource, writer, ReverseApplier.byPrimaryName(models), progress,
-                gate::reverseWrote);
+        ReverseApplier applier = new ReverseApplier(stream(), oldSource, writer, capture, models, progress, gate::reverseWrote);
         progress.restarted();
         failure = null;
         engine = new CaptureEngine(properties, applier, e -> {
@@ -143,8 +150,8 @@ public class ReverseReplication {
         heartbeat = new PrimaryHeartbeat(target::getConnection);
         heartbeat.start(config.heartbeat().interval());
         startedAt = stored.get().startedAt();
-        LOG.infof("Reverse replication runs: new primary's binlog from %s (recorded by cutover %s) → old source",
-                stored.get().offset(), stored.get().cutover());
+        LOG.infof("Reverse replication runs: new primary's %s from %s (recorded by cutover %s) → old source",
+                capture.kind(), stored.get().offset(), stored.get().cutover());
         return true;
     }
 
@@ -169,12 +176,37 @@ public class ReverseReplication {
         return e != null && failure == null;
     }
 
-    /** Drops the reverse heartbeat table from the new primary (POST /complete). */
-    public void removeFromPrimary(DataSource target) throws SQLException {
+    /**
+     * Forgets the recorded start on the new primary when nothing will read from it (a switch that
+     * failed and was reverted, a finished rollback): on PostgreSQL the slot goes, else it would hold
+     * the target's WAL. Best effort: a failure is logged with the statement to run.
+     */
+    public void discardStart(DataSource target) {
+        try (Connection c = target.getConnection()) {
+            c.setAutoCommit(true);
+            List<String> removed = capture().discard(c);
+            if (!removed.isEmpty()) {
+                LOG.infof("Reverse replication's start is discarded: removed %s", String.join(", ", removed));
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf("Cannot remove reverse replication's slot from the target (%s); it holds the target's WAL until it is "
+                    + "dropped (the next switch recreates it, POST /complete removes it)", e.getMessage());
+        }
+    }
+
+    /**
+     * POST /complete: removes what reverse replication created on the new primary (its heartbeat
+     * table; on PostgreSQL the publication and the slot too); returns what it removed.
+     */
+    public List<String> removeFromPrimary(DataSource target) throws SQLException {
+        List<String> removed = new ArrayList<>();
         try (Connection c = target.getConnection()) {
             c.setAutoCommit(true);
             PrimaryHeartbeat.dropTable(c);
+            removed.add("table " + PrimaryHeartbeat.TABLE + " (target)");
+            removed.addAll(capture().remove(c));
         }
+        return removed;
     }
 
     /** Writes a heartbeat carrying {@code marker} on the new primary. */
@@ -198,7 +230,7 @@ public class ReverseReplication {
     public Map<String, Object> status() {
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("running", running());
-        status.put("from", "target (new primary, binlog)");
+        status.put("from", "target (new primary, " + capture().kind() + ")");
         status.put("to", "source (old primary, standby)");
         status.put("startedAt", startedAt);
         status.put("lagSeconds", running() ? progress.lagSeconds() : null);

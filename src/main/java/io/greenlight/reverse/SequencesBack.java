@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * Rollback's sequence sync: each serial or identity column's sequence on the old source continues
- * after every key the new primary handed out (its AUTO_INCREMENT) and every key the old source
+ * after every key the new primary handed out (its AUTO_INCREMENT, or a PostgreSQL target's own
+ * sequence) and every key the old source
  * holds, so the application's next insert on the old source takes a fresh key.
  */
 public final class SequencesBack {
@@ -44,7 +45,7 @@ public final class SequencesBack {
                 if (sequence == null) {
                     continue; // a default from a sequence the column does not own: the operator's to set
                 }
-                long next = Math.max(autoIncrement(primary, table.id().table()), maxPlusOne(source, table, column));
+                long next = Math.max(nextOnPrimary(primary, table, column), maxPlusOne(source, table, column));
                 try (PreparedStatement ps = source.prepareStatement("SELECT setval(?, ?, false)")) {
                     ps.setString(1, sequence);
                     ps.setLong(2, Math.max(next, 1));
@@ -54,6 +55,30 @@ public final class SequencesBack {
             }
         }
         return done;
+    }
+
+    /** The key the new primary would hand out next: its AUTO_INCREMENT, or its own sequence (PostgreSQL target). */
+    private static long nextOnPrimary(Connection primary, SourceTable table, SourceColumn column) throws SQLException {
+        if (!PrimaryHeartbeat.postgres(primary)) {
+            return autoIncrement(primary, table.id().table());
+        }
+        String sequence;
+        try (PreparedStatement ps = primary.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
+            ps.setString(1, table.id().quoted());
+            ps.setString(2, column.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                sequence = rs.getString(1);
+            }
+        }
+        if (sequence == null) {
+            return 1;
+        }
+        try (Statement st = primary.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM " + sequence)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private static long autoIncrement(Connection primary, String table) throws SQLException {

@@ -1,49 +1,31 @@
 package io.greenlight.cutover;
 
 import io.greenlight.testing.CutoverTestResource;
+import io.greenlight.testing.Sql;
 import io.greenlight.testing.TargetEngine;
+import io.greenlight.testing.TestServers;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import io.restassured.RestAssured;
-import io.restassured.filter.Filter;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * {@link CutoverTest} with a PostgreSQL (a second cluster) target. Reverse replication from a
- * PostgreSQL new primary is not built yet, so the suite's cutovers give the rollback path up
- * explicitly ({@code "giveUpRollback": true} added to each POST /cutover that does not say).
+ * {@link CutoverTest} with a PostgreSQL (a second cluster) target: a blue/green switch, after which
+ * the new primary's WAL is captured through pgoutput (a slot and publication of Greenlight's on the
+ * target) and applied to the old source.
  */
 @QuarkusTest
 @WithTestResource(CutoverTestResource.OnPostgres.class)
 @WithKubernetesTestServer(crud = true)
 class CutoverPostgresTest extends CutoverTest {
-
-    private static final Filter GIVE_UP_ROLLBACK = (request, response, context) -> {
-        Object body = request.getBody();
-        if ("POST".equals(request.getMethod()) && request.getURI().contains("/cutover") && body instanceof String json
-                && json.trim().startsWith("{") && json.trim().endsWith("}") && !json.contains("giveUpRollback")) {
-            String inner = json.trim().substring(1);
-            request.body("{\"giveUpRollback\": true" + (inner.trim().equals("}") ? "" : ", ") + inner);
-        }
-        return context.next(request, response);
-    };
-
-    @BeforeAll
-    static void giveUpRollback() {
-        RestAssured.filters(GIVE_UP_ROLLBACK);
-    }
-
-    @AfterAll
-    static void keepRollback() {
-        RestAssured.replaceFiltersWith(RestAssured.filters().stream().filter(f -> f != GIVE_UP_ROLLBACK).toList());
-    }
 
     @Override
     protected TargetEngine engine() {
@@ -57,10 +39,36 @@ class CutoverPostgresTest extends CutoverTest {
 
     @Test
     @Order(14)
-    void withoutReverseReplicationACutoverIsRefusedUnlessTheRequestGivesRollbackUp() {
-        given().contentType("application/json").header("Authorization", "Bearer " + CutoverTestResource.TOKEN)
-                .body("{\"giveUpRollback\": false, \"maxLagSeconds\": 3600}").post("/cutover").then().statusCode(409)
-                .body("detail", containsString("nothing was armed or fenced"))
-                .body("detail", containsString("\"giveUpRollback\": true"));
+    void aTargetTableWithoutReplicaIdentityRefusesTheCutoverBeforeAnythingIsFencedAndTheAdvisedFixWorks() throws Exception {
+        String before = given().get("/cutover").path("id");
+        String slots = "SELECT count(*) FROM pg_replication_slots";
+        String slotsBefore;
+        try (Connection t = engine().connect(database())) {
+            slotsBefore = Sql.rows(t, slots).get(0).get(0);
+            Sql.exec(t, "ALTER TABLE branches REPLICA IDENTITY NOTHING");
+        }
+        try {
+            authorized().body("{\"maxLagSeconds\": 3600, \"stableSeconds\": 1}").post("/cutover").then().statusCode(409)
+                    .body("detail", containsString("nothing was armed or fenced"))
+                    .body("detail", containsString("Table public.branches on the target has REPLICA IDENTITY NOTHING"))
+                    .body("detail", containsString("Run on the target: ALTER TABLE public.branches REPLICA IDENTITY DEFAULT;"))
+                    .body("detail", containsString("\"giveUpRollback\": true"));
+            assertEquals(before, given().get("/cutover").path("id"), "no cutover was armed");
+            try (Connection s = TestServers.get().postgres.connect(database()); Connection t = engine().connect(database())) {
+                String fenced = "SELECT count(*) FROM pg_db_role_setting d, unnest(d.setconfig) setting WHERE d.setdatabase = "
+                        + "(SELECT oid FROM pg_database WHERE datname = current_database()) AND setting LIKE 'default_transaction_read_only%'";
+                assertEquals("0", Sql.rows(s, fenced).get(0).get(0), "the source is not fenced");
+                assertEquals("0", Sql.rows(t, fenced).get(0).get(0), "the target is not fenced");
+                assertEquals(slotsBefore, Sql.rows(t, slots).get(0).get(0), "no slot was created on the target");
+            }
+            authorized().body("{\"dryRun\": true}").post("/cutover").then().statusCode(200)
+                    .body("checks.find { it.name == 'rollbackPath' }.passed", equalTo(false));
+        } finally {
+            try (Connection t = engine().connect(database())) {
+                Sql.exec(t, "ALTER TABLE public.branches REPLICA IDENTITY DEFAULT;"); // the remedy the message advises
+            }
+        }
+        authorized().body("{\"dryRun\": true}").post("/cutover").then().statusCode(200)
+                .body("checks.find { it.name == 'rollbackPath' }.passed", equalTo(true));
     }
 }

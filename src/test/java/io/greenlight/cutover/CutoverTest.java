@@ -425,6 +425,235 @@ abstract class CutoverTest {
         }
     }
 
+    @Test
+    @Order(22)
+    void writesOnTheNewPrimaryReachTheOldSourceAndNothingForwardComesBack() throws Exception {
+        awaitReverseRunning();
+        long appliedBefore = given().get("/status").jsonPath().getLong("reverse.changesApplied");
+        long transfer;
+        try (Connection t = engine().connect(database())) {
+            transfer = Long.parseLong(Sql.rows(t, "SELECT min(id) FROM transfers").get(0).get(0));
+            Sql.exec(t, "INSERT INTO accounts (owner, balance) VALUES ('opened after the switch', 5)",
+                    "UPDATE accounts SET balance = balance + 10 WHERE id IN (3, 7)", // 7 differs on the old source (test 21)
+                    "DELETE FROM transfers WHERE id = " + transfer,
+                    "INSERT INTO transfers (account, amount, at) VALUES (3, 10.25, '2026-01-02 03:04:05.678901')");
+        }
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            try (Connection s = servers.postgres.connect(database()); Connection t = engine().connect(database())) {
+                Sql.assertSameRows(Sql.rows(t, "SELECT id, owner, balance FROM accounts ORDER BY id"),
+                        Sql.rows(s, "SELECT id, owner, balance FROM accounts ORDER BY id"));
+                Sql.assertSameRows(Sql.rows(t, "SELECT id, account, amount, at FROM transfers ORDER BY id"),
+                        Sql.rows(s, "SELECT id, account, amount, at FROM transfers ORDER BY id"));
+            }
+        });
+        assertEquals(5, given().get("/status").jsonPath().getLong("reverse.changesApplied") - appliedBefore,
+                "exactly the new primary's own changes were applied back: none of those forward apply wrote");
+        given().get("/status").then().body("direction", equalTo("REVERSE"));
+        given().get("/q/metrics").then().body(containsString("cdc_reverse_lag_seconds"));
+    }
+
+    @Test
+    @Order(27)
+    void rollbackThenSwitchAgainThenCompleteLoseNoAcknowledgedWriteUnderLoad() throws Exception {
+        awaitReverseRunning();
+        applicationMayWriteTheTarget();
+        int port = java.net.URI.create(given().get("/cutover").jsonPath().getString("options.actions.webhook.url")).getPort();
+        com.sun.net.httpserver.HttpServer webhook = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", port), 0); // the operator brought the receiver back
+        webhook.createContext("/switched", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        webhook.start();
+        Ledger ledger = new Ledger();
+        Thread app = new Thread(ledger, "ledger-app");
+        app.start();
+        try {
+            ledger.awaitMore(50, "on the new primary");
+            authorized().post("/rollback").then().statusCode(202);
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> "ROLLED_BACK".equals(given().get("/cutover").path("state")));
+            double rollbackBlocked = given().get("/cutover").jsonPath().getDouble("rollback.writeBlockedSeconds");
+            System.out.printf("rollback write-blocked window under load: %.3f s (%d acknowledged writes so far)%n",
+                    rollbackBlocked, ledger.acknowledged.size());
+            assertEquals(java.util.Map.of("app", "postgres"), selector(), "the application talks to the source again");
+            ledger.awaitMore(50, "on the source after the rollback");
+            awaitBothSidesHold(ledger, "after the rollback", false);
+
+            authorized().body("""
+                    {"maxLagSeconds": 5, "stableSeconds": 1, "timeoutSeconds": 120, "maxWriteBlockedSeconds": 60,
+                     "fence": {"mode": "READ_ONLY", "roles": ["app_writer"]},
+                     "actions": {"kubernetes": {"namespace": "shop", "service": "app-database", "selector": {"app": "mysql"}}}}""")
+                    .post("/cutover").then().statusCode(202);
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100))
+                    .failFast("cutover FAILED", () -> "FAILED".equals(given().get("/cutover").path("state")))
+                    .until(() -> "COMPLETED".equals(given().get("/cutover").path("state")));
+            System.out.printf("second switch write-blocked window under load: %.3f s%n",
+                    given().get("/cutover").jsonPath().getDouble("writeBlockedSeconds"));
+            awaitReverseRunning();
+            ledger.awaitMore(50, "on the target after switching again");
+            awaitBothSidesHold(ledger, "after switching again", true);
+
+            authorized().post("/complete").then().statusCode(200).body("state", equalTo("FINISHED"));
+            given().get("/status").then().body("direction", equalTo("NONE"));
+            ledger.awaitMore(20, "on the target after complete");
+        } finally {
+            ledger.stop();
+            app.join();
+            webhook.stop(0);
+        }
+        try (Connection s = servers.postgres.connect(database()); Connection t = engine().connect(database())) {
+            List<List<String>> onTarget = Sql.rows(t, "SELECT id FROM transfers ORDER BY id");
+            java.util.Set<String> targetIds = new java.util.HashSet<>();
+            onTarget.forEach(r -> targetIds.add(r.get(0)));
+            for (long acked : ledger.acknowledged) {
+                assertTrue(targetIds.contains(Long.toString(acked)), "acknowledged transfer " + acked + " is on the new primary");
+            }
+            assertEquals("f", Sql.rows(s, "SELECT (to_regclass('greenlight.greenlight_reverse') IS NOT NULL)::text").get(0).get(0)
+                    .substring(0, 1), "the reverse bookkeeping is removed from the source");
+            assertEquals("0", Sql.rows(s, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'greenlight_bank'").get(0).get(0));
+            assertEquals(0, Sql.rows(t, engine() == TargetEngine.POSTGRES
+                    ? "SELECT 1 WHERE to_regclass('public.greenlight_reverse_heartbeat') IS NOT NULL"
+                    : "SHOW TABLES LIKE 'greenlight_reverse_heartbeat'").size(), "the reverse heartbeat table is removed from the target");
+            if (engine() == TargetEngine.POSTGRES) {
+                assertEquals(List.of(), Sql.rows(t, "SELECT slot_name FROM pg_replication_slots"), "the reverse slot is removed from the target");
+                assertEquals(List.of(), Sql.rows(t, "SELECT pubname FROM pg_publication"), "the reverse publication is removed from the target");
+            }
+        }
+    }
+
+    /** Every acknowledged write is on both sides, once; the primary's next generated key is past every key. */
+    private void awaitBothSidesHold(Ledger ledger, String when, boolean primaryIsTarget) {
+        List<Long> acknowledged = List.copyOf(ledger.acknowledged);
+        // One writer: every key up to the newest acknowledged one is committed; later ones may still be on their way.
+        long upTo = acknowledged.stream().mapToLong(Long::longValue).max().orElse(0);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            try (Connection s = servers.postgres.connect(database()); Connection t = engine().connect(database())) {
+                List<List<String>> source = Sql.rows(s, "SELECT id, account, amount FROM transfers WHERE id <= ? ORDER BY id", upTo);
+                List<List<String>> target = Sql.rows(t, "SELECT id, account, amount FROM transfers WHERE id <= ? ORDER BY id", upTo);
+                java.util.Set<String> ids = new java.util.HashSet<>();
+                source.forEach(r -> ids.add(r.get(0)));
+                for (long acked : acknowledged) {
+                    assertTrue(ids.contains(Long.toString(acked)), when + ": acknowledged transfer " + acked + " is on the source");
+                }
+                Sql.assertSameRows(source, target);
+            }
+        });
+        // The primary's key generator continues past every key it holds (the standby's follows with explicit keys).
+        try (Connection s = servers.postgres.connect(database()); Connection t = engine().connect(database())) {
+            if (primaryIsTarget) {
+                long max = Long.parseLong(Sql.rows(t, "SELECT coalesce(max(id), 0) FROM transfers").get(0).get(0));
+                long next = Long.parseLong(Sql.rows(t, engine() == TargetEngine.POSTGRES
+                        ? "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM transfers_id_seq"
+                        : "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'bank' AND TABLE_NAME = 'transfers'")
+                        .get(0).get(0));
+                assertTrue(next > max, when + ": the target's AUTO_INCREMENT continues at " + next + " past key " + max);
+            } else {
+                long max = Long.parseLong(Sql.rows(s, "SELECT coalesce(max(id), 0) FROM transfers").get(0).get(0));
+                long next = Long.parseLong(Sql.rows(s, "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END "
+                        + "FROM transfers_id_seq").get(0).get(0));
+                assertTrue(next > max, when + ": the source's sequence continues at " + next + " past key " + max);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private java.util.Map<String, String> selector() {
+        return kubernetes.getClient().services().inNamespace("shop").withName("app-database").get().getSpec().getSelector();
+    }
+
+    /**
+     * The application: inserts a transfer as app_writer on whichever database the Service selects,
+     * keeping the id of every insert whose commit was acknowledged.
+     */
+    private final class Ledger implements Runnable {
+
+        final java.util.Queue<Long> acknowledged = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private volatile boolean writing = true;
+
+        @Override
+        public void run() {
+            while (writing) {
+                try {
+                    boolean target = "mysql".equals(selector().get("app")); // the label of the new primary, whatever its engine
+                    acknowledged.add(target ? insertOnTarget() : insertOnSource());
+                    Thread.sleep(5);
+                } catch (java.sql.SQLException | RuntimeException refused) {
+                    sleepQuietly(); // fenced, or ended by a fence: not acknowledged
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private long insertOnSource() throws java.sql.SQLException {
+            try (Connection c = new org.postgresql.Driver().connect(servers.postgres.jdbcUrl(database()) + "?user=app_writer",
+                    new java.util.Properties())) {
+                return Long.parseLong(Sql.rows(c, "INSERT INTO transfers (account, amount) VALUES (1, 1) RETURNING id").get(0).get(0));
+            }
+        }
+
+        private long insertOnTarget() throws java.sql.SQLException {
+            if (engine() == TargetEngine.POSTGRES) {
+                try (Connection c = new org.postgresql.Driver().connect(engine().jdbcUrl(database()) + "?user=app_writer",
+                        new java.util.Properties())) {
+                    // The target's table has no default for at (a PostgreSQL target copies no column defaults).
+                    return Long.parseLong(Sql.rows(c, "INSERT INTO transfers (account, amount, at) VALUES (1, 1, now()) RETURNING id")
+                            .get(0).get(0));
+                }
+            }
+            java.util.Properties props = new java.util.Properties();
+            props.put("user", "app_writer");
+            props.put("password", "");
+            try (Connection c = new com.mysql.cj.jdbc.Driver().connect(servers.mariadb.jdbcUrl(database()), props);
+                 java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO transfers (account, amount, at) "
+                         + "VALUES (1, 1, UTC_TIMESTAMP(6))", java.sql.Statement.RETURN_GENERATED_KEYS)) {
+                ps.executeUpdate();
+                try (java.sql.ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    return keys.getLong(1);
+                }
+            }
+        }
+
+        void awaitMore(int writes, String where) {
+            int from = acknowledged.size();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> acknowledged.size() >= from + writes);
+        }
+
+        void stop() {
+            writing = false;
+        }
+
+        private void sleepQuietly() {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The application's role on the target too (app_writer), allowed to write the bank's tables. */
+    private void applicationMayWriteTheTarget() throws SQLException {
+        try (Connection t = engine().connect(database())) {
+            if (engine() == TargetEngine.POSTGRES) {
+                Sql.exec(t, "DO $$ BEGIN CREATE ROLE app_writer LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+                        "GRANT SELECT, INSERT, UPDATE, DELETE ON accounts, transfers TO app_writer",
+                        "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO app_writer");
+            } else {
+                Sql.exec(t, "CREATE USER IF NOT EXISTS 'app_writer'@'%'", "GRANT SELECT, INSERT, UPDATE, DELETE ON bank.* TO 'app_writer'@'%'");
+            }
+        }
+    }
+
+    protected static void awaitReverseRunning() {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                given().get("/status").then().body("reverse.running", equalTo(true)));
+    }
+
     private void service(String name) {
         kubernetes.getClient().services().inNamespace("shop").resource(new ServiceBuilder().withNewMetadata()
                 .withName(name).endMetadata().withNewSpec().withSelector(Map.of("app", "postgres")).endSpec().build()).create();
@@ -468,7 +697,7 @@ abstract class CutoverTest {
         return Long.parseLong(Sql.rows(target, query).get(0).get(0));
     }
 
-    private RequestSpecification authorized() {
+    protected static RequestSpecification authorized() {
         return given().contentType("application/json").header("Authorization", "Bearer " + CutoverTestResource.TOKEN);
     }
 

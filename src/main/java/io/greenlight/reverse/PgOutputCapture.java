@@ -1,0 +1,262 @@
+package io.greenlight.reverse;
+
+import io.greenlight.capture.DebeziumProperties;
+import io.greenlight.config.GreenlightConfig;
+import io.greenlight.schema.SourceTable;
+import io.greenlight.schema.TableId;
+import org.apache.kafka.connect.data.Struct;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * A PostgreSQL new primary (blue/green), captured through pgoutput exactly as forward capture
+ * reads the source ({@link DebeziumProperties#pgoutput}): a publication and a logical slot of its
+ * own on the target. Both are created anew while both sides are fenced, before the switch, so the
+ * slot's consistent point is the start: every transaction committed on the new primary after it,
+ * none of those forward apply wrote before it. Tables keep their schema and name on a PostgreSQL
+ * target, and values their form.
+ */
+final class PgOutputCapture implements PrimaryCapture {
+
+    private static final String OWNERSHIP = """
+            SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.relreplident, EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary),
+                   pg_has_role(current_user, c.relowner, 'USAGE'), pg_get_userbyid(c.relowner)
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(?)
+            """;
+
+    private final GreenlightConfig config;
+    private final String stream;
+    private final String slot;
+    private final String publication;
+
+    /** The target's slot and publication are the source's names with _reverse. */
+    PgOutputCapture(GreenlightConfig config, String stream) {
+        this(config, stream, config.source().slot() + "_reverse", config.source().publication() + "_reverse");
+    }
+
+    PgOutputCapture(GreenlightConfig config, String stream, String slot, String publication) {
+        this.config = config;
+        this.stream = stream;
+        this.slot = slot;
+        this.publication = publication;
+    }
+
+    String slot() {
+        return slot;
+    }
+
+    String publication() {
+        return publication;
+    }
+
+    @Override
+    public String kind() {
+        return "WAL (pgoutput)";
+    }
+
+    @Override
+    public List<String> problems(Connection target, Collection<TableId> tables) throws SQLException {
+        List<String> problems = new ArrayList<>();
+        String walLevel = single(target, "SHOW wal_level");
+        if (!"logical".equals(walLevel)) {
+            problems.add("The target's wal_level is '" + walLevel + "'; after the switch reverse replication decodes the new "
+                    + "primary's WAL and needs 'logical'. Run on the target: ALTER SYSTEM SET wal_level = logical; then restart it.");
+        }
+        String user;
+        boolean superuser;
+        boolean replication;
+        try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT quote_ident(current_user), rolsuper, rolreplication FROM pg_roles WHERE rolname = current_user")) {
+            rs.next();
+            user = rs.getString(1);
+            superuser = rs.getBoolean(2);
+            replication = rs.getBoolean(3);
+        }
+        if (!superuser && !replication) {
+            problems.add("Greenlight's target user " + user + " lacks the REPLICATION attribute: reverse replication creates and "
+                    + "reads a logical replication slot on the target. Run on the target: ALTER ROLE " + user + " REPLICATION;");
+        }
+        String database = single(target, "SELECT quote_ident(current_database())");
+        if (!superuser && !"true".equals(single(target, "SELECT has_database_privilege(current_database(), 'CREATE')::text"))) {
+            problems.add("Greenlight's target user " + user + " may not create the reverse publication in database " + database
+                    + ". Run on the target: GRANT CREATE ON DATABASE " + database + " TO " + user + ";");
+        }
+        if (!superuser && "false".equals(single(target, "SELECT (to_regclass('public." + PrimaryHeartbeat.TABLE + "') IS NOT NULL "
+                + "OR has_schema_privilege('public', 'CREATE'))::text"))) {
+            problems.add("Greenlight's target user " + user + " may not create the reverse heartbeat table in schema public. "
+                    + "Run on the target: GRANT CREATE ON SCHEMA public TO " + user + ";");
+        }
+        for (TableId table : tables) {
+            try (PreparedStatement ps = target.prepareStatement(OWNERSHIP)) {
+                ps.setString(1, table.quoted());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        problems.add("Table " + table + " is not on the target: reverse replication cannot read it.");
+                        continue;
+                    }
+                    String name = rs.getString(1);
+                    String identity = rs.getString(2);
+                    boolean primaryKey = rs.getBoolean(3);
+                    if (!superuser && !rs.getBoolean(4)) {
+                        problems.add("Greenlight's target user " + user + " does not own table " + name + " (owner "
+                                + rs.getString(5) + "); adding it to the reverse publication needs ownership. Run on the target: "
+                                + "ALTER TABLE " + name + " OWNER TO " + user + ";");
+                    }
+                    if ("n".equals(identity) || "d".equals(identity) && !primaryKey) {
+                        problems.add("Table " + name + " on the target has REPLICA IDENTITY " + ("n".equals(identity) ? "NOTHING" : "DEFAULT")
+                                + (primaryKey ? "" : " and no primary key") + ": in the reverse publication its updates and deletes "
+                                + "would fail on the new primary. Run on the target: ALTER TABLE " + name + " REPLICA IDENTITY "
+                                + (primaryKey ? "DEFAULT" : "FULL") + ";");
+                    }
+                }
+            }
+        }
+        try (PreparedStatement ps = target.prepareStatement("SELECT current_setting('max_replication_slots')::int, "
+                + "(SELECT count(*) FROM pg_replication_slots WHERE slot_name <> ?)")) {
+            ps.setString(1, slot());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getInt(2) >= rs.getInt(1)) {
+                    problems.add("The target has no free replication slot (max_replication_slots = " + rs.getInt(1) + ", "
+                            + rs.getInt(2) + " in use); reverse replication needs one. Run on the target: ALTER SYSTEM SET "
+                            + "max_replication_slots = " + (rs.getInt(2) + 1) + "; then restart it (or drop an unused slot).");
+                }
+            }
+        }
+        return problems;
+    }
+
+    @Override
+    public ReverseStart recordStart(Connection target, Collection<TableId> tables) throws SQLException {
+        List<String> published = new ArrayList<>(tables.stream().map(TableId::quoted).toList());
+        published.add(heartbeat().quoted());
+        String lsn;
+        try (Statement st = target.createStatement()) {
+            st.execute("DROP PUBLICATION IF EXISTS " + TableId.quoteIdentifier(publication()));
+            st.execute("CREATE PUBLICATION " + TableId.quoteIdentifier(publication()) + " FOR TABLE " + String.join(", ", published));
+            dropSlot(target);
+            // Its consistent point: every transaction that commits after it is decoded, none before.
+            try (PreparedStatement ps = target.prepareStatement("SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')")) {
+                ps.setString(1, slot());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    lsn = rs.getString(1);
+                }
+            }
+        }
+        Map<String, Object> offset = new LinkedHashMap<>();
+        offset.put("lsn", parseLsn(lsn));
+        offset.put("lsn_proc", parseLsn(lsn));
+        offset.put("ts_usec", System.currentTimeMillis() * 1000);
+        return new ReverseStart("LSN " + lsn + " (slot " + slot() + ", publication " + publication() + ")", offset);
+    }
+
+    @Override
+    public Properties properties(Collection<SourceTable> tables) {
+        GreenlightConfig.Target tgt = config.target();
+        List<TableId> read = new ArrayList<>(tables.stream().map(SourceTable::id).toList());
+        read.add(heartbeat());
+        Properties p = DebeziumProperties.pgoutput(new DebeziumProperties.Endpoint("greenlight.target.url", tgt.url().orElseThrow(),
+                tgt.username().orElseThrow(), tgt.password(), slot(), publication()), stream, stream, read, "no_data");
+        p.put("offset.storage", SeededOffsetStore.class.getName());
+        return p;
+    }
+
+    @Override
+    public String key(Struct source) {
+        return source.getString("schema") + "." + source.getString("table");
+    }
+
+    @Override
+    public String key(TableId table) {
+        return table.schema() + "." + table.table();
+    }
+
+    @Override
+    public Struct row(SourceTable table, Struct image) {
+        return image; // the same engine: values have the form forward capture gives them
+    }
+
+    @Override
+    public String where(Struct source) {
+        return "WAL";
+    }
+
+    @Override
+    public long position(Struct source) {
+        Long lsn = source.getInt64("lsn");
+        return lsn == null ? -1 : lsn;
+    }
+
+    @Override
+    public List<String> discard(Connection target) throws SQLException {
+        return dropSlot(target) ? List.of("replication slot " + slot() + " (target)") : List.of();
+    }
+
+    @Override
+    public List<String> remove(Connection target) throws SQLException {
+        List<String> removed = new ArrayList<>();
+        try (Statement st = target.createStatement()) {
+            st.execute("DROP PUBLICATION IF EXISTS " + TableId.quoteIdentifier(publication()));
+            removed.add("publication " + publication() + " (target)");
+        }
+        dropSlot(target);
+        removed.add("replication slot " + slot() + " (target)");
+        return removed;
+    }
+
+    /** Drops the slot if it exists, ending a reader still attached to it (only reverse replication reads it); whether it existed. */
+    private boolean dropSlot(Connection target) throws SQLException {
+        for (int attempt = 0; ; attempt++) {
+            try (PreparedStatement ps = target.prepareStatement("SELECT active_pid, pg_terminate_backend(active_pid) "
+                    + "FROM pg_replication_slots WHERE slot_name = ? AND active_pid IS NOT NULL")) {
+                ps.setString(1, slot());
+                ps.executeQuery().close();
+            }
+            try (PreparedStatement ps = target.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                    + "WHERE slot_name = ?")) {
+                ps.setString(1, slot());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            } catch (SQLException active) {
+                if (attempt >= 50) {
+                    throw new SQLException("Cannot drop the reverse replication slot " + slot() + " on the target: " + active.getMessage()
+                            + ". Run on the target: SELECT pg_drop_replication_slot('" + slot() + "');", active);
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("Interrupted while dropping the reverse replication slot " + slot(), e);
+                }
+            }
+        }
+    }
+
+    static TableId heartbeat() {
+        return new TableId("public", PrimaryHeartbeat.TABLE);
+    }
+
+    static long parseLsn(String lsn) {
+        String[] parts = lsn.split("/");
+        return (Long.parseLong(parts[0], 16) << 32) | Long.parseLong(parts[1], 16);
+    }
+
+    private static String single(Connection c, String query) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
