@@ -78,6 +78,44 @@ public final class GreenlightSinkConfig extends AbstractConfig {
                             + "Connect redelivers the batch (a RetriableException).", GROUP_APPLY, 5,
                     ConfigDef.Width.SHORT, "Retry for");
 
+    /**
+     * The tables and the topics Connect hands the task must match: each table's changes are in
+     * {@code <topic.prefix>.<schema>.<table>}, and every topic read must be a table's.
+     */
+    static List<String> topicProblems(Map<String, String> props) {
+        String topics = props.get("topics");
+        String tables = props.get(TABLES);
+        if (topics == null || topics.isBlank() || tables == null || tables.isBlank()) {
+            return List.of(); // topics.regex, or tables missing (reported on its own)
+        }
+        io.greenlight.kafka.TopicNames names = new io.greenlight.kafka.TopicNames(
+                props.getOrDefault(TOPIC_PREFIX, "greenlight"));
+        List<String> read = java.util.Arrays.stream(topics.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+        List<String> problems = new java.util.ArrayList<>();
+        java.util.Set<String> expected = new java.util.LinkedHashSet<>();
+        for (String table : tables.split(",")) {
+            String topic;
+            try {
+                topic = names.table(TableId.parse(table.trim()));
+            } catch (RuntimeException e) {
+                continue; // reported by the tables validator
+            }
+            expected.add(topic);
+            if (!read.contains(topic)) {
+                problems.add(TABLES + " lists " + table.trim() + ", whose changes are in topic " + topic
+                        + ", but topics does not include it. Add " + topic + " to topics, or check " + TOPIC_PREFIX + ".");
+            }
+        }
+        for (String topic : read) {
+            if (!expected.contains(topic)) {
+                problems.add("topics includes " + topic + ", which holds no table of " + TABLES + " (" + TOPIC_PREFIX + " "
+                        + props.getOrDefault(TOPIC_PREFIX, "greenlight") + "). Add its table to " + TABLES
+                        + " or remove the topic from topics.");
+            }
+        }
+        return problems;
+    }
+
     /** Keys without a default, with an example of what to set them to. */
     static final Map<String, String> REQUIRED = Map.of(
             SOURCE_URL, "jdbc:postgresql://HOST:5432/DB",
@@ -91,6 +129,10 @@ public final class GreenlightSinkConfig extends AbstractConfig {
         Map<String, String> missing = missing(props);
         if (!missing.isEmpty()) {
             throw new ConfigException(String.join(" ", missing.values()));
+        }
+        List<String> topics = topicProblems(props);
+        if (!topics.isEmpty()) {
+            throw new ConfigException(String.join(" ", topics));
         }
     }
 

@@ -69,6 +69,9 @@ public final class GreenlightSinkConnector extends SinkConnector {
             if (problem != null) {
                 value.addErrorMessage(problem);
             }
+            if (value.name().equals(GreenlightSinkConfig.TABLES)) {
+                GreenlightSinkConfig.topicProblems(connectorConfigs).forEach(value::addErrorMessage);
+            }
         }
         return config;
     }

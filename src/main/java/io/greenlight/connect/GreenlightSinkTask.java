@@ -11,7 +11,6 @@ import io.greenlight.apply.PoisonPolicy;
 import io.greenlight.apply.SchemaEvolution;
 import io.greenlight.apply.SourcePosition;
 import io.greenlight.apply.TablePauses;
-import io.greenlight.kafka.TopicNames;
 import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
 import io.greenlight.leader.StaleLeaderException;
@@ -60,7 +59,6 @@ public final class GreenlightSinkTask extends SinkTask {
     private BatchApply batches;
     private final ChangeDecoder decoder = new ChangeDecoder();
     private final LagTracker lag = new LagTracker();
-    private final Map<String, TableId> tableOfTopic = new HashMap<>();
     private final List<TopicPartition> assigned = new ArrayList<>();
     /** Tables paused at a change the target cannot take, with their partitions: held until the task restarts. */
     private final Map<TableId, List<TopicPartition>> held = new HashMap<>();
@@ -77,8 +75,6 @@ public final class GreenlightSinkTask extends SinkTask {
     public void start(Map<String, String> props) {
         config = new GreenlightSinkConfig(props);
         endpoints = SinkEndpoints.open(config, config.targetPoolSize());
-        TopicNames topics = new TopicNames(config.topicPrefix());
-        endpoints.tables.keySet().forEach(t -> tableOfTopic.put(topics.table(t), t));
         PipelineMeters meters = new PipelineMeters(new SimpleMeterRegistry(), lag);
         TablePauses pauses = new TablePauses(meters);
         BatchWriter writer = new BatchWriter(endpoints.dialect, endpoints.tables,

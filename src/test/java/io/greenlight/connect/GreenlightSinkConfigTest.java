@@ -53,6 +53,21 @@ class GreenlightSinkConfigTest {
     }
 
     @Test
+    void tablesAndTopicsMustMatchUnderTheTopicPrefix() {
+        Map<String, String> props = valid();
+        props.put("topic.prefix", "shop");
+        props.put("tables", "public.orders,public.customers");
+        props.put("topics", "shop.public.orders,shop.public.invoices");
+        List<String> tables = errors(props).get("tables");
+        assertEquals(List.of("tables lists public.customers, whose changes are in topic shop.public.customers, but topics "
+                        + "does not include it. Add shop.public.customers to topics, or check topic.prefix.",
+                "topics includes shop.public.invoices, which holds no table of tables (topic.prefix shop). Add its table "
+                        + "to tables or remove the topic from topics."), tables);
+        props.put("topics", "shop.public.orders,shop.public.customers");
+        assertEquals(Map.of(), errors(props));
+    }
+
+    @Test
     void passwordsAreHiddenInTheParsedConfig() {
         Map<String, String> props = valid();
         props.put("source.password", "hunter2");
