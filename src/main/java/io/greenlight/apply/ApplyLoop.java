@@ -3,11 +3,8 @@ package io.greenlight.apply;
 import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
 import io.greenlight.leader.Fence;
-import io.greenlight.leader.StaleLeaderException;
 import io.greenlight.schema.ChangeOp;
 import io.greenlight.schema.TableId;
-import io.micrometer.core.instrument.Timer;
-import io.smallrye.faulttolerance.api.Guard;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,10 +18,8 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientConnectionException;
 import java.sql.SQLTransientException;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -55,7 +50,24 @@ public final class ApplyLoop implements Runnable {
     private final Duration batchMaxWait;
     private final Consumer<Throwable> onFailure;
     private final ChangeDecoder decoder = new ChangeDecoder();
-    private final Guard retry;
+    private final BatchApply batches;
+    /** How the batch unit holds a paused table: this loop's consumer stops reading its partitions. */
+    private final BatchApply.Holds holds = new BatchApply.Holds() {
+        @Override
+        public boolean table(TableId table) {
+            return held.containsKey(table);
+        }
+
+        @Override
+        public boolean partition(TopicPartition partition) {
+            return isHeld(partition);
+        }
+
+        @Override
+        public void hold(TableId table, Map<TopicPartition, PartitionPosition> at) {
+            ApplyLoop.this.hold(table, at);
+        }
+    };
     private final PoisonPolicy poison;
     private final TablePauses pauses;
     /** Partitions of paused tables, held with KafkaConsumer.pause until resumed. */
@@ -65,8 +77,6 @@ public final class ApplyLoop implements Runnable {
     private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean running;
     private volatile Thread thread;
-    private volatile boolean retrying;
-    private int consecutiveFailures;
     private long replaysSkipped;
     private final Map<TopicPartition, SourcePosition> watermarks = new HashMap<>();
     private volatile java.util.function.Predicate<Change> alreadyCopied = c -> false;
@@ -76,10 +86,7 @@ public final class ApplyLoop implements Runnable {
     private volatile Map<TableId, io.greenlight.schema.SourceTable> tables = Map.of();
     private boolean gateHeld;
     private volatile Map<TableId, String> heldFromStart = Map.of();
-    /** What greenlight_offsets holds for each partition: where a part of a batch continues from. */
-    private final Map<TopicPartition, PartitionPosition> committed = new HashMap<>();
     private final TruncateBarrier truncates = new TruncateBarrier();
-    private volatile Fence fence = Fence.NONE;
 
     public ApplyLoop(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, DataSource target,
                      BatchWriter writer, OffsetStore offsets, PipelineMeters meters, LagTracker lag, int batchSize,
@@ -96,13 +103,8 @@ public final class ApplyLoop implements Runnable {
         this.onFailure = onFailure;
         this.poison = poison;
         this.pauses = pauses;
-        this.retry = Guard.create().withDescription("apply batch to target")
-                .withRetry().maxRetries(-1).maxDuration(3650, ChronoUnit.DAYS)
-                .delay(200, ChronoUnit.MILLIS).jitter(100, ChronoUnit.MILLIS)
-                .withExponentialBackoff().factor(2).maxDelay(30, ChronoUnit.SECONDS).done()
-                .whenException(ApplyLoop::isTransient)
-                .beforeRetry(this::onRetry)
-                .done().build();
+        // Transient target failures are retried until the target is back: lag grows meanwhile, nothing is skipped.
+        this.batches = new BatchApply(target, writer, offsets, meters, lag, poison, Duration.ofDays(3650));
     }
 
     @Override
@@ -164,7 +166,11 @@ public final class ApplyLoop implements Runnable {
                     pending = new ArrayList<>();
                     next = new HashMap<>();
                 } else if ((full || due) && gateMode == ApplyGate.Mode.OPEN) {
-                    commit(pending, next);
+                    batches.commit(pending, next, partitions, holds);
+                    if (replaysSkipped > 0) {
+                        LOG.infof("Skipped %d change(s) re-published by capture after a restart (already applied)", replaysSkipped);
+                        replaysSkipped = 0;
+                    }
                     pending = new ArrayList<>();
                     next = new HashMap<>();
                 }
@@ -174,7 +180,7 @@ public final class ApplyLoop implements Runnable {
                 fail(e);
             }
         } catch (Exception e) {
-            if (!closing || !(e instanceof InterruptedException || e instanceof ClosedMidBatch)) {
+            if (!closing || !(e instanceof InterruptedException || e instanceof BatchApply.ClosedMidBatch)) {
                 fail(e);
             }
         } finally {
@@ -217,11 +223,8 @@ public final class ApplyLoop implements Runnable {
             }
         });
         next.putAll(past);
-        pastCopies.put(copy, past); // the truncate is committed with every copy's position, in whichever part
+        batches.pastCopies(copy, past); // the truncate is committed with every copy's position, in whichever part
     }
-
-    /** The positions after every copy of a multi-partition truncate that is in the batch being written. */
-    private final Map<Change, Map<TopicPartition, PartitionPosition>> pastCopies = new java.util.IdentityHashMap<>();
 
 
     private int partitionCount(TopicPartition partition) {
@@ -250,7 +253,7 @@ public final class ApplyLoop implements Runnable {
      * past any DDL's implicit commit), so an instance that lost the lease commits nothing. Set before run().
      */
     public void fencedBy(Fence fence) {
-        this.fence = fence;
+        batches.fencedBy(fence);
     }
 
     /** Names the table of a change topic in errors. Set before run(). */
@@ -305,13 +308,14 @@ public final class ApplyLoop implements Runnable {
     /** Stops after the batch in flight; what was not committed is consumed again on restart. */
     public void close() {
         closing = true;
+        batches.close();
         if (started.compareAndSet(false, true)) {
             consumer.close(Duration.ofSeconds(5)); // never ran (a stop during the backfill): nobody else will close it
             return;
         }
         consumer.wakeup();
         Thread t = thread;
-        if (t != null && retrying) {
+        if (t != null && batches.retrying()) {
             t.interrupt(); // cut a backoff wait short; a batch in flight is rolled back
         }
     }
@@ -338,7 +342,7 @@ public final class ApplyLoop implements Runnable {
         try (Connection connection = target.getConnection()) {
             stored = offsets.load(connection);
         }
-        committed.putAll(stored);
+        batches.committed().putAll(stored);
         consumer.assign(partitions);
         lag.reset(consumer.endOffsets(partitions));
         List<TopicPartition> fromStart = new ArrayList<>();
@@ -386,43 +390,7 @@ public final class ApplyLoop implements Runnable {
     }
 
     private Optional<Change> decode(ConsumerRecord<byte[], byte[]> record) {
-        try {
-            return decoder.decode(record).map(JulianSnapshotFix::apply);
-        } catch (RuntimeException e) {
-            throw new ApplyException("Cannot decode the change at Kafka " + record.topic() + "-" + record.partition()
-                    + "@" + record.offset() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Writes the batch in as few target transactions as it allows (see {@link BatchWriter#transactions}):
-     * each part is committed with the positions it reached, the last with every partition's.
-     */
-    private void commit(List<Change> batch, Map<TopicPartition, PartitionPosition> positions) throws Exception {
-        List<List<Change>> parts = writer.transactions(batch);
-        for (int i = 0; i < parts.size(); i++) {
-            // A table paused by an earlier part stops there: none of its later changes or positions are written.
-            List<Change> part = parts.get(i).stream().filter(c -> !held.containsKey(c.table())).toList();
-            Map<TopicPartition, PartitionPosition> reached = new HashMap<>();
-            if (i == parts.size() - 1) {
-                positions.forEach((partition, position) -> {
-                    if (!isHeld(partition)) {
-                        reached.put(partition, position);
-                    }
-                });
-            } else {
-                for (Change change : part) {
-                    TopicPartition partition = new TopicPartition(change.topic(), change.partition());
-                    reached.put(partition, PartitionPosition.after(reached.getOrDefault(partition, committed.get(partition)), change));
-                    Map<TopicPartition, PartitionPosition> copies = pastCopies.get(change);
-                    if (copies != null) {
-                        reached.putAll(copies);
-                    }
-                }
-            }
-            commitPart(part, reached);
-        }
-        pastCopies.clear();
+        return decoder.decodeForApply(record);
     }
 
     private boolean isHeld(TopicPartition partition) {
@@ -432,78 +400,6 @@ public final class ApplyLoop implements Runnable {
             }
         }
         return false;
-    }
-
-    private void commitPart(List<Change> batch, Map<TopicPartition, PartitionPosition> positions) throws Exception {
-        List<Change> changes = batch;
-        Map<TopicPartition, PartitionPosition> next = positions;
-        Map<TableId, Map<TopicPartition, PartitionPosition>> paused = new HashMap<>();
-        while (true) {
-            List<Change> attempt = changes;
-            Map<TopicPartition, PartitionPosition> attemptNext = next;
-            try {
-                retry.call(() -> {
-                    writeOnce(attempt, attemptNext);
-                    return null;
-                }, Void.class);
-                break;
-            } catch (Exception e) {
-                if (closing || isTransient(e) || StaleLeaderException.in(e)) {
-                    throw e; // a stale leader's batch is nobody's poison: it stops here
-                }
-                meters.applyError();
-                // Not curable by retrying: hold back the change at fault (see PoisonPolicy) and write the rest.
-                PoisonPolicy.Narrowed narrowed = retry.call(() -> poison.narrow(attempt, attemptNext, partitions, e),
-                        PoisonPolicy.Narrowed.class);
-                changes = narrowed.changes();
-                next = narrowed.next();
-                if (narrowed.paused() != null) {
-                    paused.put(narrowed.paused(), narrowed.pausedAt());
-                }
-            }
-        }
-        committed.putAll(next);
-        paused.forEach(this::hold);
-        next.forEach((partition, position) -> lag.applied(partition, position.nextOffset(), position.sourceTsMs()));
-        retrying = false;
-        if (consecutiveFailures > 0) {
-            LOG.infof("Target writes succeed again after %d failed attempt(s); apply resumed", consecutiveFailures);
-            consecutiveFailures = 0;
-        }
-        count(changes);
-        if (replaysSkipped > 0) {
-            LOG.infof("Skipped %d change(s) re-published by capture after a restart (already applied)", replaysSkipped);
-            replaysSkipped = 0;
-        }
-    }
-
-    private void writeOnce(List<Change> changes, Map<TopicPartition, PartitionPosition> next) throws SQLException {
-        Timer.Sample sample = Timer.start();
-        try (Connection connection = target.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                fence.check(connection);
-                writer.write(connection, changes);
-                fence.check(connection); // a DDL's implicit commit (MySQL) ended the transaction the first check locked in
-                offsets.save(connection, next);
-                if (closing) {
-                    // A stop that waited for this batch in vain (e.g. it waited on a row lock) has
-                    // returned: whoever starts next owns the target; this batch must not land behind its back.
-                    throw new ClosedMidBatch();
-                }
-                connection.commit();
-                sample.stop(meters.applyBatch());
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(connection);
-                if (e instanceof SQLException sql && !usable(connection)) {
-                    // Whatever the driver called it ("statement closed", "link failure"): the connection died.
-                    throw new SQLTransientConnectionException("the target connection was lost: " + sql.getMessage(), "08006", sql);
-                }
-                throw e;
-            } finally {
-                fence.after(connection);
-            }
-        }
     }
 
     /**
@@ -543,14 +439,6 @@ public final class ApplyLoop implements Runnable {
         }
     }
 
-    private static boolean usable(Connection connection) {
-        try {
-            return !connection.isClosed() && connection.isValid(2);
-        } catch (SQLException e) {
-            return false;
-        }
-    }
-
     /** Records behind each partition's end, from the consumer's last fetch (no extra round trip). */
     private void reportConsumerLag() {
         long total = 0;
@@ -561,26 +449,6 @@ public final class ApplyLoop implements Runnable {
             }
         }
         meters.consumerLagRecords(total);
-    }
-
-    private void onRetry(Throwable cause) {
-        retrying = true;
-        meters.applyError();
-        if (consecutiveFailures++ == 0) {
-            LOG.warnf("Writing to the target failed (%s); retrying with exponential backoff up to 30 s. "
-                    + "Lag grows until the target is back; nothing is skipped.", cause.getMessage());
-        }
-    }
-
-    private void count(List<Change> changes) {
-        Map<String, Long> counts = new HashMap<>();
-        for (Change change : changes) {
-            counts.merge(change.table() + "\u0000" + change.op().label(), 1L, Long::sum);
-        }
-        counts.forEach((k, n) -> {
-            int sep = k.indexOf('\u0000');
-            meters.applied(k.substring(0, sep), k.substring(sep + 1), n);
-        });
     }
 
     private void fail(Exception e) {
@@ -609,18 +477,4 @@ public final class ApplyLoop implements Runnable {
         return false;
     }
 
-    private static void rollbackQuietly(Connection connection) {
-        try {
-            connection.rollback();
-        } catch (SQLException ignored) {
-            // the connection is broken; the pool discards it
-        }
-    }
-
-    /** The batch in flight was rolled back because apply was closed while writing it. */
-    private static final class ClosedMidBatch extends SQLException {
-        ClosedMidBatch() {
-            super("apply was closed while writing a batch: rolled back, not committed (the next start applies it)");
-        }
-    }
 }

@@ -23,6 +23,19 @@ public final class ChangeDecoder {
      */
     private final Map<Schema, Boolean> floatImages = new IdentityHashMap<>();
 
+    /**
+     * The change as apply writes it (snapshot dates before 1582 corrected, see {@link JulianSnapshotFix});
+     * empty for records that are not changes. A record that cannot be decoded stops apply, named by its Kafka position.
+     */
+    public Optional<Change> decodeForApply(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return decode(record).map(JulianSnapshotFix::apply);
+        } catch (RuntimeException e) {
+            throw new ApplyException("Cannot decode the change at Kafka " + record.topic() + "-" + record.partition()
+                    + "@" + record.offset() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Empty for records that are not row changes (heartbeats, logical messages). */
     public Optional<Change> decode(ConsumerRecord<byte[], byte[]> record) {
         if (record.value() == null) {

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * copied, byte for byte with its key, to the dead-letter topic, with headers saying where it came
  * from and why, and the table goes on. Loud on purpose: logged as an error and counted.
  */
-public final class DeadLetters implements AutoCloseable {
+public final class DeadLetters implements DeadLetterSink, AutoCloseable {
 
     public static final String HEADER_TABLE = "greenlight.table";
     public static final String HEADER_LSN = "greenlight.lsn";
@@ -47,7 +47,8 @@ public final class DeadLetters implements AutoCloseable {
     }
 
     /** Returns once Kafka acknowledged the copy: only then may the change be left out of the target. */
-    void send(Change change, String error) throws Exception {
+    @Override
+    public void send(Change change, String error) throws Exception {
         ConsumerRecord<byte[], byte[]> original = read(change);
         RecordHeaders headers = new RecordHeaders();
         original.headers().forEach(headers::add);

@@ -43,14 +43,14 @@ public final class PoisonPolicy {
     private static final Logger LOG = Logger.getLogger(PoisonPolicy.class);
 
     private final Mode mode;
-    private final Optional<DeadLetters> deadLetters;
+    private final Optional<? extends DeadLetterSink> deadLetters;
     private final TablePauses pauses;
     private final DataSource target;
     private final BatchWriter writer;
     private final OffsetStore offsets;
     private final PoisonProbe probe;
 
-    public PoisonPolicy(Mode mode, Optional<DeadLetters> deadLetters, TablePauses pauses, DataSource target,
+    public PoisonPolicy(Mode mode, Optional<? extends DeadLetterSink> deadLetters, TablePauses pauses, DataSource target,
                         BatchWriter writer, OffsetStore offsets) {
         this.mode = mode;
         this.deadLetters = deadLetters;

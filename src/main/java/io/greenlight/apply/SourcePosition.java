@@ -42,4 +42,9 @@ public record SourcePosition(long lastCommitLsn, long lsn, int rank) implements 
         int byLsn = Long.compareUnsigned(lsn, other.lsn);
         return byLsn != 0 ? byLsn : Integer.compare(rank, other.rank);
     }
+
+    /** A streamed change at or below its partition's watermark was applied already (capture re-published it). */
+    public static boolean replayed(SourcePosition position, SourcePosition watermark) {
+        return position != null && watermark != null && position.compareTo(watermark) <= 0;
+    }
 }
