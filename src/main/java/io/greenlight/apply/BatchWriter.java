@@ -212,7 +212,10 @@ public final class BatchWriter {
         if (table.hasPrimaryKey()) {
             List<String> columns = columnsOf(table, after, change);
             columns.removeAll(unchanged);
-            if (unchanged.isEmpty() || op != ChangeOp.UPDATE) {
+            if (!unchanged.isEmpty() && op != ChangeOp.UPDATE) {
+                throw keyMovedWithUnchangedToast(table, change, unchanged);
+            }
+            if (unchanged.isEmpty()) {
                 return List.of(new Step(dialect.upsert(table, columns), after, columns, false));
             }
             // The row exists and keeps its unchanged values: an upsert's insert part would lack them.
@@ -291,6 +294,20 @@ public final class BatchWriter {
             }
             throw describe(e, run);
         }
+    }
+
+    /**
+     * An insert that carries unchanged-TOAST placeholders is the new-key half of an update that
+     * changed the row's primary key (Debezium emits it as a delete of the old key and a create of
+     * the new one): the unchanged values are in neither event, and the old row is deleted by the
+     * first. Writing the create would leave those columns NULL, silently; stop instead.
+     */
+    private static ApplyException keyMovedWithUnchangedToast(SourceTable table, Change change, Set<String> unchanged) {
+        return new ApplyException("The change of " + change.table() + " key " + RowKey.of(table, change.after()) + " at "
+                + change.coordinates() + " moved a row to this primary key and left its TOAST column(s) " + unchanged
+                + " unchanged: their values are not in the change stream (only the old row on the target had them, and the "
+                + "key change deletes it), so writing the row would leave them NULL. Copy the table again: POST /tables/"
+                + change.table() + "/recopy.");
     }
 
     /**

@@ -44,6 +44,13 @@ class UnchangedToastTest {
             new SourceColumn("title", 2, "text", "text", 'S', false, true, -1, -1, -1, false, null, false, List.of()),
             new SourceColumn("body", 3, "text", "text", 'S', false, false, -1, -1, -1, false, null, false, List.of())),
             List.of("id"), 'd');
+    /** The same table with body nullable: a lost value would read NULL, silently. */
+    private static final TableId NOTES = new TableId("public", "notes");
+    private static final SourceTable NULLABLE = new SourceTable(NOTES, List.of(
+            new SourceColumn("id", 1, "int4", "integer", 'N', false, false, -1, 32, 0, false, null, false, List.of()),
+            new SourceColumn("title", 2, "text", "text", 'S', false, true, -1, -1, -1, false, null, false, List.of()),
+            new SourceColumn("body", 3, "text", "text", 'S', false, true, -1, -1, -1, false, null, false, List.of())),
+            List.of("id"), 'd');
     private static final Set<TargetEngine> PREPARED = EnumSet.noneOf(TargetEngine.class);
 
     @ParameterizedTest
@@ -86,11 +93,28 @@ class UnchangedToastTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TargetEngine.class)
+    void aPrimaryKeyChangeOfARowWithAnUnchangedToastValueStopsNamingTheRemedyInsteadOfWritingNull(TargetEngine engine)
+            throws Exception {
+        try (Connection c = target(engine)) {
+            // UPDATE notes SET id = 5 WHERE id = 1 leaving body untouched: Debezium emits a delete of key 1 and
+            // this create of key 5, whose body is the placeholder
+            ApplyException e = assertThrows(ApplyException.class, () -> write(engine, c,
+                    TestChanges.of(NOTES, ChangeOp.READ, row(1, "first", "a very long body"), 1),
+                    TestChanges.of(NOTES, ChangeOp.CREATE, row(5, "first", UnchangedToast.PLACEHOLDER), 2)));
+            assertTrue(e.getMessage().startsWith("The change of public.notes key {id=5} at table public.notes, LSN"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("[body]") && e.getMessage().contains("leave them NULL"), e.getMessage());
+            assertTrue(e.getMessage().contains("POST /tables/public.notes/recopy"), e.getMessage());
+        }
+    }
+
     private static void write(TargetEngine engine, Connection c, Change... changes) throws Exception {
-        Sql.exec(c, "DELETE FROM docs");
+        Sql.exec(c, "DELETE FROM docs", "DELETE FROM notes");
         c.setAutoCommit(false);
         try {
-            new BatchWriter(dialect(engine), Map.of(DOCS, TABLE), null).write(c, List.of(changes));
+            new BatchWriter(dialect(engine), Map.of(DOCS, TABLE, NOTES, NULLABLE), null).write(c, List.of(changes));
             c.commit();
         } finally {
             c.rollback();
@@ -103,7 +127,7 @@ class UnchangedToastTest {
             if (PREPARED.add(engine)) {
                 engine.createDatabase(DB);
                 try (Connection c = engine.connect(DB)) {
-                    Sql.exec(c, dialect(engine).createTable(TABLE));
+                    Sql.exec(c, dialect(engine).createTable(TABLE), dialect(engine).createTable(NULLABLE));
                 }
             }
         }
