@@ -81,7 +81,13 @@ public class RowVerifier implements Verifier {
         return result;
     }
 
-    /** Polls the applied frontier (source commit time, local clock) until it reaches {@code epochMs}. */
+    /** Sets greenlight_verify_mismatched_rows to a resumed verification's total over all its attempts. */
+    @Override
+    public void mismatchedRows(long rows) {
+        mismatched.set(rows);
+    }
+
+        /** Polls the applied frontier (source commit time, local clock) until it reaches {@code epochMs}. */
     private boolean awaitApplied(long epochMs, java.time.Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {

@@ -261,6 +261,9 @@ public class VerificationRuns {
                 run.state = State.TIMED_OUT;
             } else {
                 run.state = run.verdicts.stream().allMatch(TableVerdict::matches) ? State.PASSED : State.FAILED;
+                if (run.attempts > 1) { // the gauge counted this attempt's tables only
+                    verifier.mismatchedRows(run.verdicts.stream().mapToLong(TableVerdict::mismatchedRows).sum());
+                }
             }
         } catch (Exception e) {
             LOG.errorf(e, "Verification %s failed", run.id);

@@ -25,4 +25,8 @@ public interface Verifier {
         result.tables().forEach(onTable);
         return result;
     }
+
+    /** The mismatched rows of a whole verification whose tables were compared over several attempts. */
+    default void mismatchedRows(long rows) {
+    }
 }

@@ -256,6 +256,8 @@ class VerifyResourceTest {
                 .body("result.tables[1].mismatchedRows", equalTo(0))
                 .body("result.notCompared", org.hamcrest.Matchers.empty())
                 .body("stopReason", equalTo(null));
+        // The gauge holds the whole verification's mismatches, not only the last attempt's tables.
+        assertTrue(given().get("/q/metrics").asString().contains("greenlight_verify_mismatched_rows 1.0"));
         authorized().body("{\"resume\": \"" + id + "\"}").post("/verify").then().statusCode(409)
                 .body("detail", containsString("is FAILED; only TIMED_OUT or INTERRUPTED ones continue"));
         authorized().body("{\"resume\": \"no-such-verification\"}").post("/verify").then().statusCode(409)
