@@ -71,6 +71,12 @@ public final class SourceCleanup {
                 dropped.add("table " + lease);
             }
         }
+        String verify = "greenlight.greenlight_verify"; // verification reports (io.greenlight.verify.VerifyStore)
+        if (exists("SELECT 1 WHERE to_regclass(?) IS NOT NULL", verify)
+                && MARK.equals(single("SELECT obj_description(to_regclass(?), 'pg_class')", verify))) {
+            exec("DROP TABLE IF EXISTS " + verify);
+            dropped.add("table " + verify);
+        }
         if (exists("SELECT 1 WHERE to_regclass(?) IS NOT NULL", "greenlight.greenlight_cutover")) {
             kept.add("table greenlight.greenlight_cutover (the cutover journal: a restarted Greenlight reads it to keep the "
                     + "fence and to write nothing more to the new primary; once Greenlight is gone for good: "

@@ -163,7 +163,7 @@ public class Session {
         }
     }
 
-    /** Follows a verification until PASSED (0), FAILED or ERROR (1), or the timeout (3). */
+    /** Follows a verification until PASSED (0), FAILED, ERROR, TIMED_OUT or INTERRUPTED (1), or the timeout (3). */
     int followVerification(String id, Duration timeout) throws ApiException, InterruptedException {
         long deadline = deadline(timeout);
         while (true) {
@@ -173,9 +173,10 @@ public class Session {
             if (state.equals("PASSED")) {
                 return ExitCode.OK;
             }
-            if (state.equals("FAILED") || state.equals("ERROR")) {
+            if (state.matches("FAILED|ERROR|TIMED_OUT|INTERRUPTED")) {
                 if (!json) {
-                    out.println("Verification " + id + " " + state + ". Details: GET /verify/" + id);
+                    out.println("Verification " + id + " " + state + ". Details: GET /verify/" + id
+                            + (report.hasNonNull("stopReason") ? ". " + report.path("stopReason").asText() : ""));
                     out.flush();
                 }
                 return ExitCode.FAILED;

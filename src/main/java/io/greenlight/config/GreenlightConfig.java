@@ -172,6 +172,13 @@ public interface GreenlightConfig {
         /** How long a re-check waits for the target to apply what the source had committed. */
         @WithDefault("60S")
         Duration catchUpTimeout();
+
+        /**
+         * How long a verification started with POST /verify may run before it stops (TIMED_OUT, its
+         * finished tables kept, continued with {"resume": id}); unset: no bound. maxDurationSeconds
+         * in the request overrides it.
+         */
+        Optional<Duration> maxDuration();
     }
 
     interface Api {

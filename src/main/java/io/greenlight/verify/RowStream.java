@@ -16,13 +16,23 @@ final class RowStream implements AutoCloseable {
     private final ResultSet rs;
     private final TableQueries queries;
     private final boolean targetSide;
+    private final Deadline deadline;
 
-    RowStream(Connection connection, TableQueries queries, boolean targetSide, int fetchSize) throws SQLException {
+    RowStream(Connection connection, TableQueries queries, boolean targetSide, int fetchSize, Deadline deadline)
+            throws SQLException {
         this.queries = queries;
         this.targetSide = targetSide;
+        this.deadline = deadline;
         this.statement = connection.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
         statement.setFetchSize(targetSide && !queries.sameEngine ? Integer.MIN_VALUE : fetchSize);
-        this.rs = statement.executeQuery(targetSide ? queries.targetScan() : queries.sourceScan());
+        deadline.reading(statement);
+        try {
+            this.rs = statement.executeQuery(targetSide ? queries.targetScan() : queries.sourceScan());
+        } catch (SQLException e) {
+            deadline.done(statement);
+            statement.close();
+            throw e;
+        }
     }
 
     /** The next row, or null after the last. */
@@ -35,6 +45,7 @@ final class RowStream implements AutoCloseable {
         try {
             rs.close();
         } finally {
+            deadline.done(statement);
             statement.close();
         }
     }

@@ -51,27 +51,45 @@ public class RowVerifier implements Verifier {
     /** The options from greenlight.verify.*. */
     public VerifyOptions options() {
         return new VerifyOptions(config.chunkSize(), config.parallelism(), config.sampleSize(), config.recheckLimit(),
-                config.catchUpTimeout());
+                config.catchUpTimeout(), config.maxDuration().orElse(null));
     }
 
     @Override
     public VerificationResult verify(DataSource source, DataSource target, Collection<SourceTable> tables)
             throws SQLException {
-        return verify(source, target, tables, options(), new VerifyProgress());
+        // The cutover's verification: greenlight.verify.max-duration bounds POST /verify only (the
+        // cutover has its own budgets and must not read a table left out as a difference).
+        return verify(source, target, tables, options().withMaxDuration(null), new VerifyProgress());
     }
 
     @Override
     public VerificationResult verify(DataSource source, DataSource target, Collection<SourceTable> tables,
                                      VerifyOptions options, VerifyProgress progress) throws SQLException {
+        return verify(source, target, tables, options, progress, verdict -> { });
+    }
+
+    @Override
+    public VerificationResult verify(DataSource source, DataSource target, Collection<SourceTable> tables,
+                                     VerifyOptions options, VerifyProgress progress,
+                                     java.util.function.Consumer<TableVerdict> onTable) throws SQLException {
         VerificationResult result = VerificationEngine.run(source, target, tables, options, this::awaitApplied, progress,
-                verdict -> LOG.infof("Verify %s: %s", verdict.table(), verdict.detail()));
+                verdict -> {
+                    LOG.infof("Verify %s: %s", verdict.table(), verdict.detail());
+                    onTable.accept(verdict);
+                });
         mismatched.set(result.mismatchedRows());
         LOG.infof("Verification of %d table(s) %s in %.1f s (%d rows/s): %s", tables.size(),
-                result.matches() ? "PASSED" : "FAILED", progress.elapsedSeconds(), progress.rowsPerSecond(), result.summary());
+                !result.complete() ? "TIMED OUT" : result.matches() ? "PASSED" : "FAILED", progress.elapsedSeconds(), progress.rowsPerSecond(), result.summary());
         return result;
     }
 
-    /** Polls the applied frontier (source commit time, local clock) until it reaches {@code epochMs}. */
+    /** Sets greenlight_verify_mismatched_rows to a resumed verification's total over all its attempts. */
+    @Override
+    public void mismatchedRows(long rows) {
+        mismatched.set(rows);
+    }
+
+        /** Polls the applied frontier (source commit time, local clock) until it reaches {@code epochMs}. */
     private boolean awaitApplied(long epochMs, java.time.Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {

@@ -39,27 +39,47 @@ final class TableComparison {
     private final VerifyOptions options;
     private final CatchUp catchUp;
     private final VerifyProgress progress;
+    private final Deadline deadline;
+    private final String name;
     private final List<Mismatch> mismatches = new ArrayList<>();
     /** Mismatches beyond options.recheckLimit(): counted, not kept, not re-checked. */
     private final long[] overflow = new long[Kind.values().length];
     private long sourceRows;
     private long targetRows;
 
-    TableComparison(SourceTable table, Dialect target, VerifyOptions options, CatchUp catchUp, VerifyProgress progress) {
+    TableComparison(SourceTable table, Dialect target, VerifyOptions options, CatchUp catchUp, VerifyProgress progress,
+                    Deadline deadline) {
         this.q = new TableQueries(table, target);
         this.options = options;
         this.catchUp = catchUp;
         this.progress = progress;
+        this.deadline = deadline;
+        this.name = table.id().toString();
     }
 
-    TableVerdict run(DataSource source, DataSource target) throws SQLException, InterruptedException {
+    /** Compares the table; throws {@link Deadline.TimedOut} when the verification's time is up first. */
+    TableVerdict run(DataSource source, DataSource target) throws SQLException, InterruptedException, Deadline.TimedOut {
+        deadline.check();
+        progress.comparing(name);
+        try {
+            return compare(source, target);
+        } catch (SQLException e) {
+            if (deadline.expired()) { // a read cancelled because the time was up
+                throw new Deadline.TimedOut();
+            }
+            throw e;
+        }
+    }
+
+    private TableVerdict compare(DataSource source, DataSource target)
+            throws SQLException, InterruptedException, Deadline.TimedOut {
         compareSnapshot(source, target);
         long found = mismatches.size();
         long inFlight = 0;
         if (!mismatches.isEmpty()) {
             if (q.keyed()) {
                 inFlight = recheckByKey(source, target);
-            } else if (catchUp != CatchUp.NONE && catchUp.await(System.currentTimeMillis(), options.catchUpTimeout())) {
+            } else if (catchUp != CatchUp.NONE && catchUp.await(System.currentTimeMillis(), deadline.cap(options.catchUpTimeout()))) {
                 // A keyless row cannot be re-read by key: compare the whole table again, once caught up.
                 mismatches.clear();
                 Arrays.fill(overflow, 0);
@@ -70,7 +90,7 @@ final class TableComparison {
         return verdict(inFlight);
     }
 
-    private void compareSnapshot(DataSource source, DataSource target) throws SQLException {
+    private void compareSnapshot(DataSource source, DataSource target) throws SQLException, Deadline.TimedOut {
         try (Connection s = source.getConnection(); Connection t = target.getConnection()) {
             // Pooled connections go back as they came: autocommit and isolation restored.
             boolean sAuto = s.getAutoCommit();
@@ -82,6 +102,7 @@ final class TableComparison {
             try {
                 sourceRows = count(s, q.sourceCount());
                 targetRows = count(t, q.targetCount());
+                progress.counted(name, Math.max(sourceRows, targetRows));
                 if (q.keyed()) {
                     compareKeyed(s, t);
                 } else {
@@ -107,22 +128,29 @@ final class TableComparison {
         c.setAutoCommit(autoCommit);
     }
 
-    private static long count(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
+    private long count(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            deadline.reading(st);
+            try (ResultSet rs = st.executeQuery(sql)) {
+                rs.next();
+                return rs.getLong(1);
+            } finally {
+                deadline.done(st);
+            }
         }
     }
 
-    private void compareKeyed(Connection s, Connection t) throws SQLException {
+    private void compareKeyed(Connection s, Connection t) throws SQLException, Deadline.TimedOut {
         int n = options.chunkSize();
         ArrayDeque<Object[]> sourceBuffer = new ArrayDeque<>(n);
         ArrayDeque<Object[]> targetBuffer = new ArrayDeque<>(n);
-        String name = Thread.currentThread().getName();
-        try (RowStream sourceStream = new RowStream(s, q, false, n); RowStream targetStream = new RowStream(t, q, true, n);
-             Prefetch src = new Prefetch(sourceStream, Math.min(n, 1000), name + "-source");
-             Prefetch tgt = new Prefetch(targetStream, Math.min(n, 1000), name + "-target")) {
+        String thread = Thread.currentThread().getName();
+        try (RowStream sourceStream = new RowStream(s, q, false, n, deadline);
+             RowStream targetStream = new RowStream(t, q, true, n, deadline);
+             Prefetch src = new Prefetch(sourceStream, Math.min(n, 1000), thread + "-source");
+             Prefetch tgt = new Prefetch(targetStream, Math.min(n, 1000), thread + "-target")) {
             while (true) {
+                deadline.check();
                 fill(src, sourceBuffer, n);
                 fill(tgt, targetBuffer, n);
                 if (sourceBuffer.isEmpty() && targetBuffer.isEmpty()) {
@@ -144,7 +172,7 @@ final class TableComparison {
                 if (!Arrays.equals(hash(sourceChunk), hash(targetChunk))) {
                     diffChunk(sourceChunk, targetChunk);
                 }
-                progress.rowsCompared(Math.max(sourceChunk.size(), targetChunk.size()));
+                progress.rowsCompared(name, Math.max(sourceChunk.size(), targetChunk.size()));
             }
         }
     }
@@ -194,7 +222,7 @@ final class TableComparison {
         }
     }
 
-    private void compareKeyless(Connection s, Connection t) throws SQLException {
+    private void compareKeyless(Connection s, Connection t) throws SQLException, Deadline.TimedOut {
         long[] sourceHash = multisetHash(s, false);
         long[] targetHash = multisetHash(t, true);
         if (Arrays.equals(sourceHash, targetHash)) {
@@ -202,12 +230,12 @@ final class TableComparison {
         }
         // Second pass in the same snapshots: count each distinct row (+1 source, -1 target).
         Map<String, Long> balance = new HashMap<>();
-        try (RowStream src = new RowStream(s, q, false, options.chunkSize())) {
+        try (RowStream src = new RowStream(s, q, false, options.chunkSize(), deadline)) {
             for (Object[] row; (row = src.next()) != null; ) {
                 balance.merge(TableQueries.rowText(row), 1L, Long::sum);
             }
         }
-        try (RowStream tgt = new RowStream(t, q, true, options.chunkSize())) {
+        try (RowStream tgt = new RowStream(t, q, true, options.chunkSize(), deadline)) {
             for (Object[] row; (row = tgt.next()) != null; ) {
                 balance.merge(TableQueries.rowText(row), -1L, Long::sum);
             }
@@ -220,17 +248,20 @@ final class TableComparison {
     }
 
     /** Row count and an order-independent sum of row hashes (two 64-bit lanes of SHA-256). */
-    private long[] multisetHash(Connection c, boolean targetSide) throws SQLException {
+    private long[] multisetHash(Connection c, boolean targetSide) throws SQLException, Deadline.TimedOut {
         long[] acc = new long[3];
         MessageDigest sha = sha256();
-        try (RowStream rows = new RowStream(c, q, targetSide, options.chunkSize())) {
+        try (RowStream rows = new RowStream(c, q, targetSide, options.chunkSize(), deadline)) {
             for (Object[] row; (row = rows.next()) != null; ) {
+                if (acc[0] % options.chunkSize() == 0) {
+                    deadline.check();
+                }
                 byte[] d = sha.digest(TableQueries.rowText(row).getBytes(StandardCharsets.UTF_8));
                 acc[0]++;
                 acc[1] += java.nio.ByteBuffer.wrap(d, 0, 8).getLong();
                 acc[2] += java.nio.ByteBuffer.wrap(d, 8, 8).getLong();
                 if (!targetSide) {
-                    progress.rowsCompared(1);
+                    progress.rowsCompared(name, 1);
                 }
             }
         }
@@ -250,13 +281,15 @@ final class TableComparison {
      * change committed before that read) the target. Keys that agree were in flight. Up to three
      * rounds while the target keeps catching up; returns how many rows were resolved.
      */
-    private long recheckByKey(DataSource source, DataSource target) throws SQLException, InterruptedException {
+    private long recheckByKey(DataSource source, DataSource target)
+            throws SQLException, InterruptedException, Deadline.TimedOut {
         int before = mismatches.size();
         List<Mismatch> open = new ArrayList<>(mismatches);
         int rounds = catchUp == CatchUp.NONE ? 1 : 3;
         for (int round = 0; round < rounds && !open.isEmpty(); round++) {
+            deadline.check();
             List<Object[]> sourceRows = readByKey(source, open, false);
-            boolean caughtUp = catchUp.await(System.currentTimeMillis(), options.catchUpTimeout());
+            boolean caughtUp = catchUp.await(System.currentTimeMillis(), deadline.cap(options.catchUpTimeout()));
             List<Object[]> targetRows = readByKey(target, open, true);
             List<Mismatch> still = new ArrayList<>();
             for (int i = 0; i < open.size(); i++) {
@@ -284,25 +317,39 @@ final class TableComparison {
         return before - open.size();
     }
 
-    private List<Object[]> readByKey(DataSource pool, List<Mismatch> keys, boolean targetSide) throws SQLException {
+    private List<Object[]> readByKey(DataSource pool, List<Mismatch> keys, boolean targetSide)
+            throws SQLException, Deadline.TimedOut {
         List<Object[]> rows = new ArrayList<>(keys.size());
         try (Connection c = pool.getConnection();
              PreparedStatement ps = c.prepareStatement(targetSide ? q.targetByKey() : q.sourceByKey())) {
-            for (Mismatch m : keys) {
-                for (int i = 0; i < q.key.length; i++) {
-                    ValueKind kind = q.kinds[q.key[i]];
-                    if (targetSide && !q.sameEngine) {
-                        kind.bindTarget(ps, i + 1, m.key()[i]);
-                    } else {
-                        ps.setString(i + 1, kind.sourceParameter(m.key()[i]));
-                    }
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    rows.add(rs.next() ? q.read(rs, targetSide) : null);
-                }
+            deadline.reading(ps);
+            try {
+                readByKey(ps, keys, targetSide, rows);
+            } finally {
+                deadline.done(ps);
             }
         }
         return rows;
+    }
+
+    private void readByKey(PreparedStatement ps, List<Mismatch> keys, boolean targetSide, List<Object[]> rows)
+            throws SQLException, Deadline.TimedOut {
+        for (Mismatch m : keys) {
+            if (rows.size() % 1000 == 0) {
+                deadline.check();
+            }
+            for (int i = 0; i < q.key.length; i++) {
+                ValueKind kind = q.kinds[q.key[i]];
+                if (targetSide && !q.sameEngine) {
+                    kind.bindTarget(ps, i + 1, m.key()[i]);
+                } else {
+                    ps.setString(i + 1, kind.sourceParameter(m.key()[i]));
+                }
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rows.add(rs.next() ? q.read(rs, targetSide) : null);
+            }
+        }
     }
 
     private TableVerdict verdict(long inFlight) {

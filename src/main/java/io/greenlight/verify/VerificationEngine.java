@@ -24,42 +24,62 @@ public final class VerificationEngine {
     private VerificationEngine() {
     }
 
+    /**
+     * Compares the tables; with {@code options.maxDuration()} set, stops within about one chunk once
+     * the time is up and returns the verdicts of the tables finished, naming the others.
+     */
     public static VerificationResult run(DataSource source, DataSource target, Collection<SourceTable> tables,
                                          VerifyOptions options, CatchUp catchUp, VerifyProgress progress,
                                          Consumer<TableVerdict> onTable) throws SQLException {
         Dialect dialect = targetDialect(target);
-        progress.tablesTotal(tables.size());
+        List<SourceTable> order = List.copyOf(tables);
+        progress.tables(order.stream().map(t -> t.id().toString()).toList());
+        RowEstimates.read(source, order, progress);
         AtomicInteger threads = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(options.parallelism(), tables.size())), r -> {
             Thread t = new Thread(r, "greenlight-verify-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        Deadline deadline = options.bound().map(Deadline::after).orElse(Deadline.NONE);
         try {
             List<Future<TableVerdict>> futures = new ArrayList<>();
-            for (SourceTable table : tables) {
+            for (SourceTable table : order) {
                 futures.add(pool.submit(() -> {
-                    TableVerdict verdict = new TableComparison(table, dialect, options, catchUp, progress).run(source, target);
-                    progress.tableDone();
-                    onTable.accept(verdict);
-                    return verdict;
+                    String name = table.id().toString();
+                    try {
+                        TableVerdict verdict = new TableComparison(table, dialect, options, catchUp, progress, deadline)
+                                .run(source, target);
+                        progress.tableDone(name);
+                        onTable.accept(verdict);
+                        return verdict;
+                    } catch (Deadline.TimedOut e) {
+                        progress.notCompared(name);
+                        return null;
+                    }
                 }));
             }
             List<TableVerdict> verdicts = new ArrayList<>();
-            List<SourceTable> order = List.copyOf(tables);
+            List<String> notCompared = new ArrayList<>();
             for (int i = 0; i < futures.size(); i++) {
                 try {
-                    verdicts.add(futures.get(i).get());
+                    TableVerdict verdict = futures.get(i).get();
+                    if (verdict != null) {
+                        verdicts.add(verdict);
+                    } else {
+                        notCompared.add(order.get(i).id().toString());
+                    }
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
                     throw new SQLException("Verifying " + order.get(i).id() + " failed: " + cause.getMessage(), cause);
                 }
             }
-            return new VerificationResult(verdicts);
+            return new VerificationResult(verdicts, notCompared);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("Verification interrupted", e);
         } finally {
+            deadline.close();
             pool.shutdownNow();
             progress.finished();
         }

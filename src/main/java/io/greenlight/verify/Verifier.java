@@ -16,4 +16,17 @@ public interface Verifier {
                                       VerifyOptions options, VerifyProgress progress) throws SQLException {
         return verify(source, target, tables);
     }
+
+    /** As above, calling {@code onTable} with each table's verdict as soon as the table is done. */
+    default VerificationResult verify(DataSource source, DataSource target, Collection<SourceTable> tables,
+                                      VerifyOptions options, VerifyProgress progress,
+                                      java.util.function.Consumer<TableVerdict> onTable) throws SQLException {
+        VerificationResult result = verify(source, target, tables, options, progress);
+        result.tables().forEach(onTable);
+        return result;
+    }
+
+    /** The mismatched rows of a whole verification whose tables were compared over several attempts. */
+    default void mismatchedRows(long rows) {
+    }
 }

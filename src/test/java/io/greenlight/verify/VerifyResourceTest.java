@@ -160,4 +160,116 @@ class VerifyResourceTest {
             Sql.exec(source, "UPDATE orders SET status = status || '' , total = total + 0 WHERE id = 900007");
         }
     }
+
+    @Test
+    void progressStatesRowsEstimatedAndComparedRateEtaAndEachTablesState() throws Exception {
+        try (Connection source = servers.postgres.connect(GreenlightTestResource.DATABASE)) {
+            Sql.exec(source, "INSERT INTO audit_log SELECT g, 'entry ' || g FROM generate_series(1, 300) g ON CONFLICT DO NOTHING",
+                    "ANALYZE customers", "ANALYZE audit_log");
+        }
+        awaitSameCount("audit_log");
+        try (Connection lock = servers.postgres.connect(GreenlightTestResource.DATABASE)) {
+            lock.setAutoCommit(false);
+            Sql.exec(lock, "LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE"); // customers finishes, audit_log waits
+            String id = authorized().body("{\"tables\": [\"customers\", \"audit_log\"], \"chunkSize\": 50}")
+                    .post("/verify").then().statusCode(202).extract().path("id");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> "DONE".equals(given().get("/verify/" + id).path("progress.tables[0].state")));
+            given().get("/verify/" + id).then().statusCode(200).body("state", equalTo("RUNNING"))
+                    .body("progress.tables[0].table", equalTo("public.customers"))
+                    .body("progress.tables[0].rows", equalTo(500)).body("progress.tables[0].counted", is(true))
+                    .body("progress.tables[0].rowsCompared", equalTo(500))
+                    .body("progress.tables[1].table", equalTo("public.audit_log"))
+                    .body("progress.tables[1].state", equalTo("COMPARING"))
+                    .body("progress.tables[1].rows", equalTo(300)).body("progress.tables[1].counted", is(false))
+                    .body("progress.rowsTotal", equalTo(800)).body("progress.rowsCompared", equalTo(500))
+                    .body("progress.rowsPerSecond", greaterThan(0))
+                    .body("progress.etaSeconds", notNullValue());
+            lock.rollback();
+            awaitDone(id).body("state", equalTo("PASSED"))
+                    .body("progress.tables.state", org.hamcrest.Matchers.everyItem(equalTo("DONE")))
+                    .body("progress.tables[1].counted", is(true))
+                    .body("progress.rowsTotal", equalTo(800)).body("progress.rowsCompared", equalTo(800))
+                    .body("progress.etaSeconds", equalTo(0));
+        }
+    }
+
+    /**
+     * A bound cuts a verification blocked on a lock: it stops (its blocked read cancelled) soon after
+     * the bound, TIMED_OUT, with the finished table's verdict, mismatch included, and the table it had
+     * no time for named. Resuming compares only that table: the target row repaired meanwhile still
+     * shows as found in the first attempt.
+     */
+    @Test
+    void aVerificationPastMaxDurationStopsTimedOutAndResumeComparesOnlyTheTablesLeft() throws Exception {
+        authorized().body("{\"maxDurationSeconds\": 0}").post("/verify").then().statusCode(400)
+                .body("detail", containsString("maxDurationSeconds must be a positive number"));
+        try (Connection target = servers.mariadb.connect(GreenlightTestResource.DATABASE)) {
+            Sql.exec(target, "UPDATE customers SET name = 'tampered' WHERE id = 7");
+        }
+        String id;
+        try (Connection lock = servers.postgres.connect(GreenlightTestResource.DATABASE)) {
+            lock.setAutoCommit(false);
+            Sql.exec(lock, "LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE");
+            id = authorized().body("{\"tables\": [\"customers\", \"audit_log\"], \"chunkSize\": 50, \"maxDurationSeconds\": 8}")
+                    .post("/verify").then().statusCode(202).body("maxDurationSeconds", equalTo(8)).extract().path("id");
+            String started = id;
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> !given().get("/verify/" + started).path("state").toString().matches("PENDING|RUNNING"));
+            ValidatableResponse stopped = given().get("/verify/" + id).then().statusCode(200).body("state", equalTo("TIMED_OUT"))
+                    .body("result.matches", is(false))
+                    .body("result.tables.table", org.hamcrest.Matchers.contains("public.customers"))
+                    .body("result.tables[0].mismatchedRows", equalTo(1))
+                    .body("result.tables[0].samples[0].key", equalTo("id=7"))
+                    .body("result.notCompared", org.hamcrest.Matchers.contains("public.audit_log"))
+                    .body("progress.tables[1].state", equalTo("NOT_COMPARED"))
+                    .body("stopReason", containsString("maxDurationSeconds=8"))
+                    .body("stopReason", containsString("not compared: public.audit_log"))
+                    .body("stopReason", containsString("POST /verify {\"resume\": \"" + id + "\"}"));
+            java.time.Instant created = java.time.Instant.parse(stopped.extract().path("createdAt"));
+            java.time.Instant finished = java.time.Instant.parse(stopped.extract().path("finishedAt"));
+            double seconds = Duration.between(created, finished).toMillis() / 1000.0;
+            assertTrue(seconds < 8 + 15, "stopped " + seconds + " s after the start, bound 8 s");
+            // The read blocked on the lock was cancelled, not left waiting on the source.
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                try (Connection look = servers.postgres.connect(GreenlightTestResource.DATABASE)) {
+                    return Sql.rows(look, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                            + "AND query LIKE '%audit_log%'").equals(java.util.List.of(java.util.List.of("0")));
+                }
+            });
+            lock.rollback();
+        }
+        try (Connection source = servers.postgres.connect(GreenlightTestResource.DATABASE)) {
+            Sql.exec(source, "UPDATE customers SET name = name || '' WHERE id = 7"); // the pipeline repairs the row
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            try (Connection t = servers.mariadb.connect(GreenlightTestResource.DATABASE)) {
+                return !Sql.rows(t, "SELECT name FROM customers WHERE id = 7").toString().contains("tampered");
+            }
+        });
+        authorized().body("{\"resume\": \"" + id + "\", \"chunkSize\": 10}").post("/verify").then().statusCode(400);
+        authorized().body("{\"resume\": \"" + id + "\"}").post("/verify").then().statusCode(202)
+                .body("id", equalTo(id)).body("attempts", equalTo(2));
+        awaitDone(id).body("state", equalTo("FAILED"))
+                .body("result.tables.table", org.hamcrest.Matchers.contains("public.customers", "public.audit_log"))
+                .body("result.tables[0].mismatchedRows", equalTo(1)) // from the first attempt: customers was not compared again
+                .body("result.tables[1].mismatchedRows", equalTo(0))
+                .body("result.notCompared", org.hamcrest.Matchers.empty())
+                .body("stopReason", equalTo(null));
+        // The gauge holds the whole verification's mismatches, not only the last attempt's tables.
+        assertTrue(given().get("/q/metrics").asString().contains("greenlight_verify_mismatched_rows 1.0"));
+        authorized().body("{\"resume\": \"" + id + "\"}").post("/verify").then().statusCode(409)
+                .body("detail", containsString("is FAILED; only TIMED_OUT or INTERRUPTED ones continue"));
+        authorized().body("{\"resume\": \"no-such-verification\"}").post("/verify").then().statusCode(409)
+                .body("detail", containsString("No verification no-such-verification"));
+    }
+
+    private void awaitSameCount(String table) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            try (Connection s = servers.postgres.connect(GreenlightTestResource.DATABASE);
+                 Connection t = servers.mariadb.connect(GreenlightTestResource.DATABASE)) {
+                return Sql.count(s, table) == Sql.count(t, table);
+            }
+        });
+    }
 }

@@ -1,0 +1,20 @@
+package io.greenlight.verify;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the source's greenlight.greenlight_verify keeps of one verification: enough to answer
+ * GET /verify/{id} after a restart and to continue it, comparing only the tables not done.
+ * {@code verdicts} are the finished tables' verdicts, in the order they finished.
+ */
+public record VerifyRecord(String id, String state, List<String> tables, int chunkSize, Long maxDurationSeconds,
+                           Instant createdAt, Instant finishedAt, List<TableVerdict> verdicts, List<String> notCompared,
+                           String stopReason, String error, int attempts) {
+
+    public VerifyRecord {
+        tables = List.copyOf(tables);
+        verdicts = verdicts == null ? List.of() : List.copyOf(verdicts);
+        notCompared = notCompared == null ? List.of() : List.copyOf(notCompared);
+    }
+}
