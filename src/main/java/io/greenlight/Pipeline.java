@@ -449,7 +449,8 @@ public class Pipeline {
     private void startComponents(GreenlightConfig.Source src, List<TopicPartition> partitions, OffsetStore offsets) {
         pauses.reset(applicationTables());
         applicationTables().forEach(t -> meters.deadLetterCounter(t.toString()));
-        BatchWriter writer = new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect, true));
+        BatchWriter writer = new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect, true,
+                config.schema().droppedColumns()));
         this.writer = writer;
         deadLetters = config.apply().deadLetterTopic().map(topic -> new DeadLetters(topic, kafka, meters)).orElse(null);
         if (deadLetters != null) {

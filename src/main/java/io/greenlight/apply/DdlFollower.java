@@ -1,5 +1,6 @@
 package io.greenlight.apply;
 
+import io.greenlight.config.GreenlightConfig.Schema.DroppedColumns;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.schema.DdlEvent;
 import io.greenlight.schema.SourceColumn;
@@ -37,12 +38,14 @@ final class DdlFollower {
     private final DataSource source;
     private final Dialect dialect;
     private final AddedColumnValues values;
+    private final DroppedColumns droppedColumns;
     /** Tables resumed after a DDL stop: the next refused DDL is taken as the target table stands. */
     private final Set<TableId> acceptAsIs = ConcurrentHashMap.newKeySet();
 
-    DdlFollower(DataSource source, Dialect dialect) {
+    DdlFollower(DataSource source, Dialect dialect, DroppedColumns droppedColumns) {
         this.source = source;
         this.dialect = dialect;
+        this.droppedColumns = droppedColumns;
         this.values = new AddedColumnValues(source, dialect);
     }
 
@@ -85,12 +88,16 @@ final class DdlFollower {
         now.columns().forEach(c -> byPosition.put(c.position(), c));
         Map<String, String> renamed = new HashMap<>();
         List<SourceColumn> columns = new ArrayList<>();
+        List<String> droppedNames = new ArrayList<>();
         for (SourceColumn known : model.columns()) {
             SourceColumn current = byPosition.remove(known.position());
             if (current == null) {
-                // Dropped on the source: the target keeps the column and its values, nullable for the rows to come;
-                // the model (what is written, verified, compared at cutover) is the source's columns.
-                if (!known.nullable() && !known.generated()) {
+                // Dropped on the source. The model (what is written, verified, compared at cutover) is the source's
+                // columns either way; the target drops the column too (after the indexes that go with it), or keeps
+                // it with its values, nullable for the rows to come.
+                if (droppedColumns == DroppedColumns.DROP) {
+                    droppedNames.add(known.name());
+                } else if (!known.nullable() && !known.generated()) {
                     sql.add(dialect.modifyColumn(model, known.asNullable()));
                 }
                 continue;
@@ -179,6 +186,14 @@ final class DdlFollower {
         indexes.droppedName().filter(onTarget::containsKey).map(name -> dialect.dropIndex(evolved, name))
                 .filter(drop -> !indexSql.contains(drop)).ifPresent(indexSql::add);
         execute(target, evolved, change, indexSql);
+        List<String> dropColumns = new ArrayList<>();
+        if (!droppedNames.isEmpty()) {
+            // Only what the target still has: the statement met again after a restart (MySQL commits DDL before the offsets).
+            Set<String> present = IndexChanges.columnsOnTarget(target, dialect, evolved);
+            droppedNames.stream().filter(present::contains).map(name -> dialect.dropColumn(model, name)).forEach(dropColumns::add);
+        }
+        execute(target, evolved, change, dropColumns);
+        indexSql.addAll(dropColumns);
         for (TableDefinition.Index index : indexes.create()) {
             if (!onTarget.containsKey(index.name()) || indexSql.contains(dialect.dropIndex(evolved, index.name()))) {
                 String create = dialect.createIndex(evolved, index.name(), index.unique(), index.columns());
@@ -187,7 +202,7 @@ final class DdlFollower {
             }
         }
         acceptAsIs.remove(model.id());
-        if (!sql.isEmpty() || !indexSql.isEmpty() || !added.isEmpty()) {
+        if (!sql.isEmpty() || !indexSql.isEmpty() || !added.isEmpty()) { // indexSql: also the dropped columns
             LOG.infof("Target table %s follows the source's %s (%s) at %s: %s", model.id(), ddl.tag(), ddl.statementText(),
                     change.coordinates(), concat(sql, indexSql));
         }

@@ -66,6 +66,8 @@ public class SchemaTestResource extends PipelineTestResource {
                 "INSERT INTO added_volatile SELECT g, 0 FROM generate_series(1, 200) g",
                 "CREATE TABLE dropped (id int PRIMARY KEY, n int NOT NULL DEFAULT 0, gone text NOT NULL)",
                 "INSERT INTO dropped SELECT g, 0, 'g' || g FROM generate_series(1, 200) g",
+                // a unique key the dropped column is part of: the source drops it along with the column
+                "CREATE UNIQUE INDEX dropped_gone_n ON dropped (gone, n)",
                 "CREATE TABLE retyped (id int PRIMARY KEY, n int NOT NULL DEFAULT 0, code varchar(10), small smallint)",
                 "INSERT INTO retyped SELECT g, 0, 'c' || g, g FROM generate_series(1, 200) g",
                 "CREATE TABLE narrowed (id int PRIMARY KEY, n int NOT NULL DEFAULT 0, code varchar(20))",
