@@ -264,7 +264,7 @@ public class Pipeline {
             List<TableId> configured = src.tables().orElse(List.of()).stream().map(String::trim).map(TableId::parse).toList();
             try (Connection connection = source.getConnection(); Connection targetConnection = target.getConnection()) {
                 tables = TargetTables.sized(connection, targetConnection, dialect,
-                        new SourcePreflight(connection).prepare(configured, src.publication(), src.slot()));
+                        new SourcePreflight(connection, config.schema().ddlCapture()).prepare(configured, src.publication(), src.slot()));
                 // After source DDL apply followed: its recorded models (DDL still in the stream comes where it is)
                 tables = new io.greenlight.apply.SchemaStore(dialect).overlay(targetConnection, tables);
             }
@@ -449,8 +449,8 @@ public class Pipeline {
     private void startComponents(GreenlightConfig.Source src, List<TopicPartition> partitions, OffsetStore offsets) {
         pauses.reset(applicationTables());
         applicationTables().forEach(t -> meters.deadLetterCounter(t.toString()));
-        BatchWriter writer = new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect, true,
-                config.schema().droppedColumns()));
+        BatchWriter writer = new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect,
+                config.schema().ddlCapture() == GreenlightConfig.Schema.DdlCapture.TRIGGERS, config.schema().droppedColumns()));
         this.writer = writer;
         deadLetters = config.apply().deadLetterTopic().map(topic -> new DeadLetters(topic, kafka, meters)).orElse(null);
         if (deadLetters != null) {
@@ -502,7 +502,7 @@ public class Pipeline {
         try (Connection connection = source.getConnection()) {
             // Without greenlight.source.tables every table of schema public is migrated, also one created later.
             Set<String> migrated = config.source().tables().isEmpty() ? Set.of("public") : Set.of();
-            return DdlRouting.of(connection, applicationTables(), topics::table, migrated, this::tableCreated);
+            return DdlRouting.of(connection, applicationTables(), topics::table, migrated, this::tableCreated, this::tableRenamed);
         } catch (SQLException e) {
             throw new IllegalStateException("Reading the captured tables' oids from the source failed: " + e.getMessage(), e);
         }
@@ -546,6 +546,32 @@ public class Pipeline {
             }
         }, "greenlight-new-table");
         restart.start();
+    }
+
+    /**
+     * A captured table renamed on the source in a migrated schema: stopped, forgotten under its old name (target
+     * table, positions, model; see {@link io.greenlight.backfill.RenamedTable}) and copied under the new one.
+     */
+    private void tableRenamed(TableId from, TableId to) {
+        SourceTable old = tables.get(from);
+        if (old == null || !created.add(to)) {
+            return;
+        }
+        new Thread(() -> {
+            try {
+                stop();
+                io.greenlight.backfill.RenamedTable.forget(target, dialect, old, topics.table(from));
+                LOG.infof("Table %s was renamed to %s on the source: its target table and positions are dropped; it is "
+                        + "copied under its new name", from, to);
+            } catch (Exception e) {
+                failed("capture", e, "Table " + from + " was renamed to " + to + " on the source but could not be followed; "
+                        + "restart Greenlight, which copies " + to + ", and drop the target's table " + from + ".");
+                return;
+            } finally {
+                created.remove(to);
+            }
+            tableCreated(to);
+        }, "greenlight-renamed-table").start();
     }
 
     /** Refuses to capture from a slot that vanished or was replaced after Greenlight replicated from it. */

@@ -1,5 +1,6 @@
 package io.greenlight.api;
 
+import io.greenlight.config.GreenlightConfig;
 import io.greenlight.leader.LeaderElection;
 
 import io.greenlight.Pipeline;
@@ -55,11 +56,12 @@ public class StatusResource {
      * {@code direction}: FORWARD while the source is the primary and Greenlight applies it to the
      * target; REVERSE once a cutover completed and reverse replication keeps the old source in sync
      * ({@code reverse} tells how far behind it is); NONE after a cutover without a rollback path.
+     * {@code warnings}: settings that make the migration less safe than it can be (e.g. DDL capture off).
      */
     public record Status(String phase, PipelineState.Failure failure, boolean captureRunning, boolean applyRunning,
                          LagStatus lag, KafkaStatus kafka, List<TableStatus> tables,
                          List<BackfillProgress.TableProgress> backfill, CutoverStatus cutover, String direction,
-                         Map<String, Object> reverse, LeaderElection.View leader) {
+                         Map<String, Object> reverse, LeaderElection.View leader, List<String> warnings) {
     }
 
     private final Pipeline pipeline;
@@ -70,10 +72,12 @@ public class StatusResource {
     private final CutoverService cutover;
     private final LeaderElection election;
     private final ReverseReplication reverse;
+    private final GreenlightConfig config;
 
     /** {@code leader}: this instance's role (LEADER, STANDBY), who leads and the epoch (fencing token). */
     public StatusResource(Pipeline pipeline, PipelineState state, PipelineMeters meters, LagTracker lag, TablePauses pauses,
-                          CutoverService cutover, ReverseReplication reverse, LeaderElection election) {
+                          CutoverService cutover, ReverseReplication reverse, LeaderElection election, GreenlightConfig config) {
+        this.config = config;
         this.election = election;
         this.reverse = reverse;
         this.pauses = pauses;
@@ -101,7 +105,9 @@ public class StatusResource {
         return new Status(phase.name(), state.failure().orElse(null), pipeline.captureRunning(), pipeline.applyRunning(),
                 lagStatus, new KafkaStatus(pipeline.bootstrapServers().orElse(null), pipeline.embeddedBroker()), tables,
                 pipeline.backfillProgress().map(BackfillProgress::tables).orElse(List.of()), cutoverStatus(), direction(),
-                reverse.started() ? reverse.status() : null, election.view());
+                reverse.started() ? reverse.status() : null, election.view(),
+                config.schema().ddlCapture() == GreenlightConfig.Schema.DdlCapture.OFF
+                        ? List.of(io.greenlight.capture.DdlCapture.OFF_WARNING) : List.of());
     }
 
     private String direction() {

@@ -34,6 +34,9 @@ import java.util.concurrent.ConcurrentHashMap;
 final class DdlFollower {
 
     private static final Logger LOG = Logger.getLogger(DdlFollower.class);
+    /** ALTER TABLE … ATTACH PARTITION / DETACH PARTITION [CONCURRENTLY | FINALIZE]. */
+    private static final java.util.regex.Pattern PARTITION_MOVE = java.util.regex.Pattern.compile(
+            "\\b(ATTACH|DETACH)\\s+PARTITION\\b", java.util.regex.Pattern.CASE_INSENSITIVE);
 
     private final DataSource source;
     private final Dialect dialect;
@@ -77,11 +80,26 @@ final class DdlFollower {
         }
         TableDefinition definition = ddl.definition().orElseThrow();
         SourceTable now = definition.table();
+        if (ddl.statement() != null && PARTITION_MOVE.matcher(ddl.statement()).find()) {
+            return refuse(model, change, "the statement attaches or detaches a partition, which moves rows into or out of "
+                    + "the table without writing them as changes", "Copy the table as it is now: POST /tables/" + model.id()
+                    + "/recopy");
+        }
         if (!now.id().equals(model.id())) {
-            return refuse(model, change, "the table was renamed to " + now.id() + " on the source; Greenlight captures "
-                    + "tables by name and cannot follow a rename while streaming", "Rename it back on the source, or "
-                    + "rename the target table, set greenlight.source.tables to the new name and copy it again "
-                    + "(POST /tables/" + now.id() + "/recopy after the restart)");
+            if (ddl.copiedAs().isPresent()) {
+                // Renamed in a migrated schema: Greenlight restarts and copies it under its new name (capture asked for
+                // it when it published this statement); the old target table goes with that restart. Until then what
+                // capture still publishes under the old name is written to it as before.
+                LOG.infof("Table %s was renamed to %s on the source (%s at %s): it is copied under its new name",
+                        model.id(), now.id(), ddl.statementText(), change.coordinates());
+                return model;
+            }
+            return refuse(model, change, "the table was renamed to " + now.id() + " on the source; with "
+                    + "greenlight.source.tables set Greenlight captures the tables it names, and capture (Debezium's table "
+                    + "filter) drops the renamed table's changes", "Set greenlight.source.tables to name " + now.id()
+                    + " instead of " + model.id() + " and restart Greenlight: the start copies it under the new name (with "
+                    + "greenlight.source.snapshot-mode other than backfill, POST /tables/" + now.id() + "/recopy after it). "
+                    + "Then drop the target's table " + model.id() + " (its copy under the old name)");
         }
         List<String> sql = new ArrayList<>();
         Map<Integer, SourceColumn> byPosition = new HashMap<>();

@@ -246,5 +246,19 @@ public interface GreenlightConfig {
 
         @WithDefault("drop")
         DroppedColumns droppedColumns();
+
+        /** How the source's DDL reaches the target. */
+        enum DdlCapture {
+            /** Event triggers write each DDL statement into the WAL, in order with the data (needs a superuser once). */
+            TRIGGERS,
+            /**
+             * No triggers: schema changes are inferred from the columns of the next change of a table. Renames look
+             * like a drop and an add, indexes and dropped tables are not followed: warned in /status and at start.
+             */
+            OFF
+        }
+
+        @WithDefault("triggers")
+        DdlCapture ddlCapture();
     }
 }

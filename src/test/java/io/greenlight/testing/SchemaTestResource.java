@@ -74,6 +74,8 @@ public class SchemaTestResource extends PipelineTestResource {
                 "INSERT INTO narrowed SELECT g, 0, 'c' || g FROM generate_series(1, 200) g",
                 "CREATE TABLE indexed (id int PRIMARY KEY, n int NOT NULL DEFAULT 0, code varchar(40), v int)",
                 "INSERT INTO indexed SELECT g, 0, 'code' || g, g % 7 FROM generate_series(1, 200) g",
+                "CREATE TABLE indexed_live (id int PRIMARY KEY, n int NOT NULL DEFAULT 0, code varchar(40), v int)",
+                "INSERT INTO indexed_live SELECT g, 0, 'code' || g, g % 7 FROM generate_series(1, 200) g",
                 "CREATE TABLE dup_keys (id int PRIMARY KEY, n int NOT NULL DEFAULT 0, email varchar(100))",
                 "INSERT INTO dup_keys SELECT g, 0, 'u' || g || '@x' FROM generate_series(1, 200) g",
                 "CREATE TYPE mood AS ENUM ('sad', 'ok')",
