@@ -80,6 +80,10 @@ final class DdlFollower {
         }
         TableDefinition definition = ddl.definition().orElseThrow();
         SourceTable now = definition.table();
+        if (ddl.replaced()) {
+            return refuse(model, change, "another table took its name on the source (a table swap); its definition is "
+                    + "not this table's", "Copy the table of that name as it is now: POST /tables/" + model.id() + "/recopy");
+        }
         if (ddl.statement() != null && PARTITION_MOVE.matcher(ddl.statement()).find()) {
             return refuse(model, change, "the statement attaches or detaches a partition, which moves rows into or out of "
                     + "the table without writing them as changes", "Copy the table as it is now: POST /tables/" + model.id()

@@ -109,10 +109,16 @@ public final class DdlRouting {
             throw new UncheckedIOException("A " + DdlEvent.PREFIX + " message is not JSON: " + e.getMessage(), e);
         }
         TableId named = new TableId(json.path("schema").asText(), json.path("table").asText());
+        Long oid = json.path("definition").hasNonNull("oid") ? Long.parseLong(json.path("definition").get("oid").asText()) : null;
         if (topics.containsKey(named)) {
-            return Optional.of(new Route(topics.get(named), envelope));
+            if (oid == null || !byOid.containsValue(named) || named.equals(byOid.get(oid))) {
+                return Optional.of(new Route(topics.get(named), envelope));
+            }
+            // Another table now has the captured table's name (a table swap: renamed into its place)
+            json.put("replaced", true);
+            return Optional.of(new Route(topics.get(named), rewritten(envelope, message, json)));
         }
-        TableId captured = json.path("definition").hasNonNull("oid") ? byOid.get(Long.parseLong(json.path("definition").get("oid").asText())) : null;
+        TableId captured = oid != null ? byOid.get(oid) : null;
         if (captured == null || !topics.containsKey(captured)) {
             if (json.path("tag").asText().startsWith("CREATE TABLE") || "SELECT INTO".equals(json.path("tag").asText())) {
                 // A new partition of a captured table is published through its root (publish_via_partition_root).
@@ -129,6 +135,11 @@ public final class DdlRouting {
             json.putObject("copiedAs").put("schema", named.schema()).put("table", named.table());
             renamed.accept(captured, named);
         }
+        return Optional.of(new Route(topics.get(captured), rewritten(envelope, message, json)));
+    }
+
+    /** The envelope with the message's content replaced by {@code json}. */
+    private static Struct rewritten(Struct envelope, Struct message, ObjectNode json) {
         Struct renamed = new Struct(message.schema());
         for (Field field : message.schema().fields()) {
             renamed.put(field, message.get(field));
@@ -139,7 +150,7 @@ public final class DdlRouting {
         for (Field field : envelope.schema().fields()) {
             value.put(field, field.name().equals("message") ? renamed : envelope.get(field));
         }
-        return Optional.of(new Route(topics.get(captured), value));
+        return value;
     }
 
     private static byte[] bytes(Object content) {

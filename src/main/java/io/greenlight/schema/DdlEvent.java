@@ -14,10 +14,12 @@ import java.util.Optional;
  * the command tag, the object it named, the statement text, the table it affects and that table's
  * definition right after it ({@code definition} is empty when the table itself was dropped; {@code droppedOid}
  * is then the dropped table's oid). {@code copiedAs}: the table was renamed into a migrated schema and
- * capture copies it under that name.
+ * capture copies it under that name. {@code replaced}: the definition is of another table that took the
+ * captured table's name (a table swap).
  */
 public record DdlEvent(String tag, String objectType, String identity, String statement, TableId table,
-                       Optional<TableDefinition> definition, Long droppedOid, Optional<TableId> copiedAs) {
+                       Optional<TableDefinition> definition, Long droppedOid, Optional<TableId> copiedAs,
+                       boolean replaced) {
 
     /** The logical decoding message prefix of Greenlight's DDL events. */
     public static final String PREFIX = "greenlight.ddl";
@@ -50,7 +52,8 @@ public record DdlEvent(String tag, String objectType, String identity, String st
                     definition == null || definition.isNull() ? Optional.empty() : Optional.of(TableDefinition.parse(definition)),
                     json.hasNonNull("oid") ? Long.valueOf(json.get("oid").asText()) : null,
                     json.hasNonNull("copiedAs") ? Optional.of(new TableId(json.get("copiedAs").get("schema").asText(),
-                            json.get("copiedAs").get("table").asText())) : Optional.empty());
+                            json.get("copiedAs").get("table").asText())) : Optional.empty(),
+                    json.path("replaced").asBoolean(false));
         } catch (IOException e) {
             throw new UncheckedIOException("A " + PREFIX + " message is not the JSON Greenlight's DDL trigger writes: "
                     + e.getMessage(), e);
