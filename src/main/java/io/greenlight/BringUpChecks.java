@@ -67,7 +67,7 @@ final class BringUpChecks {
         Map<TableId, SourceTable> tables;
         try (Connection connection = source.getConnection(); Connection targetConnection = ends.target().getConnection()) {
             tables = TargetTables.sized(connection, targetConnection, dialect,
-                    new SourcePreflight(connection).prepare(configured, src.publication(), src.slot()));
+                    new SourcePreflight(connection, config.schema().ddlCapture()).prepare(configured, src.publication(), src.slot()));
             // After source DDL apply followed: its recorded models (DDL still in the stream comes where it is)
             tables = new SchemaStore(dialect).overlay(targetConnection, tables);
         }

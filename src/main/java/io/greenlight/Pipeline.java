@@ -103,7 +103,7 @@ public class Pipeline implements DataPath, PipelineStatus, TableControl {
         this.checks = new BringUpChecks(config, topics, election, ends, kafka);
         this.copies = new TableCopies(topics, pauses, ends, () -> plan, () -> backfill, this::start, this::stop, this::failed);
         this.assembler = new PipelineAssembler(config, topics, meters, lag, pauses, gate, election, this::failed,
-                this::advancePhase, copies::tableCreated);
+                this::advancePhase, copies::tableCreated, copies::tableRenamed);
     }
 
     void onStart(@Observes StartupEvent event) {

@@ -66,14 +66,16 @@ final class PipelineAssembler {
     private final Failures failures;
     private final Runnable published;
     private final Consumer<TableId> tableCreated;
+    private final java.util.function.BiConsumer<TableId, TableId> tableRenamed;
 
     /**
      * @param published    told after each batch capture published (the phase may move on)
      * @param tableCreated told of a table created on the source in a migrated schema
+     * @param tableRenamed told of a captured table renamed on the source (old name, new name)
      */
     PipelineAssembler(GreenlightConfig config, TopicNames topics, PipelineMeters meters, LagTracker lag, TablePauses pauses,
                       ApplyGate gate, LeaderElection election, Failures failures, Runnable published,
-                      Consumer<TableId> tableCreated) {
+                      Consumer<TableId> tableCreated, java.util.function.BiConsumer<TableId, TableId> tableRenamed) {
         this.config = config;
         this.topics = topics;
         this.meters = meters;
@@ -84,6 +86,7 @@ final class PipelineAssembler {
         this.failures = failures;
         this.published = published;
         this.tableCreated = tableCreated;
+        this.tableRenamed = tableRenamed;
     }
 
     /** Starts the parts into {@code run}; a part that fails to start leaves those before it in {@code run} to close. */
@@ -93,7 +96,8 @@ final class PipelineAssembler {
         AgroalDataSource target = ends.target();
         Dialect dialect = ends.dialect();
         KafkaClients clients = kafka.clients();
-        BatchWriter writer = new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect, true));
+        BatchWriter writer = new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect,
+                config.schema().ddlCapture() == GreenlightConfig.Schema.DdlCapture.TRIGGERS, config.schema().droppedColumns()));
         run.writer(writer);
         DeadLetters deadLetters = config.apply().deadLetterTopic().map(topic -> new DeadLetters(topic, clients, meters)).orElse(null);
         if (deadLetters != null) {
@@ -146,7 +150,7 @@ final class PipelineAssembler {
         try (Connection connection = source.getConnection()) {
             // Without greenlight.source.tables every table of schema public is migrated, also one created later.
             Set<String> migrated = config.source().tables().isEmpty() ? Set.of("public") : Set.of();
-            return DdlRouting.of(connection, application, topics::table, migrated, tableCreated);
+            return DdlRouting.of(connection, application, topics::table, migrated, tableCreated, tableRenamed);
         } catch (SQLException e) {
             throw new IllegalStateException("Reading the captured tables' oids from the source failed: " + e.getMessage(), e);
         }

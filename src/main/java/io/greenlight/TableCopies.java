@@ -181,4 +181,30 @@ final class TableCopies {
         }, "greenlight-new-table");
         restart.start();
     }
+
+    /**
+     * A captured table renamed on the source in a migrated schema: stopped, forgotten under its old name (target
+     * table, positions, model; see {@link io.greenlight.backfill.RenamedTable}) and copied under the new one.
+     */
+    void tableRenamed(TableId from, TableId to) {
+        SourceTable old = planned().get(from);
+        if (old == null || !created.add(to)) {
+            return;
+        }
+        new Thread(() -> {
+            try {
+                stop.run();
+                io.greenlight.backfill.RenamedTable.forget(ends.target(), ends.dialect(), old, topics.table(from));
+                LOG.infof("Table %s was renamed to %s on the source: its target table and positions are dropped; it is "
+                        + "copied under its new name", from, to);
+            } catch (Exception e) {
+                failures.failed("capture", e, "Table " + from + " was renamed to " + to + " on the source but could not be "
+                        + "followed; restart Greenlight, which copies " + to + ", and drop the target's table " + from + ".");
+                return;
+            } finally {
+                created.remove(to);
+            }
+            tableCreated(to);
+        }, "greenlight-renamed-table").start();
+    }
 }

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -262,17 +261,18 @@ abstract class SchemaPipelineTest {
     }
 
     @Test
-    void aDroppedColumnStaysOnTheTargetWithItsValuesAndNullForNewRows() throws Exception {
+    void aDroppedColumnIsDroppedOnTheTargetWithTheUniqueKeyItWasPartOf() throws Exception {
+        // greenlight.schema.dropped-columns defaults to drop; n repeats once gone is no longer part of the key
         whileWriting(id -> "UPDATE dropped SET n = n + 1 WHERE id = " + (1 + id % 200),
                 source -> Sql.exec(source, "ALTER TABLE dropped DROP COLUMN gone"));
         try (Connection source = source()) {
             Sql.exec(source, "INSERT INTO dropped (id, n) VALUES (201, 1)");
         }
         awaitSame("SELECT id, n FROM dropped ORDER BY id");
-        try (Connection target = target()) {
-            assertEquals(List.of(List.of("g1"), Collections.singletonList(null)),
-                    Sql.rows(target, "SELECT gone FROM dropped WHERE id IN (1, 201) ORDER BY id"));
-        }
+        await().atMost(CONVERGE).pollInterval(Duration.ofMillis(300)).failFast("the pipeline FAILED", Pipelines::failed)
+                .untilAsserted(() -> assertEquals(List.of("id", "n"), targetColumns("dropped"), "the column is gone on the target"));
+        assertEquals(List.of(), targetIndexes("dropped"), "the unique key the source dropped with the column is gone too");
+        given().get("/status").then().body("tables.find { it.table == 'public.dropped' }.state", equalTo("STREAMING"));
     }
 
     @Test
@@ -312,6 +312,22 @@ abstract class SchemaPipelineTest {
                 "ALTER TABLE indexed DROP CONSTRAINT indexed_code_key", "DROP INDEX indexed_v"));
         awaitIndexes("indexed", List.of("indexed_v_code:v,code"));
         awaitSame("SELECT id, n, code, v FROM indexed ORDER BY id");
+    }
+
+    @Test
+    void indexesCreatedAndDroppedConcurrentlyOnTheSourceFollowOnTheTarget() throws Exception {
+        // CONCURRENTLY: no transaction block, transactions of its own in between, writes going on all along
+        whileWriting(id -> "UPDATE indexed_live SET n = n + 1 WHERE id = " + (1 + id % 200), source -> Sql.exec(source,
+                "CREATE INDEX CONCURRENTLY indexed_live_v ON indexed_live (v)",
+                "CREATE UNIQUE INDEX CONCURRENTLY indexed_live_code ON indexed_live (code)"));
+        awaitIndexes("indexed_live", List.of("indexed_live_code:code", "indexed_live_v:v"));
+        whileWriting(id -> "UPDATE indexed_live SET n = n + 1 WHERE id = " + (1 + id % 200), source -> Sql.exec(source,
+                "DROP INDEX CONCURRENTLY indexed_live_code", "DROP INDEX CONCURRENTLY indexed_live_v"));
+        awaitIndexes("indexed_live", List.of());
+        try (Connection source = source()) {
+            Sql.exec(source, "UPDATE indexed_live SET code = 'same' WHERE id IN (1, 2)"); // no longer unique on the source
+        }
+        awaitSame("SELECT id, n, code, v FROM indexed_live ORDER BY id");
     }
 
     @Test
@@ -421,24 +437,56 @@ abstract class SchemaPipelineTest {
     }
 
     @Test
-    @Order(Order.DEFAULT + 1) // the remedy restarts the pipeline
-    void aRenamedTableStopsWithTheStatementAndTheAdvisedRenameBackAndRecopyBringItBack() throws Exception {
-        String path = "tables.find { it.table == 'public.moved' }";
-        whileWriting(id -> "UPDATE moved SET n = n + 1 WHERE id = " + (1 + id % 200), source -> { });
+    @Order(Order.DEFAULT + 1) // restarts the pipeline
+    void aTableRenamedOnTheSourceUnderWritesIsCopiedUnderItsNewNameAndStreamedFromThere() throws Exception {
+        // the writer follows the rename as the application does: whichever name the table has
+        whileWriting(id -> "DO $$ BEGIN UPDATE moved SET n = n + 1 WHERE id = " + (1 + id % 200) + "; EXCEPTION WHEN "
+                + "undefined_table THEN UPDATE moved_away SET n = n + 1 WHERE id = " + (1 + id % 200) + "; END $$", source -> {
+            source.setAutoCommit(false); // a migration script: the rename and writes under the new name, in one transaction
+            Sql.exec(source, "ALTER TABLE moved RENAME TO moved_away", "UPDATE moved_away SET n = n + 1000 WHERE id <= 10");
+            source.commit();
+            source.setAutoCommit(true);
+        });
+        awaitSame("SELECT id, n FROM moved_away ORDER BY id");
+        Pipelines.awaitStreaming();
         try (Connection source = source()) {
-            Sql.exec(source, "ALTER TABLE moved RENAME TO moved_away");
+            Sql.exec(source, "UPDATE moved_away SET n = -1 WHERE id = 20", "INSERT INTO moved_away VALUES (201, 7)",
+                    "DELETE FROM moved_away WHERE id = 30");
+        }
+        awaitSame("SELECT id, n FROM moved_away ORDER BY id");
+        assertEquals(List.of(), targetColumns("moved"), "the target table of the old name is gone");
+        given().get("/status").then().body("tables.find { it.table == 'public.moved' }", equalTo(null))
+                .body("tables.find { it.table == 'public.moved_away' }.state", equalTo("STREAMING"));
+    }
+
+    @Test
+    void aPartitionAddedToACapturedTableIsNoTableOfItsOwnItsRowsArriveThroughTheRoot() throws Exception {
+        try (Connection source = source()) {
+            Sql.exec(source, "CREATE TABLE events_af PARTITION OF events FOR VALUES IN ('af')",
+                    "INSERT INTO events VALUES (900001, 'af', '2024-03-01', 1), (900002, 'af', '2024-03-02', 2)");
+        }
+        awaitSame("SELECT id, region, at::text, v FROM events WHERE region = 'af' ORDER BY id",
+                "SELECT id, region, CAST(at AS CHAR), v FROM events WHERE region = 'af' ORDER BY id");
+        assertEquals(List.of(), targetColumns("events_af"), "no target table of its own");
+        given().get("/status").then().body("tables.find { it.table == 'public.events_af' }", equalTo(null));
+    }
+
+    @Test
+    @Order(Order.DEFAULT + 1) // the remedy restarts the pipeline
+    void aDetachedPartitionStopsItsTableWithTheStatementAndTheAdvisedRecopyBringsTheTableBackInLine() throws Exception {
+        String path = "tables.find { it.table == 'public.events' }";
+        try (Connection source = source()) {
+            Sql.exec(source, "ALTER TABLE events DETACH PARTITION events_us"); // its rows leave events: no change says so
         }
         await().atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).failFast("the pipeline FAILED", Pipelines::failed)
                 .untilAsserted(() -> given().get("/status").then().body(path + ".state", equalTo("PAUSED")));
         String error = given().get("/status").path(path + ".error");
-        assertTrue(error.contains("`ALTER TABLE moved RENAME TO moved_away`") && error.contains("renamed to public.moved_away")
-                && error.contains("LSN "), error);
-        try (Connection source = source()) {
-            Sql.exec(source, "UPDATE moved_away SET n = n + 100 WHERE id <= 10", "ALTER TABLE moved_away RENAME TO moved");
-        }
+        assertTrue(error.contains("`ALTER TABLE events DETACH PARTITION events_us`") && error.contains("LSN ")
+                && error.contains("POST /tables/public.events/recopy"), error);
         given().header("Authorization", "Bearer " + SchemaTestResource.API_TOKEN)
-                .post("/tables/public.moved/recopy").then().statusCode(202);
-        awaitSame("SELECT id, n FROM moved ORDER BY id");
+                .post("/tables/public.events/recopy").then().statusCode(202);
+        awaitSame("SELECT id, region, at::text, v FROM events ORDER BY id, region, at",
+                "SELECT id, region, CAST(at AS CHAR), v FROM events ORDER BY id, region, at");
         Pipelines.awaitStreaming();
         await().atMost(CONVERGE).untilAsserted(() -> given().get("/status").then().body(path + ".state", equalTo("STREAMING")));
     }
@@ -459,12 +507,12 @@ abstract class SchemaPipelineTest {
         given().get("/verify/" + id).then().statusCode(200)
                 .body("state", equalTo("PASSED"))
                 .body("result.mismatchedRows", equalTo(0))
-                .body("result.tables.size()", equalTo(24));
+                .body("result.tables.size()", equalTo(26));
         List<String> tables = given().get("/verify/" + id).path("result.tables.table");
         assertTrue(tables.containsAll(List.of("public.ri_default", "public.ri_full", "public.ri_index", "public.wide",
                 "public.text_keys", "public.serials", "public.events", "public.amounts", "public.readings", "public.widening", "public.beyond", "public.renamed",
                 "public.added_constant", "public.added_volatile", "public.dropped", "public.retyped", "public.narrowed",
-                "public.indexed", "public.dup_keys", "public.moods", "public.migrated", "public.created_later", "public.moved", "public.renamed_offline")), tables.toString());
+                "public.indexed", "public.indexed_live", "public.dup_keys", "public.moods", "public.migrated", "public.created_later", "public.moved_away", "public.renamed_offline", "public.events_us")), tables.toString());
     }
 
     /** What a DDL statement runs inside: a writer on another connection, before, during and after it. */

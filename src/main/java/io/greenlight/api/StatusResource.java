@@ -1,5 +1,6 @@
 package io.greenlight.api;
 
+import io.greenlight.config.GreenlightConfig;
 import io.greenlight.leader.LeaderElection;
 
 import io.greenlight.PipelineState;
@@ -56,12 +57,14 @@ public class StatusResource {
      * the source is the primary; REVERSE once a cutover completed with a rollback path, while reverse
      * replication keeps the old source in sync ({@code reverse} tells whether it runs and how far
      * behind it is); NONE after a cutover without a rollback path, or after complete.
+     * {@code warnings}: settings that make the migration less safe than it can be (e.g. DDL capture off).
      */
     public record Status(String phase, PipelineState.Failure failure, boolean captureRunning, boolean applyRunning,
                          LagStatus lag, KafkaStatus kafka, List<TableStatus> tables,
                          List<BackfillProgress.TableProgress> backfill, CopyThrottle.View backfillThrottle,
                          CutoverStatus cutover, String direction,
-                         Map<String, Object> reverse, LeaderElection.View leader, String standby) {
+                         Map<String, Object> reverse, LeaderElection.View leader, String standby,
+                         List<String> warnings) {
     }
 
     private final PipelineStatus pipeline;
@@ -72,10 +75,12 @@ public class StatusResource {
     private final CutoverService cutover;
     private final LeaderElection election;
     private final ReverseReplication reverse;
+    private final GreenlightConfig config;
 
     /** {@code leader}: this instance's role (LEADER, STANDBY), who leads and the epoch (fencing token). */
     public StatusResource(PipelineStatus pipeline, PipelineState state, PipelineMeters meters, LagTracker lag, TablePauses pauses,
-                          CutoverService cutover, ReverseReplication reverse, LeaderElection election) {
+                          CutoverService cutover, ReverseReplication reverse, LeaderElection election, GreenlightConfig config) {
+        this.config = config;
         this.election = election;
         this.reverse = reverse;
         this.pauses = pauses;
@@ -104,7 +109,9 @@ public class StatusResource {
                 lagStatus, new KafkaStatus(pipeline.bootstrapServers().orElse(null), pipeline.embeddedBroker()), tables,
                 pipeline.backfillProgress().map(BackfillProgress::tables).orElse(List.of()),
                 pipeline.backfillProgress().map(BackfillProgress::throttle).orElse(null), cutoverStatus(), direction(),
-                reverse.started() ? reverse.status() : null, election.view(), notLeading(election.view()));
+                reverse.started() ? reverse.status() : null, election.view(), notLeading(election.view()),
+                config.schema().ddlCapture() == GreenlightConfig.Schema.DdlCapture.OFF
+                        ? List.of(io.greenlight.capture.DdlCapture.OFF_WARNING) : List.of());
     }
 
     /**

@@ -164,7 +164,7 @@ public class VerifyResource {
                             ? ErrorMappers.json(404, "Not Found", "No verification " + id + " (the newest "
                                     + "verifications are kept on the source's " + VerifyStore.TABLE + "); start one with POST /verify.")
                             : ErrorMappers.json(503, "Service Unavailable", "Verification " + id + " is not in memory and the "
-                                    + "source is not connected yet to look it up (phase " + pipeline.phase() + "); retry shortly."));
+                                    + "source is not connected yet to look it up (phase " + status.phase() + "); retry shortly."));
         } catch (SQLException e) {
             return ErrorMappers.json(503, "Service Unavailable", "Cannot read verification " + id + " from the source's "
                     + VerifyStore.TABLE + ": " + e.getMessage() + "; retry once the source answers.");

@@ -1,5 +1,6 @@
 package io.greenlight.apply;
 
+import io.greenlight.config.GreenlightConfig.Schema.DroppedColumns;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.schema.DdlEvent;
 import io.greenlight.schema.SourceColumn;
@@ -33,16 +34,21 @@ import java.util.concurrent.ConcurrentHashMap;
 final class DdlFollower {
 
     private static final Logger LOG = Logger.getLogger(DdlFollower.class);
+    /** ALTER TABLE … ATTACH PARTITION / DETACH PARTITION [CONCURRENTLY | FINALIZE]. */
+    private static final java.util.regex.Pattern PARTITION_MOVE = java.util.regex.Pattern.compile(
+            "\\b(ATTACH|DETACH)\\s+PARTITION\\b", java.util.regex.Pattern.CASE_INSENSITIVE);
 
     private final DataSource source;
     private final Dialect dialect;
     private final AddedColumnValues values;
+    private final DroppedColumns droppedColumns;
     /** Tables resumed after a DDL stop: the next refused DDL is taken as the target table stands. */
     private final Set<TableId> acceptAsIs = ConcurrentHashMap.newKeySet();
 
-    DdlFollower(DataSource source, Dialect dialect) {
+    DdlFollower(DataSource source, Dialect dialect, DroppedColumns droppedColumns) {
         this.source = source;
         this.dialect = dialect;
+        this.droppedColumns = droppedColumns;
         this.values = new AddedColumnValues(source, dialect);
     }
 
@@ -74,23 +80,46 @@ final class DdlFollower {
         }
         TableDefinition definition = ddl.definition().orElseThrow();
         SourceTable now = definition.table();
+        if (ddl.replaced()) {
+            return refuse(model, change, "another table took its name on the source (a table swap); its definition is "
+                    + "not this table's", "Copy the table of that name as it is now: POST /tables/" + model.id() + "/recopy");
+        }
+        if (ddl.statement() != null && PARTITION_MOVE.matcher(ddl.statement()).find()) {
+            return refuse(model, change, "the statement attaches or detaches a partition, which moves rows into or out of "
+                    + "the table without writing them as changes", "Copy the table as it is now: POST /tables/" + model.id()
+                    + "/recopy");
+        }
         if (!now.id().equals(model.id())) {
-            return refuse(model, change, "the table was renamed to " + now.id() + " on the source; Greenlight captures "
-                    + "tables by name and cannot follow a rename while streaming", "Rename it back on the source, or "
-                    + "rename the target table, set greenlight.source.tables to the new name and copy it again "
-                    + "(POST /tables/" + now.id() + "/recopy after the restart)");
+            if (ddl.copiedAs().isPresent()) {
+                // Renamed in a migrated schema: Greenlight restarts and copies it under its new name (capture asked for
+                // it when it published this statement); the old target table goes with that restart. Until then what
+                // capture still publishes under the old name is written to it as before.
+                LOG.infof("Table %s was renamed to %s on the source (%s at %s): it is copied under its new name",
+                        model.id(), now.id(), ddl.statementText(), change.coordinates());
+                return model;
+            }
+            return refuse(model, change, "the table was renamed to " + now.id() + " on the source; with "
+                    + "greenlight.source.tables set Greenlight captures the tables it names, and capture (Debezium's table "
+                    + "filter) drops the renamed table's changes", "Set greenlight.source.tables to name " + now.id()
+                    + " instead of " + model.id() + " and restart Greenlight: the start copies it under the new name (with "
+                    + "greenlight.source.snapshot-mode other than backfill, POST /tables/" + now.id() + "/recopy after it). "
+                    + "Then drop the target's table " + model.id() + " (its copy under the old name)");
         }
         List<String> sql = new ArrayList<>();
         Map<Integer, SourceColumn> byPosition = new HashMap<>();
         now.columns().forEach(c -> byPosition.put(c.position(), c));
         Map<String, String> renamed = new HashMap<>();
         List<SourceColumn> columns = new ArrayList<>();
+        List<String> droppedNames = new ArrayList<>();
         for (SourceColumn known : model.columns()) {
             SourceColumn current = byPosition.remove(known.position());
             if (current == null) {
-                // Dropped on the source: the target keeps the column and its values, nullable for the rows to come;
-                // the model (what is written, verified, compared at cutover) is the source's columns.
-                if (!known.nullable() && !known.generated()) {
+                // Dropped on the source. The model (what is written, verified, compared at cutover) is the source's
+                // columns either way; the target drops the column too (after the indexes that go with it), or keeps
+                // it with its values, nullable for the rows to come.
+                if (droppedColumns == DroppedColumns.DROP) {
+                    droppedNames.add(known.name());
+                } else if (!known.nullable() && !known.generated()) {
                     sql.add(dialect.modifyColumn(model, known.asNullable()));
                 }
                 continue;
@@ -179,6 +208,14 @@ final class DdlFollower {
         indexes.droppedName().filter(onTarget::containsKey).map(name -> dialect.dropIndex(evolved, name))
                 .filter(drop -> !indexSql.contains(drop)).ifPresent(indexSql::add);
         execute(target, evolved, change, indexSql);
+        List<String> dropColumns = new ArrayList<>();
+        if (!droppedNames.isEmpty()) {
+            // Only what the target still has: the statement met again after a restart (MySQL commits DDL before the offsets).
+            Set<String> present = IndexChanges.columnsOnTarget(target, dialect, evolved);
+            droppedNames.stream().filter(present::contains).map(name -> dialect.dropColumn(model, name)).forEach(dropColumns::add);
+        }
+        execute(target, evolved, change, dropColumns);
+        indexSql.addAll(dropColumns);
         for (TableDefinition.Index index : indexes.create()) {
             if (!onTarget.containsKey(index.name()) || indexSql.contains(dialect.dropIndex(evolved, index.name()))) {
                 String create = dialect.createIndex(evolved, index.name(), index.unique(), index.columns());
@@ -187,7 +224,7 @@ final class DdlFollower {
             }
         }
         acceptAsIs.remove(model.id());
-        if (!sql.isEmpty() || !indexSql.isEmpty() || !added.isEmpty()) {
+        if (!sql.isEmpty() || !indexSql.isEmpty() || !added.isEmpty()) { // indexSql: also the dropped columns
             LOG.infof("Target table %s follows the source's %s (%s) at %s: %s", model.id(), ddl.tag(), ddl.statementText(),
                     change.coordinates(), concat(sql, indexSql));
         }

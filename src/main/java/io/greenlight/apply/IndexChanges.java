@@ -76,4 +76,17 @@ record IndexChanges(List<TableDefinition.Index> create, List<List<String>> dropp
         }
         return indexes;
     }
+
+    /** The target table's column names, as the target reports them. */
+    static java.util.Set<String> columnsOnTarget(Connection target, Dialect dialect, SourceTable table) throws SQLException {
+        java.util.Set<String> columns = new java.util.HashSet<>();
+        try (java.sql.Statement st = target.createStatement();
+             ResultSet rs = st.executeQuery("SELECT * FROM " + dialect.tableName(table) + " WHERE 1 = 0")) {
+            java.sql.ResultSetMetaData meta = rs.getMetaData();
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                columns.add(meta.getColumnName(i));
+            }
+        }
+        return columns;
+    }
 }

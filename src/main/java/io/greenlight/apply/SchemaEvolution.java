@@ -1,5 +1,6 @@
 package io.greenlight.apply;
 
+import io.greenlight.config.GreenlightConfig.Schema.DroppedColumns;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.schema.SourceCatalog;
 import io.greenlight.schema.SourceColumn;
@@ -44,15 +45,20 @@ public final class SchemaEvolution {
         this(source, dialect, false);
     }
 
+    public SchemaEvolution(DataSource source, Dialect dialect, boolean ddlInStream) {
+        this(source, dialect, ddlInStream, DroppedColumns.DROP);
+    }
+
     /**
      * {@code ddlInStream}: the source's DDL trigger writes every statement into the stream, where
      * {@link #follow} translates it in order; a change's columns then only add what it lacks
      * (the source catalog is read later than the change, so its types may be ahead of it).
+     * {@code droppedColumns}: what a DROP COLUMN met in the stream does to the target column.
      */
-    public SchemaEvolution(DataSource source, Dialect dialect, boolean ddlInStream) {
+    public SchemaEvolution(DataSource source, Dialect dialect, boolean ddlInStream, DroppedColumns droppedColumns) {
         this.source = source;
         this.dialect = dialect;
-        this.ddl = new DdlFollower(source, dialect);
+        this.ddl = new DdlFollower(source, dialect, droppedColumns);
         this.ddlInStream = ddlInStream;
         this.store = new SchemaStore(dialect);
     }

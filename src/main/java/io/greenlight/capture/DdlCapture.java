@@ -20,12 +20,20 @@ import java.util.Optional;
 public final class DdlCapture {
 
     /** Names the installed version in the function's comment: an older one is replaced at start. */
-    static final String VERSION = SourceCleanup.MARK + " (ddl capture v3)";
+    static final String VERSION = SourceCleanup.MARK + " (ddl capture v4)";
     static final String SCHEMA = HeartbeatWriter.SCHEMA;
     static final List<String> TRIGGERS = List.of("greenlight_ddl_command_end", "greenlight_ddl_sql_drop",
             "greenlight_ddl_command_start");
     static final List<String> FUNCTIONS = List.of("greenlight.greenlight_ddl_command_end()", "greenlight.greenlight_ddl_sql_drop()",
             "greenlight.greenlight_ddl_command_start()");
+
+    /** What /status and the start say while greenlight.schema.ddl-capture=off. */
+    public static final String OFF_WARNING = "greenlight.schema.ddl-capture=off: the source's DDL is not captured. Schema "
+            + "changes are inferred from the columns of each table's next change: a RENAME COLUMN is taken for a new column "
+            + "(the target keeps the old one with its values, the new one is NULL for rows not changed since), dropped columns "
+            + "stay on the target, CREATE/DROP INDEX, DROP TABLE, RENAME TABLE and new tables are not followed, and a column "
+            + "added with a volatile default is NULL on the target for older rows. Compare with POST /verify after every "
+            + "schema change, or have a superuser install the triggers and set greenlight.schema.ddl-capture=triggers.";
 
     private final Connection connection;
 
@@ -80,10 +88,11 @@ public final class DdlCapture {
                 CREATE OR REPLACE FUNCTION greenlight.greenlight_ddl_command_start() RETURNS event_trigger
                 LANGUAGE plpgsql AS $gl$
                 BEGIN
-                  -- DROP INDEX: which table each index belongs to, for sql_drop, where the index is gone already
+                  -- DROP INDEX: which table each index belongs to, for sql_drop, where the index is gone already. For the
+                  -- session, not the transaction: DROP INDEX CONCURRENTLY commits in between; sql_drop clears it.
                   PERFORM set_config('greenlight.index_tables', coalesce((SELECT json_object_agg(i.indexrelid::text, i.indrelid::bigint)
                     FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-                   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'greenlight')), '{}'::json)::text, true);
+                   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'greenlight')), '{}'::json)::text, false);
                 END $gl$;
                 CREATE OR REPLACE FUNCTION greenlight.greenlight_ddl_sql_drop() RETURNS event_trigger
                 LANGUAGE plpgsql AS $gl$
@@ -95,6 +104,9 @@ public final class DdlCapture {
                       {{EMIT_DROP}}
                     END IF;
                   END LOOP;
+                  IF tg_tag = 'DROP INDEX' THEN
+                    PERFORM set_config('greenlight.index_tables', '', false);
+                  END IF;
                   FOR r IN SELECT * FROM pg_event_trigger_dropped_objects()
                             WHERE object_type = 'table' AND original AND NOT is_temporary AND schema_name <> 'greenlight' LOOP
                     PERFORM pg_logical_emit_message(true, '{{PREFIX}}', json_build_object('tag', tg_tag, 'objectType', r.object_type,
@@ -153,7 +165,9 @@ public final class DdlCapture {
             return Optional.of("Cannot install the DDL capture triggers on the source (" + e.getMessage().lines().findFirst().orElse("")
                     + "): schema changes made while Greenlight migrates would not reach the target in order. Creating an event "
                     + "trigger needs a superuser (rds_superuser on Amazon RDS, cloudsqlsuperuser on Cloud SQL). Have one run, in "
-                    + "the source database:\n" + installScript() + "then restart Greenlight.");
+                    + "the source database:\n" + installScript() + "then restart Greenlight. Where no role may create event "
+                    + "triggers, greenlight.schema.ddl-capture=off starts without them (schema changes are then only inferred "
+                    + "from the changes: see docs/schema-evolution.md).");
         } finally {
             connection.setAutoCommit(autoCommit);
         }

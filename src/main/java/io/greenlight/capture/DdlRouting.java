@@ -35,6 +35,7 @@ public final class DdlRouting {
     private final Map<Long, TableId> byOid;
     private final java.util.Set<String> migratedSchemas;
     private final java.util.function.Consumer<TableId> created;
+    private final java.util.function.BiConsumer<TableId, TableId> renamed;
 
     /** {@code topics}: each captured table's topic; {@code byOid}: the captured tables by their source oid. */
     public DdlRouting(Map<TableId, String> topics, Map<Long, TableId> byOid) {
@@ -47,16 +48,28 @@ public final class DdlRouting {
      */
     public DdlRouting(Map<TableId, String> topics, Map<Long, TableId> byOid, java.util.Set<String> migratedSchemas,
                       java.util.function.Consumer<TableId> created) {
+        this(topics, byOid, migratedSchemas, created, null);
+    }
+
+    /**
+     * Also reports a captured table renamed into one of {@code migratedSchemas} to {@code renamed} (captured
+     * name, new name), which copies it under its new name; the message then says so ({@code copiedAs}).
+     * Without it (null) a rename stops the table.
+     */
+    public DdlRouting(Map<TableId, String> topics, Map<Long, TableId> byOid, java.util.Set<String> migratedSchemas,
+                      java.util.function.Consumer<TableId> created, java.util.function.BiConsumer<TableId, TableId> renamed) {
         this.topics = Map.copyOf(topics);
         this.byOid = Map.copyOf(byOid);
         this.migratedSchemas = java.util.Set.copyOf(migratedSchemas);
         this.created = created;
+        this.renamed = renamed;
     }
 
     /** Routing for the captured tables, their oids read from the source. */
     public static DdlRouting of(java.sql.Connection source, java.util.Collection<TableId> tables,
                                 java.util.function.Function<TableId, String> topicOf, java.util.Set<String> migratedSchemas,
-                                java.util.function.Consumer<TableId> created) throws java.sql.SQLException {
+                                java.util.function.Consumer<TableId> created,
+                                java.util.function.BiConsumer<TableId, TableId> renamed) throws java.sql.SQLException {
         Map<TableId, String> topics = new java.util.HashMap<>();
         Map<Long, TableId> byOid = new java.util.HashMap<>();
         try (java.sql.PreparedStatement ps = source.prepareStatement("SELECT to_regclass(?)::oid")) {
@@ -70,7 +83,7 @@ public final class DdlRouting {
                 }
             }
         }
-        return new DdlRouting(topics, byOid, migratedSchemas, created);
+        return new DdlRouting(topics, byOid, migratedSchemas, created, renamed);
     }
 
     public static DdlRouting none() {
@@ -96,19 +109,37 @@ public final class DdlRouting {
             throw new UncheckedIOException("A " + DdlEvent.PREFIX + " message is not JSON: " + e.getMessage(), e);
         }
         TableId named = new TableId(json.path("schema").asText(), json.path("table").asText());
+        Long oid = json.path("definition").hasNonNull("oid") ? Long.parseLong(json.path("definition").get("oid").asText()) : null;
         if (topics.containsKey(named)) {
-            return Optional.of(new Route(topics.get(named), envelope));
+            if (oid == null || !byOid.containsValue(named) || named.equals(byOid.get(oid))) {
+                return Optional.of(new Route(topics.get(named), envelope));
+            }
+            // Another table now has the captured table's name (a table swap: renamed into its place)
+            json.put("replaced", true);
+            return Optional.of(new Route(topics.get(named), rewritten(envelope, message, json)));
         }
-        TableId captured = json.path("definition").hasNonNull("oid") ? byOid.get(Long.parseLong(json.path("definition").get("oid").asText())) : null;
+        TableId captured = oid != null ? byOid.get(oid) : null;
         if (captured == null || !topics.containsKey(captured)) {
             if (json.path("tag").asText().startsWith("CREATE TABLE") || "SELECT INTO".equals(json.path("tag").asText())) {
-                if (migratedSchemas.contains(named.schema()) && json.hasNonNull("definition")) {
+                // A new partition of a captured table is published through its root (publish_via_partition_root).
+                if (migratedSchemas.contains(named.schema()) && json.hasNonNull("definition")
+                        && !json.get("definition").path("partition").asBoolean(false)) {
                     created.accept(named);
                 }
             }
             return Optional.empty();
         }
         json.putObject("capturedAs").put("schema", captured.schema()).put("table", captured.table());
+        if (renamed != null && migratedSchemas.contains(named.schema()) && json.hasNonNull("definition")) {
+            // Renamed (ALTER TABLE … RENAME TO, SET SCHEMA) into a migrated schema: copied under the new name.
+            json.putObject("copiedAs").put("schema", named.schema()).put("table", named.table());
+            renamed.accept(captured, named);
+        }
+        return Optional.of(new Route(topics.get(captured), rewritten(envelope, message, json)));
+    }
+
+    /** The envelope with the message's content replaced by {@code json}. */
+    private static Struct rewritten(Struct envelope, Struct message, ObjectNode json) {
         Struct renamed = new Struct(message.schema());
         for (Field field : message.schema().fields()) {
             renamed.put(field, message.get(field));
@@ -119,7 +150,7 @@ public final class DdlRouting {
         for (Field field : envelope.schema().fields()) {
             value.put(field, field.name().equals("message") ? renamed : envelope.get(field));
         }
-        return Optional.of(new Route(topics.get(captured), value));
+        return value;
     }
 
     private static byte[] bytes(Object content) {

@@ -1,5 +1,6 @@
 package io.greenlight.capture;
 
+import io.greenlight.config.GreenlightConfig;
 import io.greenlight.schema.SourceCatalog;
 import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
@@ -28,8 +29,16 @@ public final class SourcePreflight {
     private final Connection connection;
 
     public SourcePreflight(Connection connection) {
-        this.connection = connection;
+        this(connection, GreenlightConfig.Schema.DdlCapture.TRIGGERS);
     }
+
+    /** {@code ddlCapture} OFF: the DDL capture triggers are neither installed nor required (loud warning instead). */
+    public SourcePreflight(Connection connection, GreenlightConfig.Schema.DdlCapture ddlCapture) {
+        this.connection = connection;
+        this.ddlCapture = ddlCapture;
+    }
+
+    private final GreenlightConfig.Schema.DdlCapture ddlCapture;
 
     /**
      * Resolves the configured tables (default: every table of schema public), checks wal_level,
@@ -64,7 +73,9 @@ public final class SourcePreflight {
                     + "). Grant the replication user CREATE on the database, or create it: CREATE SCHEMA greenlight; "
                     + "CREATE TABLE greenlight.greenlight_heartbeat (id int PRIMARY KEY, ts timestamptz NOT NULL, marker text);");
         }
-        try {
+        if (ddlCapture == GreenlightConfig.Schema.DdlCapture.OFF) {
+            LOG.warn(DdlCapture.OFF_WARNING);
+        } else try {
             new DdlCapture(connection).ensure().ifPresent(problems::add);
         } catch (SQLException e) {
             problems.add("Cannot install the DDL capture triggers on the source: " + e.getMessage() + ". Have a superuser run, "

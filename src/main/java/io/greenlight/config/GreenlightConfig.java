@@ -43,6 +43,8 @@ public interface GreenlightConfig {
 
     Leader leader();
 
+    Schema schema();
+
     interface Source {
         /** jdbc:postgresql://HOST:PORT/DB */
         Optional<String> url();
@@ -268,5 +270,34 @@ public interface GreenlightConfig {
          * name in Kubernetes; with the embedded broker an id kept in data-dir; else host and a random suffix.
          */
         Optional<String> identity();
+    }
+
+    /** Schema changes on the source during the migration (docs/schema-evolution.md). */
+    interface Schema {
+
+        /** What the target does with a column the source dropped. */
+        enum DroppedColumns {
+            /** Dropped on the target too, at the DDL's place in the stream: the target mirrors the source. */
+            DROP,
+            /** Kept on the target with its values, made nullable; verify and the cutover ignore it. */
+            KEEP
+        }
+
+        @WithDefault("drop")
+        DroppedColumns droppedColumns();
+
+        /** How the source's DDL reaches the target. */
+        enum DdlCapture {
+            /** Event triggers write each DDL statement into the WAL, in order with the data (needs a superuser once). */
+            TRIGGERS,
+            /**
+             * No triggers: schema changes are inferred from the columns of the next change of a table. Renames look
+             * like a drop and an add, indexes and dropped tables are not followed: warned in /status and at start.
+             */
+            OFF
+        }
+
+        @WithDefault("triggers")
+        DdlCapture ddlCapture();
     }
 }

@@ -147,6 +147,11 @@ public interface Dialect {
         return "ALTER TABLE " + tableName(table) + " RENAME COLUMN " + quote(from) + " TO " + quote(to);
     }
 
+    /** ALTER TABLE dropping a column the source dropped (greenlight.schema.dropped-columns=drop). */
+    default String dropColumn(SourceTable table, String column) {
+        return "ALTER TABLE " + tableName(table) + " DROP COLUMN " + quote(column);
+    }
+
     /** CREATE [UNIQUE] INDEX on plain columns, named as on the source. */
     default String createIndex(SourceTable table, String name, boolean unique, List<String> columns) {
         return "CREATE " + (unique ? "UNIQUE " : "") + "INDEX " + quote(name) + " ON " + tableName(table)

@@ -153,7 +153,9 @@ public final class PostgresDialect implements Dialect {
 
     @Override
     public String dropIndex(SourceTable table, String name) {
-        return "DROP INDEX IF EXISTS " + quote(table.id().schema()) + "." + quote(name);
+        // A unique key created with the table is a constraint, whose index only goes with it.
+        return "ALTER TABLE " + tableName(table) + " DROP CONSTRAINT IF EXISTS " + quote(name) + "; DROP INDEX IF EXISTS "
+                + quote(table.id().schema()) + "." + quote(name);
     }
 
     @Override

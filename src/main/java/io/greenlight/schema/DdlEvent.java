@@ -13,10 +13,13 @@ import java.util.Optional;
  * (pg_logical_emit_message with prefix {@link #PREFIX}, in the statement's own transaction):
  * the command tag, the object it named, the statement text, the table it affects and that table's
  * definition right after it ({@code definition} is empty when the table itself was dropped; {@code droppedOid}
- * is then the dropped table's oid).
+ * is then the dropped table's oid). {@code copiedAs}: the table was renamed into a migrated schema and
+ * capture copies it under that name. {@code replaced}: the definition is of another table that took the
+ * captured table's name (a table swap).
  */
 public record DdlEvent(String tag, String objectType, String identity, String statement, TableId table,
-                       Optional<TableDefinition> definition, Long droppedOid) {
+                       Optional<TableDefinition> definition, Long droppedOid, Optional<TableId> copiedAs,
+                       boolean replaced) {
 
     /** The logical decoding message prefix of Greenlight's DDL events. */
     public static final String PREFIX = "greenlight.ddl";
@@ -47,7 +50,10 @@ public record DdlEvent(String tag, String objectType, String identity, String st
             return new DdlEvent(json.path("tag").asText(), json.path("objectType").asText(), json.path("identity").asText(),
                     json.hasNonNull("statement") ? json.get("statement").asText() : null, table,
                     definition == null || definition.isNull() ? Optional.empty() : Optional.of(TableDefinition.parse(definition)),
-                    json.hasNonNull("oid") ? Long.valueOf(json.get("oid").asText()) : null);
+                    json.hasNonNull("oid") ? Long.valueOf(json.get("oid").asText()) : null,
+                    json.hasNonNull("copiedAs") ? Optional.of(new TableId(json.get("copiedAs").get("schema").asText(),
+                            json.get("copiedAs").get("table").asText())) : Optional.empty(),
+                    json.path("replaced").asBoolean(false));
         } catch (IOException e) {
             throw new UncheckedIOException("A " + PREFIX + " message is not the JSON Greenlight's DDL trigger writes: "
                     + e.getMessage(), e);

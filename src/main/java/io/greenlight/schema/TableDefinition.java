@@ -40,6 +40,7 @@ public record TableDefinition(long oid, SourceTable table, Map<String, String> m
                 + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum)";
         return "(SELECT json_build_object("
                 + "'oid', c.oid, 'schema', n.nspname, 'table', c.relname, 'replicaIdentity', c.relreplident,"
+                + " 'partition', c.relispartition,"
                 + " 'columns', coalesce((SELECT json_agg(row_to_json(x)) FROM (" + columns + ") x), '[]'::json),"
                 + " 'missing', coalesce((SELECT json_object_agg(a.attname, (a.attmissingval::text::text[])[1]) FROM pg_attribute a"
                 + "   WHERE a.attrelid = c.oid AND a.atthasmissing AND NOT a.attisdropped AND a.attnum > 0), '{}'::json),"

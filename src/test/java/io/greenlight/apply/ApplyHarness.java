@@ -73,6 +73,11 @@ final class ApplyHarness implements AutoCloseable {
     private ApplyLoop loop;
     private Thread thread;
     private long lsn = 1000;
+    /** What the next {@link #build}'s schema evolution does with a column the source dropped. */
+    io.greenlight.config.GreenlightConfig.Schema.DroppedColumns droppedColumns =
+            io.greenlight.config.GreenlightConfig.Schema.DroppedColumns.DROP;
+    /** Whether the next {@link #build} follows DDL published in the stream ({@link #publishDdl}) as the pipeline does. */
+    boolean ddlInStream;
     /** The fencing token the next {@link #build} checks in every transaction (none by default). */
     io.greenlight.leader.Fence fence = io.greenlight.leader.Fence.NONE;
 
@@ -165,6 +170,51 @@ final class ApplyHarness implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code statement} on the source and publishes what the source's DDL trigger writes for it
+     * (tag, statement, the table's definition right after it) to each of the partitions, as capture
+     * does: one copy per partition, after that partition's earlier changes.
+     */
+    void publishDdl(List<Integer> partitions, String table, String tag, String statement) throws Exception {
+        publishMessage(partitions, table, ddl(table, tag, statement));
+    }
+
+    /** Runs {@code statement} on the source; the message the source's DDL trigger writes for it (see {@link #publishDdl}). */
+    byte[] ddl(String table, String tag, String statement) throws Exception {
+        String content;
+        try (Connection c = source(); Statement st = c.createStatement()) {
+            st.execute(statement);
+            try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT json_build_object('tag', ?, 'objectType', 'table',"
+                    + " 'identity', 'public.' || ?, 'statement', ?, 'schema', 'public', 'table', ?::text, 'definition', "
+                    + io.greenlight.schema.TableDefinition.json("('public." + table + "'::regclass::oid)") + ")::text")) {
+                ps.setString(1, tag);
+                ps.setString(2, table);
+                ps.setString(3, statement);
+                ps.setString(4, table);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    content = rs.getString(1);
+                }
+            }
+        }
+        lsn += 16;
+        Schema message = SchemaBuilder.struct().field("prefix", Schema.STRING_SCHEMA).field("content", Schema.BYTES_SCHEMA).build();
+        Schema envelope = SchemaBuilder.struct().field("op", Schema.STRING_SCHEMA).field("source", SOURCE)
+                .field("message", message).build();
+        Struct value = new Struct(envelope).put("op", "m").put("source", new Struct(SOURCE).put("schema", "").put("table", "")
+                .put("lsn", lsn).put("ts_ms", System.currentTimeMillis()).put("txId", lsn))
+                .put("message", new Struct(message).put("prefix", io.greenlight.schema.DdlEvent.PREFIX)
+                        .put("content", content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return JSON.fromConnectData(topic(table), envelope, value);
+    }
+
+    /** Publishes a message {@link #ddl} made to each of the partitions. */
+    void publishMessage(List<Integer> partitions, String table, byte[] bytes) throws Exception {
+        for (int partition : partitions) {
+            producer.send(new ProducerRecord<>(topic(table), partition, null, bytes)).get();
+        }
+    }
+
     /** Publishes one change of {@code table} to the partition {@code partition}, at the next source position. */
     void publish(int partition, String table, ChangeOp op, Struct before, Struct after) throws Exception {
         lsn += 16;
@@ -220,9 +270,12 @@ final class ApplyHarness implements AutoCloseable {
         OffsetStore offsets = new OffsetStore(dialect);
         try (Connection c = target.getConnection()) {
             offsets.createTable(c);
+            if (ddlInStream) {
+                new SchemaStore(dialect).overlay(c, tables);
+            }
         }
         pauses.reset(tables.keySet());
-        BatchWriter writer = new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect));
+        BatchWriter writer = new BatchWriter(dialect, tables, new SchemaEvolution(source, dialect, ddlInStream, droppedColumns));
         PoisonPolicy poison = new PoisonPolicy(PoisonPolicy.Mode.PAUSE_TABLE, Optional.empty(), pauses, target, writer, offsets);
         List<TopicPartition> partitions = new ArrayList<>();
         for (TableId table : tables.keySet()) {

@@ -2,6 +2,7 @@ package io.greenlight.capture;
 
 import io.greenlight.schema.DdlEvent;
 import io.greenlight.schema.SourceColumn;
+import io.greenlight.schema.TableDefinition;
 import io.greenlight.schema.TableId;
 import io.greenlight.testing.Sql;
 import io.greenlight.testing.TestServers;
@@ -73,6 +74,20 @@ class DdlCaptureTest {
     }
 
     @Test
+    void indexesCreatedAndDroppedConcurrentlyAreWrittenForTheirTable() throws Exception {
+        // CONCURRENTLY cannot run in a transaction block and commits transactions of its own in between
+        List<String> wal = captured("concurrently", false, "CREATE UNIQUE INDEX CONCURRENTLY indexed_c ON indexed (a)",
+                "DROP INDEX CONCURRENTLY indexed_c");
+        List<DdlEvent> events = wal.stream().filter(l -> kind(l).equals("message")).map(l -> DdlEvent.parse(content(l))).toList();
+        assertEquals(List.of("CREATE INDEX", "DROP INDEX"), events.stream().map(DdlEvent::tag).toList(), wal.toString());
+        assertEquals(List.of(new TableId("public", "indexed"), new TableId("public", "indexed")),
+                events.stream().map(DdlEvent::table).toList());
+        TableDefinition.Index created = events.get(0).definition().orElseThrow().index("indexed_c").orElseThrow();
+        assertTrue(created.unique() && created.columns().equals(List.of("a")), created.toString());
+        assertTrue(events.get(1).definition().orElseThrow().index("indexed_c").isEmpty());
+    }
+
+    @Test
     void anEnumLabelAddedIsWrittenForEveryTableWithAColumnOfItsTypeOrItsArray() throws Exception {
         List<String> wal = captured("enum", "ALTER TYPE mood ADD VALUE 'happy'");
         List<DdlEvent> events = wal.stream().filter(l -> kind(l).equals("message")).map(l -> DdlEvent.parse(content(l))).toList();
@@ -121,6 +136,28 @@ class DdlCaptureTest {
     }
 
     @Test
+    void withoutThePrivilegeTheStartIsRefusedNamingTheOptOutAndWithDdlCaptureOffItGoesOnWithoutTriggers() throws Exception {
+        String db = "ddl_capture_off";
+        TestServers.get().postgres.createDatabase(db);
+        try (Connection admin = TestServers.get().postgres.connect(db)) {
+            Sql.exec(admin, "DO $$ BEGIN CREATE ROLE ddl_managed LOGIN REPLICATION; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+                    "GRANT CREATE ON DATABASE " + db + " TO ddl_managed", "CREATE SCHEMA app AUTHORIZATION ddl_managed");
+        }
+        List<TableId> tables = List.of(new TableId("app", "orders"));
+        // a managed database: the application's role owns its tables, no role may create event triggers
+        try (Connection managed = DriverManager.getConnection(TestServers.get().postgres.jdbcUrl(db), "ddl_managed", "")) {
+            Sql.exec(managed, "CREATE TABLE app.orders (id int PRIMARY KEY, v text)");
+            SourceNotReadyException refused = org.junit.jupiter.api.Assertions.assertThrows(SourceNotReadyException.class,
+                    () -> new SourcePreflight(managed).prepare(tables, "pub_off", "slot_off"));
+            assertTrue(refused.getMessage().contains("needs a superuser")
+                    && refused.getMessage().contains("greenlight.schema.ddl-capture=off"), refused.getMessage());
+            assertEquals(tables.get(0), new SourcePreflight(managed, io.greenlight.config.GreenlightConfig.Schema.DdlCapture.OFF)
+                    .prepare(tables, "pub_off", "slot_off").keySet().iterator().next());
+            assertEquals(List.of(List.of("0")), Sql.rows(managed, "SELECT count(*) FROM pg_event_trigger"), "no trigger installed");
+        }
+    }
+
+    @Test
     void sourceCleanupRemovesTheTriggersAndTheirFunctionsAndDdlStillWorks() throws Exception {
         String db = "ddl_capture_cleanup";
         TestServers.get().postgres.createDatabase(db);
@@ -137,13 +174,20 @@ class DdlCaptureTest {
 
     /** The statements run in one transaction, as test_decoding shows the slot's WAL of it. */
     private static List<String> captured(String slot, String... statements) throws Exception {
+        return captured(slot, true, statements);
+    }
+
+    /** What the statements write into the WAL; {@code inOneTransaction} false: each in its own (autocommit). */
+    private static List<String> captured(String slot, boolean inOneTransaction, String... statements) throws Exception {
         try (Connection c = connect()) {
             Sql.exec(c, "SELECT pg_create_logical_replication_slot('ddl_" + slot + "', 'test_decoding')",
                     "SET synchronous_commit = on"); // logical decoding reads flushed WAL only
             try {
-                c.setAutoCommit(false);
+                c.setAutoCommit(!inOneTransaction);
                 Sql.exec(c, statements);
-                c.commit();
+                if (inOneTransaction) {
+                    c.commit();
+                }
                 c.setAutoCommit(true);
                 return Sql.rows(c, "SELECT data FROM pg_logical_slot_get_changes('ddl_" + slot + "', NULL, NULL)").stream()
                         .map(row -> row.get(0)).toList();
