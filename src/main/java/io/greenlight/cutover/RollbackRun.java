@@ -140,6 +140,8 @@ final class RollbackRun implements Runnable {
             persist.accept(record);
             LOG.infof("Cutover %s rollback reverted %s: %s", record.id(), run.action(), reverted.note());
         }
+        // Held before the source takes writes again: while CLOSED, forward apply reports what it reads and skips it.
+        gate.hold("the rollback of cutover " + record.id() + " hands the primary back to the source");
         Optional<String> failure = CutoverStateMachine.lift(record, sourceConnections, epoch.get());
         if (failure.isPresent()) { // still fenced: undone, the target stays the primary and reverse replication goes on
             throw new IllegalStateException("lifting the source's fence failed (" + failure.get() + "): run on the source: "
@@ -183,6 +185,7 @@ final class RollbackRun implements Runnable {
                             + String.join("; ", rollback.primaryFenceUndo());
                 }
             }
+            gate.close("cutover " + record.id() + " COMPLETED: the target is the primary");
             LOG.errorf("Rollback of cutover %s failed: %s%s", record.id(), reason, outcome);
             record = record.to(CutoverState.COMPLETED, "rollback failed: " + reason + outcome);
         } else {
