@@ -39,15 +39,7 @@ class CutoverRestartIT {
         }
         Map<String, String> env = SERVERS.serviceEnv(db);
         Path log = Files.createTempFile("greenlight-" + db, ".log");
-
-        try (ServiceProcess unsecured = ServiceProcess.start(env, log)) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> !"UNREACHABLE".equals(unsecured.phase()));
-            HttpResponse<String> refused = unsecured.send("POST", "/cutover", null, "{}");
-            assertEquals(403, refused.statusCode());
-            assertTrue(refused.body().contains("greenlight.api.token is not set"), refused.body());
-            unsecured.stop();
-        }
-
+        // Without a token POST /cutover is 403 naming the key: TypesPipelineMariaDbTest (no service start of its own).
         env.put("GREENLIGHT_API_TOKEN", TOKEN);
         String id;
         try (ServiceProcess first = ServiceProcess.start(env, log)) {

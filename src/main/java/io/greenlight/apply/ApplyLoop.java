@@ -159,6 +159,8 @@ public final class ApplyLoop implements Runnable {
                 // During a cutover's drain writes are blocked on the source: waiting to fill a batch is downtime.
                 boolean due = !next.isEmpty() && (System.nanoTime() - firstPendingAt >= batchMaxWait.toNanos()
                         || lag.drainPending());
+                // The gate as it is now, not as it was before the poll: a rollback holds it before the source takes writes again.
+                gateMode = gate.mode();
                 if ((full || due) && gateMode == ApplyGate.Mode.CLOSED) {
                     pending.forEach(this::unapplied); // not committed: a restart reports them again
                     // Handled (reported) for lag's sake: after a rollback opens the gate, lag counts from here.

@@ -49,7 +49,13 @@ public record CutoverRecord(String id, CutoverState state, CutoverOptions option
                 null, null, Map.of(), List.of(), null, null, null, null, List.of(), List.of(), false, List.of(), null);
     }
 
+    /** The record moved to {@code next}; refused (and nothing changes) unless {@link CutoverState#next()} allows it. */
     public CutoverRecord to(CutoverState next, String note) {
+        if (!state.next().contains(next)) {
+            throw new IllegalStateException("Cutover " + id + " cannot go from " + state + " to " + next + " (" + note + "): "
+                    + (state.next().isEmpty() ? state + " is final" : "from " + state + " it goes to " + state.next() + " only")
+                    + ". The record is unchanged.");
+        }
         List<Transition> history = new ArrayList<>(transitions);
         history.add(new Transition(next, Instant.now(), note));
         return new CutoverRecord(id, next, options, List.copyOf(history), next == CutoverState.FAILED || next == CutoverState.ABORTED ? note : reason,

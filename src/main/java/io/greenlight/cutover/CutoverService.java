@@ -294,8 +294,8 @@ public class CutoverService {
         CutoverOptions options = requested.withDefaults(config.cutover().maxLagSeconds());
         List<Guardrails.Check> checks = new ArrayList<>();
         Optional<CutoverRecord> existing = current();
-        existing.filter(r -> !r.state().terminal() || r.state() == CutoverState.COMPLETED).ifPresent(r -> checks.add(
-                new Guardrails.Check("firesOnce", false, "cutover " + r.id() + " is " + r.state())));
+        CutoverVerbs.refuseStart(existing.orElse(null)).ifPresent(refused -> checks.add(
+                new Guardrails.Check("firesOnce", false, "cutover " + existing.get().id() + " is " + existing.get().state() + ": " + refused)));
         checks.addAll(guardrails().run(options, true));
         checks.add(rollbackPath(options));
         return new DryRun(checks.stream().allMatch(Guardrails.Check::passed), checks, options.redacted());
@@ -307,15 +307,9 @@ public class CutoverService {
             throw notReady();
         }
         Optional<CutoverRecord> existing = current();
-        if (existing.isPresent() && (!existing.get().state().terminal() || existing.get().state() == CutoverState.COMPLETED
-                || existing.get().state() == CutoverState.FINISHED)) {
-            throw new CutoverConflictException(switch (existing.get().state()) {
-                case COMPLETED -> "The cutover already completed; it fires once. POST /rollback to switch back, POST /complete to end the migration.";
-                case FINISHED -> "The migration is finished (POST /complete); there is nothing to cut over.";
-                case ROLLING_BACK -> "A rollback is in progress.";
-                default -> "A cutover is already in progress.";
-            }, existing.get().redacted());
-        }
+        CutoverVerbs.refuseStart(existing.orElse(null)).ifPresent(refused -> {
+            throw new CutoverConflictException(refused, existing.get().redacted());
+        });
         existing.filter(r -> r.state() == CutoverState.FAILED && r.fenceUp()).ifPresent(this::refuseWhileFenced);
         CutoverOptions options = requested.withDefaults(config.cutover().maxLagSeconds());
         Guardrails.Check rollback = rollbackPath(options);
@@ -407,10 +401,15 @@ public class CutoverService {
     /** DELETE /cutover: only before the fence. */
     public synchronized CutoverRecord abort() {
         CutoverStateMachine machine = running;
-        CutoverRecord record = current().orElseThrow(() -> new CutoverConflictException("There is no cutover to abort.", null));
-        if (machine == null || !machine.requestAbort()) {
-            throw new CutoverConflictException("The cutover is " + record.state()
-                    + "; it can only be aborted before the fence (ARMED, WAITING_FOR_LAG).", record.redacted());
+        CutoverRecord record = current().orElse(null);
+        Optional<String> refused = CutoverVerbs.refuseAbort(record);
+        if (refused.isEmpty() && (machine == null || !machine.requestAbort())) { // it moved on meanwhile, or waits to be resumed
+            CutoverRecord now = machine == null ? record : machine.record();
+            refused = Optional.of(CutoverVerbs.refuseAbort(now).orElse("Cutover " + now.id() + " is " + now.state()
+                    + " but does not run yet (Greenlight is starting): DELETE /cutover again once GET /status shows the pipeline running."));
+        }
+        if (refused.isPresent()) {
+            throw new CutoverConflictException(refused.get(), record == null ? null : record.redacted());
         }
         awaitTerminal(machine);
         return machine.record();
@@ -466,19 +465,12 @@ public class CutoverService {
         if (store == null) {
             throw notReady();
         }
-        CutoverRecord record = current().orElseThrow(() -> new CutoverConflictException("There is no cutover to roll back.", null));
-        RollbackRun active = rollingBack;
-        if (active != null && thread != null && thread.isAlive()) {
-            throw new CutoverConflictException("The rollback of cutover " + record.id() + " is running.", record.redacted());
-        }
-        if (record.state() != CutoverState.COMPLETED && record.state() != CutoverState.ROLLING_BACK) {
-            throw new CutoverConflictException("The cutover is " + record.state() + "; only a COMPLETED cutover can be rolled back.",
-                    record.redacted());
-        }
-        if (record.options().giveUpRollback()) {
-            throw new CutoverConflictException("Cutover " + record.id() + " gave rollback up (\"giveUpRollback\": true): the source "
-                    + "was not kept in sync after the switch, so a rollback would lose the writes made on the target.", record.redacted());
-        }
+        CutoverRecord record = current().orElse(null);
+        Thread t = thread;
+        boolean runningNow = rollingBack != null && t != null && t.isAlive();
+        CutoverVerbs.refuseRollback(record, runningNow).ifPresent(refused -> {
+            throw new CutoverConflictException(refused, record == null ? null : record.redacted());
+        });
         launchRollback(record);
         return record;
     }
@@ -514,11 +506,10 @@ public class CutoverService {
         if (store == null) {
             throw notReady();
         }
-        CutoverRecord record = current().orElseThrow(() -> new CutoverConflictException("There is no cutover to complete.", null));
-        if (record.state() != CutoverState.COMPLETED) {
-            throw new CutoverConflictException("The cutover is " + record.state() + "; only a COMPLETED cutover can be completed "
-                    + "(POST /cutover first).", record.redacted());
-        }
+        CutoverRecord record = current().orElse(null);
+        CutoverVerbs.refuseComplete(record).ifPresent(refused -> {
+            throw new CutoverConflictException(refused, record == null ? null : record.redacted());
+        });
         reverse.stop();
         List<String> removed = new ArrayList<>();
         try (Connection c = sourceConnection()) {

@@ -126,8 +126,10 @@ final class CutoverStateMachine implements Runnable {
                 transition(CutoverState.FAILED, "a guardrail failed, nothing was fenced: " + refused);
                 return;
             }
-            transition(CutoverState.WAITING_FOR_LAG, "waiting for lag ≤ " + options.maxLagSeconds() + " s for "
-                    + options.stableSeconds() + " s");
+            if (record.state() == CutoverState.ARMED) { // a resumed cutover is WAITING_FOR_LAG already: that step fired
+                transition(CutoverState.WAITING_FOR_LAG, "waiting for lag ≤ " + options.maxLagSeconds() + " s for "
+                        + options.stableSeconds() + " s");
+            }
             if (!waitForStableLag(options, deadline)) {
                 return;
             }
@@ -385,9 +387,11 @@ final class CutoverStateMachine implements Runnable {
         }
     }
 
+    /** Persisted before it becomes the record: a failure to persist leaves the record where the journal says it is. */
     private void transition(CutoverState next, String note) {
-        record = record.to(next, note);
-        LOG.infof("Cutover %s → %s: %s", record.id(), next, note);
-        persist.accept(record);
+        CutoverRecord moved = record.to(next, note);
+        LOG.infof("Cutover %s → %s: %s", moved.id(), next, note);
+        persist.accept(moved);
+        record = moved;
     }
 }

@@ -30,6 +30,40 @@ final class FenceRecovery {
         this.epoch = epoch;
     }
 
+    /** What a start does with a cutover the journal holds in this state. */
+    enum Step {
+        /** Fenced before the switch: lift the fence, the cutover FAILED. */
+        LIFT_AND_FAIL,
+        /** SWITCHING: run the (idempotent) switch actions again; the fence stays up. */
+        RESUME_SWITCH,
+        /** ROLLING_BACK: forward apply holds, the (idempotent) rollback steps run again. */
+        RESUME_ROLLBACK,
+        /** COMPLETED or FINISHED: the target is the primary, forward apply stays closed. */
+        KEEP_CLOSED,
+        /** FAILED with a switch action not reverted: the fence stays up, forward apply holds. */
+        HOLD_FENCED,
+        /** FAILED with its fence still up and nothing switched: lift it now. */
+        LIFT_LEFTOVER,
+        /** ARMED or WAITING_FOR_LAG: nothing is fenced; once the pipeline runs, it waits for lag again. */
+        WAIT_FOR_LAG_AGAIN,
+        /** ABORTED, ROLLED_BACK, FAILED with the fence lifted: nothing to do, forward apply writes. */
+        NOTHING
+    }
+
+    static Step step(CutoverRecord record) {
+        CutoverState state = record.state();
+        if (state.fenced()) {
+            return state == CutoverState.SWITCHING ? Step.RESUME_SWITCH : Step.LIFT_AND_FAIL;
+        }
+        return switch (state) {
+            case ROLLING_BACK -> Step.RESUME_ROLLBACK;
+            case COMPLETED, FINISHED -> Step.KEEP_CLOSED;
+            case FAILED -> !record.fenceUp() ? Step.NOTHING : record.unreverted().isEmpty() ? Step.LIFT_LEFTOVER : Step.HOLD_FENCED;
+            case ARMED, WAITING_FOR_LAG -> Step.WAIT_FOR_LAG_AGAIN;
+            default -> Step.NOTHING;
+        };
+    }
+
     /**
      * Recovers every journaled cutover over {@code c} (a writable session); {@code resumeSwitch}
      * runs a cutover that was SWITCHING. Returns the latest record, or null when there is none.
@@ -40,40 +74,48 @@ final class FenceRecovery {
         for (CutoverRecord record : journaled) {
             CutoverRecord now = record;
             CutoverState state = record.state();
-            if (state.fenced() && state != CutoverState.SWITCHING) {
-                Optional<String> failure = lift(record, c);
-                now = record.to(CutoverState.FAILED, "Greenlight restarted during " + state + "; nothing was switched"
-                        + outcome(record, failure));
-                now = failure.isEmpty() ? now.lifted() : now;
-                LOG.errorf("Cutover %s FAILED: %s", record.id(), now.reason());
-                journal.save(c, now);
-            } else if (state == CutoverState.SWITCHING) {
-                resumeSwitch.accept(record); // runs the idempotent switch actions again
-                gateDecided = true;
-            } else if (state == CutoverState.ROLLING_BACK) {
-                gate.hold("the rollback of cutover " + record.id() + " is resumed");
-                resumeSwitch.accept(record); // runs the idempotent rollback steps again
-                gateDecided = true;
-            } else if (state == CutoverState.FINISHED) {
-                gate.close("cutover " + record.id() + " FINISHED: the migration is over");
-                gateDecided = true;
-            } else if (state == CutoverState.COMPLETED) {
-                // Before the gate closes: forward apply reads every change since the switch again, reverse apply's too.
-                io.greenlight.reverse.ReverseTransactions.load(c).forEach(gate::reverseWrote);
-                gate.close("cutover " + record.id() + " COMPLETED: the target is the primary");
-                gateDecided = true;
-            } else if (state == CutoverState.FAILED && record.fenceUp()) {
-                if (!record.unreverted().isEmpty()) {
+            switch (step(record)) {
+                case LIFT_AND_FAIL -> {
+                    Optional<String> failure = lift(record, c);
+                    now = record.to(CutoverState.FAILED, "Greenlight restarted during " + state + "; nothing was switched"
+                            + outcome(record, failure));
+                    now = failure.isEmpty() ? now.lifted() : now;
+                    LOG.errorf("Cutover %s FAILED: %s", record.id(), now.reason());
+                    journal.save(c, now);
+                }
+                case RESUME_SWITCH -> {
+                    resumeSwitch.accept(record); // runs the idempotent switch actions again
+                    gateDecided = true;
+                }
+                case RESUME_ROLLBACK -> {
+                    gate.hold("the rollback of cutover " + record.id() + " is resumed");
+                    resumeSwitch.accept(record); // runs the idempotent rollback steps again
+                    gateDecided = true;
+                }
+                case KEEP_CLOSED -> {
+                    if (state == CutoverState.COMPLETED) {
+                        // Before the gate closes: forward apply reads every change since the switch again, reverse apply's too.
+                        io.greenlight.reverse.ReverseTransactions.load(c).forEach(gate::reverseWrote);
+                    }
+                    gate.close(state == CutoverState.FINISHED ? "cutover " + record.id() + " FINISHED: the migration is over"
+                            : "cutover " + record.id() + " COMPLETED: the target is the primary");
+                    gateDecided = true;
+                }
+                case HOLD_FENCED -> {
                     gate.hold("cutover " + record.id() + " FAILED with switch actions not reverted");
                     gateDecided = true;
                     LOG.errorf("Cutover %s FAILED and its source stays fenced: %s", record.id(), record.reason());
-                } else {
+                }
+                case LIFT_LEFTOVER -> {
                     Optional<String> failure = lift(record, c);
                     if (failure.isEmpty()) {
                         now = record.lifted();
                         journal.save(c, now);
                     }
                     LOG.warnf("Cutover %s FAILED earlier with its fence up; at this start%s", record.id(), outcome(record, failure));
+                }
+                case WAIT_FOR_LAG_AGAIN, NOTHING -> {
+                    // nothing is fenced: forward apply writes (a waiting cutover resumes once the pipeline runs)
                 }
             }
             last = now;

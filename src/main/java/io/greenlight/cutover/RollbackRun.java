@@ -145,12 +145,14 @@ final class RollbackRun implements Runnable {
             persist.accept(record);
             LOG.infof("Cutover %s rollback reverted %s: %s", record.id(), run.action(), reverted.note());
         }
-        reverse.stop(); // drained: nothing more can come from the fenced standby
+        // Held before the source takes writes again: while CLOSED, forward apply reports what it reads and skips it.
+        gate.hold("the rollback of cutover " + record.id() + " hands the primary back to the source");
         Optional<String> failure = CutoverStateMachine.lift(record, sourceConnections, epoch.get());
-        if (failure.isPresent()) {
+        if (failure.isPresent()) { // still fenced: undone, the target stays the primary and reverse replication goes on
             throw new IllegalStateException("lifting the source's fence failed (" + failure.get() + "): run on the source: "
                     + String.join("; ", record.fenceUndo()) + "; then POST /rollback again");
         }
+        reverse.stop(); // drained, and the source is the primary: nothing more comes from the fenced standby
         double blocked = Duration.between(fencedAt, Instant.now()).toNanos() / 1e9;
         gate.open();
         record = record.lifted().withRollback(new CutoverRecord.Rollback(undo, true, fencedAt, blocked, marker, sequences));
@@ -160,10 +162,22 @@ final class RollbackRun implements Runnable {
         reverse.discardStart(target); // after the window: the next switch records a new start
     }
 
-    private void failSafely(String reason) {
+    /** Where a rollback that failed ends: undone (the target stays the primary) or unfinished (POST /rollback finishes it). */
+    enum AfterFailure {
+        /** Nothing was handed back yet: lift the new primary's fence, COMPLETED, reverse replication goes on. */
+        UNDO,
+        /** Something was handed back to the source already: never lift the new primary's fence; stay ROLLING_BACK. */
+        FINISH_LATER
+    }
+
+    static AfterFailure afterFailure(CutoverRecord record) {
         boolean reverted = record.switchRuns().stream().anyMatch(r -> r.state() == SwitchRun.State.REVERTED);
+        return reverted || !record.fenceUp() ? AfterFailure.FINISH_LATER : AfterFailure.UNDO;
+    }
+
+    private void failSafely(String reason) {
         CutoverRecord.Rollback rollback = record.rollback();
-        if (!reverted) {
+        if (afterFailure(record) == AfterFailure.UNDO) {
             String outcome = "; the target stays the primary and reverse replication goes on";
             if (rollback != null && rollback.primaryFenceUp()) {
                 try (Connection t = pipeline.targetPool().orElseThrow().getConnection()) {
@@ -177,14 +191,17 @@ final class RollbackRun implements Runnable {
                             + String.join("; ", rollback.primaryFenceUndo());
                 }
             }
+            gate.close("cutover " + record.id() + " COMPLETED: the target is the primary");
             LOG.errorf("Rollback of cutover %s failed: %s%s", record.id(), reason, outcome);
             record = record.to(CutoverState.COMPLETED, "rollback failed: " + reason + outcome);
         } else {
             gate.hold("the rollback of cutover " + record.id() + " is unfinished");
-            LOG.errorf("Rollback of cutover %s failed after switch actions were reverted: %s. Both sides stay fenced; "
-                    + "fix the cause and POST /rollback again to finish it", record.id(), reason);
-            record = record.to(CutoverState.ROLLING_BACK, "rollback stopped: " + reason
-                    + "; both sides stay fenced; POST /rollback again to finish it");
+            String sides = record.fenceUp() ? "both sides stay fenced" : "the source takes writes again, the target stays fenced "
+                    + "and forward apply holds";
+            LOG.errorf("Rollback of cutover %s failed after it began handing the primary back: %s. %s; "
+                    + "fix the cause and POST /rollback again to finish it", record.id(), reason, sides);
+            record = record.to(CutoverState.ROLLING_BACK, "rollback stopped: " + reason + "; " + sides
+                    + "; POST /rollback again to finish it");
         }
         persistQuietly.accept(record);
     }
@@ -205,9 +222,11 @@ final class RollbackRun implements Runnable {
         throw new IllegalStateException("the pipeline did not reach the source and target within 120 s");
     }
 
+    /** Persisted before it becomes the record: a failure to persist leaves the record where the journal says it is. */
     private void transition(CutoverState next, String note) {
-        record = record.to(next, note);
-        LOG.infof("Cutover %s → %s: %s", record.id(), next, note);
-        persist.accept(record);
+        CutoverRecord moved = record.to(next, note);
+        LOG.infof("Cutover %s → %s: %s", moved.id(), next, note);
+        persist.accept(moved);
+        record = moved;
     }
 }

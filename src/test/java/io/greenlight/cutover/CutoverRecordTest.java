@@ -18,7 +18,7 @@ class CutoverRecordTest {
 
     @Test
     void theFenceCountsAsUpFromBeforeItIsRaisedUntilItsUndoRan() {
-        CutoverRecord fenced = armed.to(CutoverState.FENCING, "lag stable").fenced(List.of("ALTER DATABASE \"db\" RESET default_transaction_read_only"));
+        CutoverRecord fenced = armed.to(CutoverState.WAITING_FOR_LAG, "").to(CutoverState.FENCING, "lag stable").fenced(List.of("ALTER DATABASE \"db\" RESET default_transaction_read_only"));
         assertTrue(fenced.fenceUp());
         CutoverRecord failed = fenced.to(CutoverState.FAILED, "boom");
         assertTrue(failed.fenceUp(), "a transition alone does not lift the fence");

@@ -497,6 +497,12 @@ abstract class CutoverTest {
 
             authorized().post("/complete").then().statusCode(200).body("state", equalTo("FINISHED"));
             given().get("/status").then().body("direction", equalTo("NONE"));
+            // Each verb fires once: a second complete, a new cutover and its dry run all refuse, and none advises a verb that refuses too.
+            authorized().post("/complete").then().statusCode(409)
+                    .body("detail", containsString("already FINISHED")).body("detail", org.hamcrest.Matchers.not(containsString("POST /cutover")));
+            authorized().body("{}").post("/cutover").then().statusCode(409).body("detail", containsString("The migration is finished"));
+            authorized().body("{\"dryRun\": true}").post("/cutover").then().statusCode(200).body("wouldStart", equalTo(false))
+                    .body("checks.find { it.name == 'firesOnce' }.detail", containsString("The migration is finished"));
             ledger.awaitMore(20, "on the target after complete");
         } finally {
             ledger.stop();
