@@ -89,6 +89,11 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
                     sends.add(producer.send(new ProducerRecord<>(record.topic(), partition.partition(), key, value)));
                     commitTimes.add(commitTime);
                 }
+            } else if (key == null) {
+                // A table without a key (REPLICA IDENTITY FULL): its changes have no partition of their own. All go to
+                // partition 0, so that they stay in order (the producer's partitioner would spread them).
+                sends.add(producer.send(new ProducerRecord<>(record.topic(), 0, null, value)));
+                commitTimes.add(commitTime);
             } else {
                 sends.add(producer.send(new ProducerRecord<>(record.topic(), key, value)));
                 commitTimes.add(commitTime);

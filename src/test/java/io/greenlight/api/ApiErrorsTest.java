@@ -16,6 +16,13 @@ import static org.hamcrest.Matchers.equalTo;
 @WithTestResource(GreenlightTestResource.class)
 class ApiErrorsTest {
 
+    /** A mutating call reaches the checks below only on the leader: a starting instance answers 503 (StandbyFilter). */
+    @org.junit.jupiter.api.BeforeEach
+    void awaitLeading() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                .until(() -> "LEADER".equals(given().get("/status").path("leader.role")));
+    }
+
     private static RequestSpecification authorized() {
         return given().header("Authorization", "Bearer " + GreenlightTestResource.API_TOKEN).contentType(ContentType.JSON);
     }

@@ -56,6 +56,37 @@ class ChangePublisherTest {
         }
     }
 
+    @Test
+    void everyChangeOfATableWithoutAKeyGoesToOnePartitionSoTheyStayInOrder() throws Exception {
+        String topic = "publisher.public.keyless";
+        KafkaClients kafka = new KafkaClients(TestServers.get().kafkaBootstrap, "publisher-test");
+        try (TopicAdmin admin = new TopicAdmin(kafka.admin())) {
+            admin.ensureChangeTopics(List.of(topic), 3, (short) 1, Duration.ofDays(1));
+            admin.partitionsOf(List.of(topic));
+        }
+        SourceRecord insert = DebeziumRecords.get().stream()
+                .filter(r -> r.value() instanceof Struct v && v.schema().field("op") != null && "c".equals(v.getString("op")))
+                .findFirst().orElseThrow();
+        // A keyless table (REPLICA IDENTITY FULL, no primary key): Debezium sends its changes without a key.
+        SourceRecord keyless = insert.newRecord(topic, null, null, null, insert.valueSchema(), insert.value(), insert.timestamp());
+        try (KafkaProducer<byte[], byte[]> producer = kafka.producer("capture")) {
+            LagTracker lag = new LagTracker();
+            ChangePublisher publisher = new ChangePublisher(producer, new PipelineMeters(new SimpleMeterRegistry(), lag), lag);
+            for (int batch = 0; batch < 10; batch++) {
+                publisher.handleBatch(java.util.Collections.nCopies(20, event(keyless)), new Committer());
+            }
+        }
+        try (Admin admin = kafka.admin()) {
+            Map<Integer, Long> ends = new java.util.TreeMap<>();
+            for (int p = 0; p < 3; p++) {
+                TopicPartition partition = new TopicPartition(topic, p);
+                ends.put(p, admin.listOffsets(Map.of(partition, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                        .partitionResult(partition).get().offset());
+            }
+            assertEquals(Map.of(0, 200L, 1, 0L, 2, 0L), ends, "changes per partition");
+        }
+    }
+
     private static final org.apache.kafka.connect.data.Schema SOURCE = org.apache.kafka.connect.data.SchemaBuilder.struct()
             .name("io.debezium.connector.postgresql.Source")
             .field("ts_ms", org.apache.kafka.connect.data.Schema.INT64_SCHEMA)
