@@ -193,7 +193,7 @@ class RollbackRestartIT {
 
     /** Once the log says this rollback fenced the new primary (what follows is the marker and the drain). */
     private static java.util.concurrent.Callable<Boolean> fenced(ServiceProcess service) throws Exception {
-        String line = "rollback: the new primary is read-only";
+        String line = "rollback: the new primary is fenced";
         int before = service.log().split(line, -1).length;
         return () -> service.log().split(line, -1).length > before;
     }
