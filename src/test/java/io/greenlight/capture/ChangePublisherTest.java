@@ -29,11 +29,7 @@ class ChangePublisherTest {
     @Test
     void aTruncateIsPublishedToEveryPartitionOfItsTopicAfterThatPartitionsEarlierChanges() throws Exception {
         String topic = "publisher.public.uniq";
-        KafkaClients kafka = new KafkaClients(TestServers.get().kafkaBootstrap, "publisher-test");
-        try (TopicAdmin admin = new TopicAdmin(kafka.admin())) {
-            admin.ensureChangeTopics(List.of(topic), 3, (short) 1, Duration.ofDays(1));
-            admin.partitionsOf(List.of(topic));
-        }
+        KafkaClients kafka = threePartitionTopic(topic);
         SourceRecord truncate = DebeziumRecords.get().stream()
                 .filter(r -> r.value() instanceof Struct v && v.schema().field("op") != null && "t".equals(v.getString("op")))
                 .findFirst().orElseThrow();
@@ -44,26 +40,13 @@ class ChangePublisherTest {
             new ChangePublisher(producer, new PipelineMeters(new SimpleMeterRegistry(), lag), lag)
                     .handleBatch(List.of(event(renamed)), new Committer());
         }
-        try (Admin admin = kafka.admin()) {
-            List<TopicPartition> partitions = List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1),
-                    new TopicPartition(topic, 2));
-            Map<TopicPartition, Long> ends = new java.util.HashMap<>();
-            for (TopicPartition p : partitions) {
-                ends.put(p, admin.listOffsets(Map.of(p, org.apache.kafka.clients.admin.OffsetSpec.latest()))
-                        .partitionResult(p).get().offset());
-            }
-            assertEquals(Map.of(partitions.get(0), 1L, partitions.get(1), 1L, partitions.get(2), 1L), ends);
-        }
+        assertEquals(Map.of(0, 1L, 1, 1L, 2, 1L), endOffsets(kafka, topic));
     }
 
     @Test
     void everyChangeOfATableWithoutAKeyGoesToOnePartitionSoTheyStayInOrder() throws Exception {
         String topic = "publisher.public.keyless";
-        KafkaClients kafka = new KafkaClients(TestServers.get().kafkaBootstrap, "publisher-test");
-        try (TopicAdmin admin = new TopicAdmin(kafka.admin())) {
-            admin.ensureChangeTopics(List.of(topic), 3, (short) 1, Duration.ofDays(1));
-            admin.partitionsOf(List.of(topic));
-        }
+        KafkaClients kafka = threePartitionTopic(topic);
         SourceRecord insert = DebeziumRecords.get().stream()
                 .filter(r -> r.value() instanceof Struct v && v.schema().field("op") != null && "c".equals(v.getString("op")))
                 .findFirst().orElseThrow();
@@ -76,15 +59,7 @@ class ChangePublisherTest {
                 publisher.handleBatch(java.util.Collections.nCopies(20, event(keyless)), new Committer());
             }
         }
-        try (Admin admin = kafka.admin()) {
-            Map<Integer, Long> ends = new java.util.TreeMap<>();
-            for (int p = 0; p < 3; p++) {
-                TopicPartition partition = new TopicPartition(topic, p);
-                ends.put(p, admin.listOffsets(Map.of(partition, org.apache.kafka.clients.admin.OffsetSpec.latest()))
-                        .partitionResult(partition).get().offset());
-            }
-            assertEquals(Map.of(0, 200L, 1, 0L, 2, 0L), ends, "changes per partition");
-        }
+        assertEquals(Map.of(0, 200L, 1, 0L, 2, 0L), endOffsets(kafka, topic), "changes per partition");
     }
 
     private static final org.apache.kafka.connect.data.Schema SOURCE = org.apache.kafka.connect.data.SchemaBuilder.struct()
@@ -161,6 +136,29 @@ class ChangePublisherTest {
                 .map(c -> c.ddl().definition().orElseThrow().table().id().table()).collect(java.util.stream.Collectors.toSet()));
         assertEquals(List.of(new io.greenlight.schema.TableId("public", "brand_new")), created,
                 "a table created in a migrated schema is reported, an uncaptured table's DDL is not published");
+    }
+
+    /** Clients of the shared test broker, with {@code topic} created over three partitions. */
+    private static KafkaClients threePartitionTopic(String topic) throws Exception {
+        KafkaClients kafka = new KafkaClients(TestServers.get().kafkaBootstrap, "publisher-test");
+        try (TopicAdmin admin = new TopicAdmin(kafka.admin())) {
+            admin.ensureChangeTopics(List.of(topic), 3, (short) 1, Duration.ofDays(1));
+            admin.partitionsOf(List.of(topic));
+        }
+        return kafka;
+    }
+
+    /** Partition → its end offset: how many records each of the topic's three partitions holds. */
+    private static Map<Integer, Long> endOffsets(KafkaClients kafka, String topic) throws Exception {
+        Map<Integer, Long> ends = new java.util.TreeMap<>();
+        try (Admin admin = kafka.admin()) {
+            for (int p = 0; p < 3; p++) {
+                TopicPartition partition = new TopicPartition(topic, p);
+                ends.put(p, admin.listOffsets(Map.of(partition, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                        .partitionResult(partition).get().offset());
+            }
+        }
+        return ends;
     }
 
     private static ChangeEvent<SourceRecord, SourceRecord> event(SourceRecord record) {
