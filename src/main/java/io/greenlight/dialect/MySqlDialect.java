@@ -126,12 +126,17 @@ public final class MySqlDialect implements Dialect {
 
     /**
      * The mapped type with what the column needs beyond it: CHAR keeps PAD SPACE comparison (the
-     * table's default is NO PAD), a VARCHAR stored as TEXT to fit the row keeps its length check.
+     * table's default is NO PAD), a VARCHAR stored as TEXT to fit the row keeps its length check,
+     * and MariaDB's JSON (text whose own collation is PAD SPACE utf8mb4_bin) takes the table's
+     * collation, so that the application can compare or concatenate it with the table's text.
      */
     private String columnType(SourceTable table, SourceColumn column) {
         String type = mapping(table, column).sqlType();
         if (type.startsWith("CHAR(")) {
             return type + " COLLATE " + PAD_SPACE_BINARY;
+        }
+        if (type.equals("JSON") && server.mariaDb()) {
+            return type + " COLLATE " + server.noPadBinaryCollation();
         }
         int checkedLength = rows.checkedLength(table, column);
         if (checkedLength > 0) {

@@ -126,6 +126,18 @@ class MySqlTargetTablesTest {
     }
 
     @Test
+    void jsonAndTextColumnsOfOneTableCanBeConcatenatedAndComparedByTheApplication() throws Exception {
+        SourceTable items = table("mixed_text", List.of(column("id", "int4", -1, 32, 0, false),
+                column("label", "text", -1, -1, -1, false), column("payload", "jsonb", -1, -1, -1, false)), List.of("id"));
+        try (Connection c = target()) {
+            Sql.exec(c, DIALECT.createTable(items));
+            upsert(c, items, 1, "a", "{\"k\": 1}");
+            assertEquals(List.of(List.of("a|{\"k\": 1}")), Sql.rows(c, "SELECT CONCAT_WS('|', label, payload) FROM mixed_text"));
+            assertEquals(List.of(List.of("0")), Sql.rows(c, "SELECT label = payload FROM mixed_text"));
+        }
+    }
+
+    @Test
     void aTableOfManyVarcharsBeyondTheRowLimitIsCreatedWithTheWidestAsCheckedText() throws Exception {
         List<SourceColumn> columns = new ArrayList<>();
         columns.add(column("id", "int4", -1, 32, 0, false));
