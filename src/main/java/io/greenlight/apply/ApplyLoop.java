@@ -10,8 +10,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.connect.data.Struct;
+import io.smallrye.faulttolerance.api.Guard;
+import jakarta.enterprise.util.TypeLiteral;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
@@ -20,6 +23,7 @@ import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,6 +42,18 @@ import java.util.function.Function;
 public final class ApplyLoop implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(ApplyLoop.class);
+    /**
+     * Kafka reads at start that time out (a broker that does not answer yet, or this process frozen
+     * past the clients' timeout, so that it has passed when the process resumes) are tried again
+     * until Kafka answers or apply is closed; meanwhile lag grows and nothing is skipped.
+     */
+    private static final Guard KAFKA_AT_START = Guard.create().withDescription("apply's first Kafka reads")
+            .withRetry().maxRetries(-1).maxDuration(3650, ChronoUnit.DAYS)
+            .delay(500, ChronoUnit.MILLIS).jitter(100, ChronoUnit.MILLIS)
+            .withExponentialBackoff().factor(2).maxDelay(15, ChronoUnit.SECONDS).done()
+            .whenException(e -> e instanceof RetriableException)
+            .beforeRetry(e -> LOG.warnf("Apply waits for Kafka (%s); it tries again", e.getMessage()))
+            .done().build();
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final List<TopicPartition> partitions;
@@ -339,6 +355,16 @@ public final class ApplyLoop implements Runnable {
         });
     }
 
+    private Map<TopicPartition, Long> endOffsets() {
+        try {
+            return KAFKA_AT_START.call(() -> consumer.endOffsets(partitions), new TypeLiteral<>() { });
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private Map<TopicPartition, PartitionPosition> seekToStoredPositions() throws SQLException {
         Map<TopicPartition, PartitionPosition> stored;
         try (Connection connection = target.getConnection()) {
@@ -346,7 +372,7 @@ public final class ApplyLoop implements Runnable {
         }
         batches.committed().putAll(stored);
         consumer.assign(partitions);
-        lag.reset(consumer.endOffsets(partitions));
+        lag.reset(endOffsets());
         List<TopicPartition> fromStart = new ArrayList<>();
         for (TopicPartition partition : partitions) {
             PartitionPosition position = stored.get(partition);

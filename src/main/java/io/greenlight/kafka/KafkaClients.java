@@ -9,6 +9,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import java.util.Map;
 import java.util.Properties;
 
 /** Builds Kafka clients for one cluster with the settings the pipeline relies on. */
@@ -16,10 +17,23 @@ public final class KafkaClients {
 
     private final String bootstrapServers;
     private final String clientIdPrefix;
+    private final Map<String, String> overrides;
 
     public KafkaClients(String bootstrapServers, String clientIdPrefix) {
+        this(bootstrapServers, clientIdPrefix, Map.of());
+    }
+
+    private KafkaClients(String bootstrapServers, String clientIdPrefix, Map<String, String> overrides) {
         this.bootstrapServers = bootstrapServers;
         this.clientIdPrefix = clientIdPrefix;
+        this.overrides = Map.copyOf(overrides);
+    }
+
+    /** The same clients with these client properties set over the defaults of every client made. */
+    public KafkaClients with(Map<String, String> properties) {
+        Map<String, String> merged = new java.util.HashMap<>(overrides);
+        merged.putAll(properties);
+        return new KafkaClients(bootstrapServers, clientIdPrefix, merged);
     }
 
     public String bootstrapServers() {
@@ -83,6 +97,7 @@ public final class KafkaClients {
         p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientIdPrefix + "-" + purpose);
         p.put(CommonClientConfigs.METADATA_MAX_AGE_CONFIG, "5000");
+        p.putAll(overrides);
         return p;
     }
 }

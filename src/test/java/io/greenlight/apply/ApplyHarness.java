@@ -78,6 +78,8 @@ final class ApplyHarness implements AutoCloseable {
             io.greenlight.config.GreenlightConfig.Schema.DroppedColumns.DROP;
     /** Whether the next {@link #build} follows DDL published in the stream ({@link #publishDdl}) as the pipeline does. */
     boolean ddlInStream;
+    /** Client properties the next {@link #build}'s apply consumer gets over the defaults (none by default). */
+    Map<String, String> consumerProperties = Map.of();
     /** The fencing token the next {@link #build} checks in every transaction (none by default). */
     io.greenlight.leader.Fence fence = io.greenlight.leader.Fence.NONE;
 
@@ -283,7 +285,7 @@ final class ApplyHarness implements AutoCloseable {
                 partitions.add(new TopicPartition(topic(table.table()), p));
             }
         }
-        loop = new ApplyLoop(kafka.applyConsumer(batchSize), partitions, target, writer, offsets, meters, lag,
+        loop = new ApplyLoop(kafka.with(consumerProperties).applyConsumer(batchSize), partitions, target, writer, offsets, meters, lag,
                 batchSize, batchMaxWait, failure::set, poison, pauses);
         loop.fencedBy(fence);
         loop.skipping(change -> {
