@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -110,8 +111,14 @@ public class GreenlightCli {
         return Optional.ofNullable(env.get("GREENLIGHT_API_TOKEN")).map(String::strip).filter(s -> !s.isEmpty());
     }
 
-    static Duration seconds(long s) {
-        return Duration.ofSeconds(s);
+    /** {@code --timeout} of the commands that follow a long operation. */
+    static class Timeout {
+        @Option(names = "--timeout", defaultValue = "0", description = "Give up following after this many seconds (exit 3); 0 = never")
+        long seconds;
+
+        Duration duration() {
+            return Duration.ofSeconds(seconds);
+        }
     }
 
     /** Commands whose route a server may not have yet: a 404 means "not supported". */
@@ -146,8 +153,8 @@ public class GreenlightCli {
         @Option(names = "--until", description = "Stop when: streaming (phase STREAMING), cutover (the cutover ended); default: never")
         String until;
 
-        @Option(names = "--timeout", defaultValue = "0", description = "Give up after this many seconds (exit 3); 0 = never")
-        long timeout;
+        @Mixin
+        Timeout timeout;
 
         @Override
         public Integer call() throws Exception {
@@ -155,7 +162,7 @@ public class GreenlightCli {
                 throw new IllegalArgumentException("--until must be streaming or cutover, not '" + until + "'.");
             }
             Session s = cli.session();
-            long deadline = Session.deadline(seconds(timeout));
+            long deadline = Session.deadline(timeout.duration());
             while (true) {
                 JsonNode status = s.status();
                 JsonNode cutover = s.cutover();
@@ -178,8 +185,8 @@ public class GreenlightCli {
                     };
                 }
                 if (System.nanoTime() > deadline) {
-                    return s.timedOut(until == null ? "watched for " + timeout + " s"
-                            : "still waiting for " + until + " after " + timeout + " s");
+                    return s.timedOut(until == null ? "watched for " + timeout.seconds + " s"
+                            : "still waiting for " + until + " after " + timeout.seconds + " s");
                 }
                 Thread.sleep(s.interval.toMillis());
             }
@@ -197,8 +204,8 @@ public class GreenlightCli {
         @Option(names = "--chunk-size", description = "Rows per hashed chunk")
         Integer chunkSize;
 
-        @Option(names = "--timeout", defaultValue = "0", description = "Give up following after this many seconds (exit 3); 0 = never")
-        long timeout;
+        @Mixin
+        Timeout timeout;
 
         @Override
         public Integer call() throws Exception {
@@ -216,7 +223,7 @@ public class GreenlightCli {
             if (started.status() == 409 && !s.json) {
                 s.out.println("A verification is already running: following " + id + ".");
             }
-            return s.followVerification(id, seconds(timeout));
+            return s.followVerification(id, timeout.duration());
         }
     }
 
@@ -249,8 +256,8 @@ public class GreenlightCli {
         @Option(names = "--no-wait", description = "Arm it and return (exit 0) without following")
         boolean noWait;
 
-        @Option(names = "--timeout", defaultValue = "0", description = "Give up following after this many seconds (exit 3); 0 = never")
-        long timeout;
+        @Mixin
+        Timeout timeout;
 
         @Override
         public Integer call() throws Exception {
@@ -300,7 +307,7 @@ public class GreenlightCli {
                 s.out.flush();
                 return ExitCode.OK;
             }
-            return s.followCutover(seconds(timeout));
+            return s.followCutover(timeout.duration());
         }
 
         private static int dryRun(Session s, ObjectNode body) throws Exception {
@@ -374,8 +381,8 @@ public class GreenlightCli {
     @Command(name = "rollback", description = "Switch back to the source and follow it: fence the new primary, drain, "
             + "sequences, switch back, then the write-blocked window.")
     static class Rollback extends ReverseVerb {
-        @Option(names = "--timeout", defaultValue = "0", description = "Give up following after this many seconds (exit 3); 0 = never")
-        long timeout;
+        @Mixin
+        Timeout timeout;
 
         @Override
         String path() {
@@ -384,7 +391,7 @@ public class GreenlightCli {
 
         @Override
         int follow(Session s) throws Exception {
-            return s.followRollback(seconds(timeout));
+            return s.followRollback(timeout.duration());
         }
     }
 
