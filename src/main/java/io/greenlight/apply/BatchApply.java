@@ -23,8 +23,10 @@ import java.util.Map;
 
 /**
  * Writes one batch of decoded changes to the target, each transaction with the Kafka positions
- * (and source watermarks) it reached: the unit both apply runners share, the embedded
- * {@link ApplyLoop} and the Kafka Connect sink task. Transient target failures are retried with
+ * (and source watermarks) it reached: the unit every apply runner shares, the embedded
+ * {@link ApplyLoop} and the Kafka Connect sink task forward, and reverse replication's feed from
+ * the new primary's capture (io.greenlight.reverse), whose positions are the engine's source offset
+ * kept on the old source ({@link PositionStore}). Transient target failures are retried with
  * exponential backoff; a change the target cannot take is handled by the {@link PoisonPolicy}
  * (its table is then held through {@link Holds}); anything else is thrown.
  */
@@ -44,7 +46,7 @@ public final class BatchApply {
 
     private final DataSource target;
     private final BatchWriter writer;
-    private final OffsetStore offsets;
+    private final PositionStore offsets;
     private final PipelineMeters meters;
     private final LagTracker lag;
     private final PoisonPolicy poison;
@@ -59,7 +61,7 @@ public final class BatchApply {
     private int consecutiveFailures;
 
     /** {@code retryFor}: how long transient failures of one transaction are retried before they are thrown. */
-    public BatchApply(DataSource target, BatchWriter writer, OffsetStore offsets, PipelineMeters meters, LagTracker lag,
+    public BatchApply(DataSource target, BatchWriter writer, PositionStore offsets, PipelineMeters meters, LagTracker lag,
                       PoisonPolicy poison, Duration retryFor) {
         this.target = target;
         this.writer = writer;
