@@ -56,6 +56,8 @@ public final class BatchApply {
     /** The positions after every copy of a multi-partition truncate that is in the batch being written. */
     private final Map<Change, Map<TopicPartition, PartitionPosition>> pastCopies = new IdentityHashMap<>();
     private volatile Fence fence = Fence.NONE;
+    /** The end written to, as log lines name it. */
+    private volatile String end = "the target";
     private volatile boolean closing;
     private volatile boolean retrying;
     private int consecutiveFailures;
@@ -86,6 +88,11 @@ public final class BatchApply {
     /** The leader's (or partition owner's) fencing token, checked first in every transaction. */
     public void fencedBy(Fence fence) {
         this.fence = fence;
+    }
+
+    /** How log lines name the end written to ("the target"; reverse replication: "the old source"). Set before the first batch. */
+    public void writingTo(String end) {
+        this.end = end;
     }
 
     /** The positions the target holds, as read at start (and updated with every commit). */
@@ -174,7 +181,7 @@ public final class BatchApply {
         next.forEach((partition, position) -> lag.applied(partition, position.nextOffset(), position.sourceTsMs()));
         retrying = false;
         if (consecutiveFailures > 0) {
-            LOG.infof("Target writes succeed again after %d failed attempt(s); apply resumed", consecutiveFailures);
+            LOG.infof("Writes to %s succeed again after %d failed attempt(s); apply resumed", end, consecutiveFailures);
             consecutiveFailures = 0;
         }
         count(changes);
@@ -213,8 +220,8 @@ public final class BatchApply {
         retrying = true;
         meters.applyError();
         if (consecutiveFailures++ == 0) {
-            LOG.warnf("Writing to the target failed (%s); retrying with exponential backoff up to 30 s. "
-                    + "Lag grows until the target is back; nothing is skipped.", cause.getMessage());
+            LOG.warnf("Writing to %s failed (%s); retrying with exponential backoff up to 30 s. "
+                    + "Lag grows until %s is back; nothing is skipped.", end, cause.getMessage(), end);
         }
     }
 

@@ -89,6 +89,7 @@ final class ReverseFeed implements DebeziumEngine.ChangeConsumer<ChangeEvent<Sou
                 oldSource, writer, positions);
         // Transient failures (the old source restarting, a lost connection) are retried until it is back: lag grows meanwhile.
         this.batches = new BatchApply(oldSource, writer, positions, meters, lag, poison, Duration.ofDays(3650));
+        batches.writingTo("the old source");
         this.capture = capture;
         this.heartbeat = capture.heartbeatTable();
         this.lag = lag;
