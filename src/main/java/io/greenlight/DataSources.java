@@ -44,6 +44,16 @@ public final class DataSources {
                 "SET SESSION default_transaction_read_only = off");
     }
 
+    /**
+     * The pool reverse apply writes the old source through after a switch: sessions as the source
+     * pool's, in UTC, because the new primary's timestamps without an offset (MySQL/MariaDB DATETIME,
+     * where a timestamptz was kept in UTC) are UTC.
+     */
+    public static AgroalDataSource sourceInUtc(String url, String user, Optional<String> password, int maxSize) throws SQLException {
+        return pool(url, user, password, maxSize, org.postgresql.Driver.class, new PostgreSQLExceptionSorter(),
+                "SET SESSION default_transaction_read_only = off; SET SESSION TIME ZONE 'UTC'");
+    }
+
     public static AgroalDataSource pool(String url, String user, Optional<String> password, int maxSize, Class<?> driver,
                                  AgroalConnectionPoolConfiguration.ExceptionSorter exceptionSorter) throws SQLException {
         return pool(url, user, password, maxSize, driver, exceptionSorter, null);

@@ -12,12 +12,14 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * The parts of one run of the data path, closed in the reverse order of their start: the
+ * The parts of one run of a data path, closed in the reverse order of their start: the
  * heartbeat and capture stop first (nothing new enters Kafka), then the producer, apply,
  * retention and dead letters. A part whose close throws is logged and does not keep the parts
- * started before it running. The pools, the broker and the slot outlive a run.
+ * started before it running. The pools, the broker and the slot outlive a run. Both directions
+ * run in one: forward (assembled by PipelineAssembler) and reverse after a switch
+ * (io.greenlight.reverse.ReverseReplication: its pool, apply, capture and heartbeat).
  */
-final class RunningPipeline implements AutoCloseable {
+public final class RunningPipeline implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RunningPipeline.class);
     static final String CAPTURE = "capture";
@@ -34,7 +36,7 @@ final class RunningPipeline implements AutoCloseable {
     private volatile SnapshotProgress snapshot;
 
     /** Records a started part; {@code close} stops it. Returns {@code part}. */
-    synchronized <T> T started(String name, T part, AutoCloseable close) {
+    public synchronized <T> T started(String name, T part, AutoCloseable close) {
         parts.push(new Part(name, close));
         return part;
     }
@@ -84,7 +86,7 @@ final class RunningPipeline implements AutoCloseable {
         }
     }
 
-    void capture(CaptureEngine engine) {
+    public void capture(CaptureEngine engine) {
         capture = started(CAPTURE, engine, engine);
     }
 
@@ -97,7 +99,7 @@ final class RunningPipeline implements AutoCloseable {
         });
     }
 
-    void heartbeat(HeartbeatWriter writer) {
+    public void heartbeat(HeartbeatWriter writer) {
         heartbeat = started("heartbeat", writer, writer);
     }
 
@@ -125,11 +127,11 @@ final class RunningPipeline implements AutoCloseable {
         return snapshot;
     }
 
-    HeartbeatWriter heartbeat() {
+    public HeartbeatWriter heartbeat() {
         return heartbeat;
     }
 
-    boolean captureRunning() {
+    public boolean captureRunning() {
         CaptureEngine c = capture;
         return c != null && c.isRunning();
     }

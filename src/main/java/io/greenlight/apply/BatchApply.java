@@ -23,8 +23,10 @@ import java.util.Map;
 
 /**
  * Writes one batch of decoded changes to the target, each transaction with the Kafka positions
- * (and source watermarks) it reached: the unit both apply runners share, the embedded
- * {@link ApplyLoop} and the Kafka Connect sink task. Transient target failures are retried with
+ * (and source watermarks) it reached: the unit every apply runner shares, the embedded
+ * {@link ApplyLoop} and the Kafka Connect sink task forward, and reverse replication's feed from
+ * the new primary's capture (io.greenlight.reverse), whose positions are the engine's source offset
+ * kept on the old source ({@link PositionStore}). Transient target failures are retried with
  * exponential backoff; a change the target cannot take is handled by the {@link PoisonPolicy}
  * (its table is then held through {@link Holds}); anything else is thrown.
  */
@@ -44,7 +46,7 @@ public final class BatchApply {
 
     private final DataSource target;
     private final BatchWriter writer;
-    private final OffsetStore offsets;
+    private final PositionStore offsets;
     private final PipelineMeters meters;
     private final LagTracker lag;
     private final PoisonPolicy poison;
@@ -54,12 +56,14 @@ public final class BatchApply {
     /** The positions after every copy of a multi-partition truncate that is in the batch being written. */
     private final Map<Change, Map<TopicPartition, PartitionPosition>> pastCopies = new IdentityHashMap<>();
     private volatile Fence fence = Fence.NONE;
+    /** The end written to, as log lines name it. */
+    private volatile String end = "the target";
     private volatile boolean closing;
     private volatile boolean retrying;
     private int consecutiveFailures;
 
     /** {@code retryFor}: how long transient failures of one transaction are retried before they are thrown. */
-    public BatchApply(DataSource target, BatchWriter writer, OffsetStore offsets, PipelineMeters meters, LagTracker lag,
+    public BatchApply(DataSource target, BatchWriter writer, PositionStore offsets, PipelineMeters meters, LagTracker lag,
                       PoisonPolicy poison, Duration retryFor) {
         this.target = target;
         this.writer = writer;
@@ -84,6 +88,11 @@ public final class BatchApply {
     /** The leader's (or partition owner's) fencing token, checked first in every transaction. */
     public void fencedBy(Fence fence) {
         this.fence = fence;
+    }
+
+    /** How log lines name the end written to ("the target"; reverse replication: "the old source"). Set before the first batch. */
+    public void writingTo(String end) {
+        this.end = end;
     }
 
     /** The positions the target holds, as read at start (and updated with every commit). */
@@ -172,7 +181,7 @@ public final class BatchApply {
         next.forEach((partition, position) -> lag.applied(partition, position.nextOffset(), position.sourceTsMs()));
         retrying = false;
         if (consecutiveFailures > 0) {
-            LOG.infof("Target writes succeed again after %d failed attempt(s); apply resumed", consecutiveFailures);
+            LOG.infof("Writes to %s succeed again after %d failed attempt(s); apply resumed", end, consecutiveFailures);
             consecutiveFailures = 0;
         }
         count(changes);
@@ -211,8 +220,8 @@ public final class BatchApply {
         retrying = true;
         meters.applyError();
         if (consecutiveFailures++ == 0) {
-            LOG.warnf("Writing to the target failed (%s); retrying with exponential backoff up to 30 s. "
-                    + "Lag grows until the target is back; nothing is skipped.", cause.getMessage());
+            LOG.warnf("Writing to %s failed (%s); retrying with exponential backoff up to 30 s. "
+                    + "Lag grows until %s is back; nothing is skipped.", end, cause.getMessage(), end);
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.Map;
  * The consumed Kafka positions, kept in the target's greenlight_offsets table and written in
  * the same transaction as the changes they cover: the target's own record is the resume point.
  */
-public final class OffsetStore {
+public final class OffsetStore implements PositionStore {
 
     private final Dialect dialect;
 
@@ -30,6 +30,7 @@ public final class OffsetStore {
         }
     }
 
+    @Override
     public Map<TopicPartition, PartitionPosition> load(Connection connection) throws SQLException {
         Map<TopicPartition, PartitionPosition> positions = new HashMap<>();
         try (PreparedStatement ps = connection.prepareStatement(dialect.selectOffsets());
@@ -64,7 +65,7 @@ public final class OffsetStore {
         }
     }
 
-    /** Records the positions inside the caller's transaction. */
+    @Override
     public void save(Connection connection, Map<TopicPartition, PartitionPosition> positions) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(dialect.upsertOffset())) {
             for (Map.Entry<TopicPartition, PartitionPosition> e : positions.entrySet()) {

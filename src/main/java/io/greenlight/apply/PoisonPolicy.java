@@ -47,11 +47,11 @@ public final class PoisonPolicy {
     private final TablePauses pauses;
     private final DataSource target;
     private final BatchWriter writer;
-    private final OffsetStore offsets;
+    private final PositionStore offsets;
     private final PoisonProbe probe;
 
     public PoisonPolicy(Mode mode, Optional<? extends DeadLetterSink> deadLetters, TablePauses pauses, DataSource target,
-                        BatchWriter writer, OffsetStore offsets) {
+                        BatchWriter writer, PositionStore offsets) {
         this.mode = mode;
         this.deadLetters = deadLetters;
         this.pauses = pauses;

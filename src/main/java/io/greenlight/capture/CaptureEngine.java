@@ -28,7 +28,7 @@ public final class CaptureEngine implements AutoCloseable {
 
     /**
      * @param consumer what each batch is handed to: {@link ChangePublisher} forward (into Kafka), reverse
-     *                 apply in the other direction (io.greenlight.reverse)
+     *                 replication's feed into the batch unit in the other direction (io.greenlight.reverse)
      */
     public CaptureEngine(Properties properties, DebeziumEngine.ChangeConsumer<ChangeEvent<SourceRecord, SourceRecord>> consumer,
                          Consumer<Throwable> onFailure) {

@@ -156,7 +156,7 @@ public final class ChangePublisher implements DebeziumEngine.ChangeConsumer<Chan
 
     /** A heartbeat row carrying a cutover marker (see HeartbeatWriter#beat). */
     private static String markerOf(Struct value, Struct source, String current) {
-        if (!HeartbeatWriter.TABLE.equals(source.getString("table")) || !HeartbeatWriter.SCHEMA.equals(source.getString("schema"))
+        if (!HeartbeatTable.SOURCE.is(source.getString("schema"), source.getString("table"))
                 || value.schema().field("after") == null || value.getStruct("after") == null) {
             return current;
         }

@@ -5,19 +5,18 @@ import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Writes a row to greenlight.greenlight_heartbeat on the source every interval. The change travels the
- * whole pipeline like any other, so lag stays honest when the application is idle, and the slot
- * keeps advancing (no WAL piles up). Each write also measures the source's clock against ours.
+ * Writes the heartbeat row on the end a data path reads, every interval: forward the source's
+ * greenlight.greenlight_heartbeat, reverse the new primary's greenlight_reverse_heartbeat (see
+ * {@link HeartbeatTable}). The change travels the whole path like any other, so lag stays honest
+ * when the application is idle, and a PostgreSQL slot keeps advancing (no WAL piles up). Where the
+ * row carries the end's clock, each write also measures that clock against ours.
  */
 public final class HeartbeatWriter implements AutoCloseable {
 
@@ -25,35 +24,30 @@ public final class HeartbeatWriter implements AutoCloseable {
     public static final String TABLE = "greenlight_heartbeat";
 
     private static final Logger LOG = Logger.getLogger(HeartbeatWriter.class);
-    private static final String UPSERT = "INSERT INTO greenlight.greenlight_heartbeat (id, ts, marker) VALUES (1, clock_timestamp(), ?) "
-            + "ON CONFLICT (id) DO UPDATE SET ts = EXCLUDED.ts, marker = EXCLUDED.marker "
-            + "RETURNING (extract(epoch from ts) * 1000)::bigint";
 
-    private final DataSource source;
+    private final DataSource end;
+    private final HeartbeatTable table;
     private final LagTracker lag;
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-            r -> new Thread(r, "greenlight-heartbeat"));
+    private final ScheduledExecutorService scheduler;
     private volatile boolean failing;
 
+    /** The forward source's heartbeat. */
     public HeartbeatWriter(DataSource source, LagTracker lag) {
-        this.source = source;
-        this.lag = lag;
+        this(source, HeartbeatTable.SOURCE, lag);
     }
 
-    /** DDL for the heartbeat table; run by preflight. */
+    /** The heartbeat of {@code end}, in {@code table}; {@code lag} is the direction's tracker (told the clock skew). */
+    public HeartbeatWriter(DataSource end, HeartbeatTable table, LagTracker lag) {
+        this.end = end;
+        this.table = table;
+        this.lag = lag;
+        String thread = table == HeartbeatTable.SOURCE ? "greenlight-heartbeat" : "greenlight-reverse-heartbeat";
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, thread));
+    }
+
+    /** DDL for the source's heartbeat table; run by preflight. */
     public static void createTable(Connection connection) throws SQLException {
-        try (Statement st = connection.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS greenlight");
-            boolean exists;
-            try (ResultSet rs = st.executeQuery("SELECT to_regclass('greenlight.greenlight_heartbeat') IS NOT NULL")) {
-                exists = rs.next() && rs.getBoolean(1);
-            }
-            if (!exists) {
-                st.execute("CREATE TABLE IF NOT EXISTS greenlight.greenlight_heartbeat (id int PRIMARY KEY, ts timestamptz NOT NULL, marker text)");
-                // POST /source/cleanup drops only what Greenlight created.
-                st.execute("COMMENT ON TABLE greenlight.greenlight_heartbeat IS '" + SourceCleanup.MARK + "'");
-            }
-        }
+        HeartbeatTable.SOURCE.create(connection);
     }
 
     public void start(Duration interval) {
@@ -61,44 +55,32 @@ public final class HeartbeatWriter implements AutoCloseable {
     }
 
     /**
-     * Writes one heartbeat carrying {@code marker} (cutover drain uses it) and returns the
-     * source's WAL position after it committed.
+     * Writes one heartbeat carrying {@code marker} (a cutover's or rollback's drain uses it) and
+     * returns the end's change stream position after it committed, where the end tells it (the
+     * source's WAL position), else null. A marker that cannot be written throws.
      */
     public String beat(String marker) {
-        try (Connection c = source.getConnection()) {
+        try (Connection c = end.getConnection()) {
             c.setAutoCommit(true);
-            try (Statement st = c.createStatement()) {
-                // A READ_ONLY cutover fence sets the database default; Greenlight's own writes pass it.
-                st.execute("SET default_transaction_read_only = off");
-            }
             long before = System.currentTimeMillis();
-            long sourceMs;
-            try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-                ps.setString(1, marker);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    sourceMs = rs.getLong(1);
-                }
-            }
+            long rowMs = table.write(c, before, marker);
             long after = System.currentTimeMillis();
-            lag.skewMs(sourceMs - (before + after) / 2);
-            String lsn;
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-                rs.next();
-                lsn = rs.getString(1);
+            if (table.serverClock()) {
+                lag.skewMs(rowMs - (before + after) / 2);
             }
+            String position = table.position(c);
             if (failing) {
-                LOG.info("Heartbeats reach the source again");
+                LOG.infof("Heartbeats reach %s again", table.end());
                 failing = false;
             }
-            return lsn;
+            return position;
         } catch (SQLException e) {
             if (!failing) {
-                LOG.warnf("Cannot write the heartbeat to the source (%s); lag will grow until it can.", e.getMessage());
+                LOG.warnf("Cannot write the heartbeat to %s (%s); %s will grow until it can.", table.end(), e.getMessage(), table.lag());
                 failing = true;
             }
             if (marker != null) {
-                throw new IllegalStateException("Writing the drain marker to the source failed: " + e.getMessage(), e);
+                throw new IllegalStateException("Writing the drain marker to " + table.end() + " failed: " + e.getMessage(), e);
             }
             return null;
         }
@@ -107,5 +89,10 @@ public final class HeartbeatWriter implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

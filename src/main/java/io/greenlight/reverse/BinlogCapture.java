@@ -1,5 +1,6 @@
 package io.greenlight.reverse;
 
+import io.greenlight.capture.HeartbeatTable;
 import io.greenlight.config.GreenlightConfig;
 import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
@@ -30,6 +31,11 @@ final class BinlogCapture implements PrimaryCapture {
     }
 
     @Override
+    public HeartbeatTable heartbeatTable() {
+        return HeartbeatTable.PRIMARY_MYSQL;
+    }
+
+    @Override
     public String kind() {
         return "binlog";
     }
@@ -48,7 +54,7 @@ final class BinlogCapture implements PrimaryCapture {
     @Override
     public Properties properties(Collection<SourceTable> tables) {
         List<String> read = new ArrayList<>(tables.stream().map(t -> t.id().table()).toList());
-        read.add(PrimaryHeartbeat.TABLE);
+        read.add(HeartbeatTable.REVERSE);
         GreenlightConfig.Target tgt = config.target();
         return ReverseProperties.of(stream, tgt.url().orElseThrow(), tgt.username().orElseThrow(), tgt.password().orElse(null),
                 read, ReverseProperties.serverId(stream));

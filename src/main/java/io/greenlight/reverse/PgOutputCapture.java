@@ -1,6 +1,7 @@
 package io.greenlight.reverse;
 
 import io.greenlight.capture.DebeziumProperties;
+import io.greenlight.capture.HeartbeatTable;
 import io.greenlight.config.GreenlightConfig;
 import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
@@ -60,6 +61,11 @@ final class PgOutputCapture implements PrimaryCapture {
     }
 
     @Override
+    public HeartbeatTable heartbeatTable() {
+        return HeartbeatTable.PRIMARY_POSTGRES;
+    }
+
+    @Override
     public String kind() {
         return "WAL (pgoutput)";
     }
@@ -91,7 +97,7 @@ final class PgOutputCapture implements PrimaryCapture {
             problems.add("Greenlight's target user " + user + " may not create the reverse publication in database " + database
                     + ". Run on the target: GRANT CREATE ON DATABASE " + database + " TO " + user + ";");
         }
-        if (!superuser && "false".equals(single(target, "SELECT (to_regclass('public." + PrimaryHeartbeat.TABLE + "') IS NOT NULL "
+        if (!superuser && "false".equals(single(target, "SELECT (to_regclass('public." + HeartbeatTable.REVERSE + "') IS NOT NULL "
                 + "OR has_schema_privilege('public', 'CREATE'))::text"))) {
             problems.add("Greenlight's target user " + user + " may not create the reverse heartbeat table in schema public. "
                     + "Run on the target: GRANT CREATE ON SCHEMA public TO " + user + ";");
@@ -245,7 +251,7 @@ final class PgOutputCapture implements PrimaryCapture {
     }
 
     static TableId heartbeat() {
-        return new TableId("public", PrimaryHeartbeat.TABLE);
+        return HeartbeatTable.PRIMARY_POSTGRES.id();
     }
 
     static long parseLsn(String lsn) {

@@ -1,5 +1,6 @@
 package io.greenlight.reverse;
 
+import io.greenlight.capture.HeartbeatTable;
 import io.greenlight.config.GreenlightConfig;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.schema.SourceTable;
@@ -16,8 +17,8 @@ import java.util.Properties;
  * How the new primary is captured after the switch, per engine: a MySQL/MariaDB target's binlog
  * ({@link BinlogCapture}), or a PostgreSQL target's WAL through pgoutput, the capture forward
  * replication runs on the source ({@link PgOutputCapture}). The rest of reverse replication (the
- * embedded engine, reverse apply through the batch writer, offsets on the old source, heartbeat,
- * marker) is one path for both.
+ * embedded engine, apply through the batch unit forward apply uses, offsets on the old source,
+ * the heartbeat writer and lag tracker forward uses, marker) is one path for both.
  */
 interface PrimaryCapture {
 
@@ -26,6 +27,9 @@ interface PrimaryCapture {
         String url = config.target().url().orElseThrow(() -> new IllegalStateException("greenlight.target.url is not set"));
         return Dialect.isPostgres(Dialect.connectionUrl(url)) ? new PgOutputCapture(config, stream) : new BinlogCapture(config, stream);
     }
+
+    /** The new primary's heartbeat table, in its dialect. */
+    HeartbeatTable heartbeatTable();
 
     /** What the new primary's changes are read from, for messages: "binlog", "WAL (pgoutput)". */
     String kind();

@@ -1,15 +1,21 @@
 package io.greenlight.reverse;
 
+import io.agroal.api.AgroalDataSource;
+import io.greenlight.DataSources;
+import io.greenlight.RunningPipeline;
 import io.greenlight.apply.ApplyGate;
-import io.greenlight.apply.BatchWriter;
 import io.greenlight.capture.CaptureEngine;
+import io.greenlight.capture.HeartbeatTable;
+import io.greenlight.capture.HeartbeatWriter;
 import io.greenlight.config.GreenlightConfig;
-import io.greenlight.dialect.PostgresDialect;
+import io.greenlight.lag.LagTracker;
+import io.greenlight.lag.PipelineMeters;
 import io.greenlight.schema.SourceTable;
 import io.greenlight.schema.TableId;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -17,44 +23,52 @@ import org.jboss.logging.Logger;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 
 /**
- * Reverse replication after the switch: the new primary is captured ({@link PrimaryCapture}: a
- * MySQL/MariaDB binlog, or a PostgreSQL target's WAL through the pgoutput capture forward
- * replication runs) by the same embedded engine forward capture runs, and applied to the old source
- * (PostgreSQL) by the same batch writer and PostgreSQL dialect a PostgreSQL target uses, so the
- * old source stays an exact standby. It starts at the position recorded while both sides
- * were fenced, before the switch ({@link #recordStart}): nothing written on the new primary after
- * the switch is missed, and nothing forward apply wrote comes back.
+ * Reverse replication after the switch: the data path with its ends swapped. The new primary is
+ * captured ({@link PrimaryCapture}: a MySQL/MariaDB binlog, or a PostgreSQL target's WAL through
+ * pgoutput) by the embedded engine forward capture runs, and applied to the old source (PostgreSQL)
+ * by forward's batch unit ({@link BatchApply}: batch writer, PostgreSQL dialect, the stream's
+ * position in the same transaction, transient failures retried); its heartbeat is forward's
+ * {@link HeartbeatWriter} on the new primary's table, its lag forward's {@link LagTracker}, and its
+ * parts start and stop as one {@link RunningPipeline}, as forward's do. What differs: no Kafka
+ * between capture and apply ({@link ReverseFeed}), so the engine starts from, and apply advances,
+ * the position kept on the old source ({@link ReverseOffsets}, {@link SeededOffsetStore}). It starts
+ * at the position recorded while both sides were fenced, before the switch ({@link #recordStart}):
+ * nothing written on the new primary after the switch is missed, and nothing forward apply wrote comes back.
  */
 @ApplicationScoped
 public class ReverseReplication {
 
     private static final Logger LOG = Logger.getLogger(ReverseReplication.class);
+    /** Connections of the pool reverse apply writes the old source through (a batch, and the probe naming a change at fault). */
+    private static final int POOL_SIZE = 2;
 
     private final GreenlightConfig config;
     private final ApplyGate gate;
     private final MeterRegistry registry;
     private final List<Meter> meters = new ArrayList<>();
-    private final ReverseProgress progress = new ReverseProgress();
-    private CaptureEngine engine;
-    private PrimaryHeartbeat heartbeat;
+    /** The reverse direction's lag, as forward's: published and applied per batch, heartbeats keeping it honest. */
+    private final LagTracker lag = new LagTracker();
+    /** The batch unit's counters (per table, errors), kept off the Prometheus registry: forward's names are forward's. */
+    private final PipelineMeters applyMeters;
+    private RunningPipeline run;
     private volatile String failure;
     private volatile String startedAt;
+    private volatile Map<String, ?> position;
 
     public ReverseReplication(GreenlightConfig config, ApplyGate gate, MeterRegistry registry) {
         this.config = config;
         this.gate = gate;
         this.registry = registry;
-        meters.add(Gauge.builder("cdc.reverse.lag.seconds", this, r -> r.started() ? r.progress.lagSeconds() : 0)
+        this.applyMeters = new PipelineMeters(new SimpleMeterRegistry(), lag);
+        meters.add(Gauge.builder("cdc.reverse.lag.seconds", this, r -> r.started() ? r.lag.endToEndSeconds() : 0)
                 .description("Reverse direction (new primary to old source): now minus the newest heartbeat of the new primary "
                         + "applied to the old source (it grows when reverse replication failed); 0 while it is not started")
                 .register(registry));
@@ -99,10 +113,11 @@ public class ReverseReplication {
     public ReverseStart recordStart(Connection oldSource, DataSource target, Collection<TableId> tables, String cutover)
             throws SQLException {
         ReverseStart start;
+        PrimaryCapture capture = capture();
         try (Connection c = target.getConnection()) {
             c.setAutoCommit(true);
-            PrimaryHeartbeat.createTable(c);
-            start = capture().recordStart(c, tables);
+            capture.heartbeatTable().create(c);
+            start = capture.recordStart(c, tables);
         }
         ReverseOffsets.seed(oldSource, stream(), cutover, start);
         LOG.infof("Reverse replication for cutover %s will start at the new primary's %s", cutover, start);
@@ -114,7 +129,7 @@ public class ReverseReplication {
      * runs or when none is recorded); returns whether it runs.
      */
     public synchronized boolean start(DataSource oldSource, DataSource target, Map<TableId, SourceTable> tables) throws SQLException {
-        if (engine != null) {
+        if (run != null) {
             return true;
         }
         Optional<ReverseOffsets.Stored> stored;
@@ -131,49 +146,58 @@ public class ReverseReplication {
         // The old source's own tables, as the catalog describes them: no numeric resizing, no DDL.
         Map<TableId, SourceTable> models = new LinkedHashMap<>();
         tables.forEach((id, t) -> {
-            if (!id.schema().equals("greenlight")) {
+            if (!id.schema().equals(HeartbeatWriter.SCHEMA)) {
                 models.put(id, t.withNumericExtents(Map.of()));
             }
         });
         PrimaryCapture capture = capture();
-        Properties properties = capture.properties(models.values());
         SeededOffsetStore.seed(stream(), stream(), stored.get().offset());
-        BatchWriter writer = new BatchWriter(new PostgresDialect(), models, null);
-        ReverseApplier applier = new ReverseApplier(stream(), oldSource, writer, capture, models, progress, gate::reverseWrote);
-        progress.restarted();
+        lag.reset(Map.of());
         failure = null;
-        engine = new CaptureEngine(properties, applier, e -> {
-            failure = e.getMessage() != null ? e.getMessage() : e.toString();
-            LOG.errorf("Reverse replication stopped: %s", failure);
-        });
-        engine.start();
-        heartbeat = new PrimaryHeartbeat(target::getConnection);
-        heartbeat.start(config.heartbeat().interval());
+        RunningPipeline parts = new RunningPipeline();
+        try {
+            GreenlightConfig.Source src = config.source();
+            AgroalDataSource writes = DataSources.sourceInUtc(src.url().orElseThrow(), src.username().orElseThrow(), src.password(),
+                    POOL_SIZE);
+            parts.started("reverse apply's pool", writes, writes);
+            ReverseFeed feed = new ReverseFeed(stream(), writes, capture, models, lag, applyMeters, gate::reverseWrote,
+                    offset -> position = offset);
+            parts.started("reverse apply", feed, feed);
+            CaptureEngine engine = new CaptureEngine(capture.properties(models.values()), feed, e -> {
+                failure = e.getMessage() != null ? e.getMessage() : e.toString();
+                LOG.errorf("Reverse replication stopped: %s", failure);
+            });
+            engine.start();
+            parts.capture(engine);
+            HeartbeatWriter heartbeat = new HeartbeatWriter(target, capture.heartbeatTable(), lag);
+            heartbeat.start(config.heartbeat().interval());
+            parts.heartbeat(heartbeat);
+        } catch (SQLException | RuntimeException e) {
+            parts.close();
+            throw e;
+        }
+        run = parts;
         startedAt = stored.get().startedAt();
         LOG.infof("Reverse replication runs: new primary's %s from %s (recorded by cutover %s) → old source",
                 capture.kind(), stored.get().offset(), stored.get().cutover());
         return true;
     }
 
+    /** Stops the parts, the heartbeat and capture first (as forward's). */
     public synchronized void stop() {
-        if (heartbeat != null) {
-            heartbeat.close();
-            heartbeat = null;
-        }
-        if (engine != null) {
-            engine.close();
-            engine = null;
+        if (run != null) {
+            run.close();
+            run = null;
         }
     }
 
     /** Started since this process began (running, or stopped by a failure {@link #status()} names). */
     public boolean started() {
-        return engine != null;
+        return run != null;
     }
 
     public boolean running() {
-        CaptureEngine e = engine;
-        return e != null && failure == null;
+        return run != null && failure == null;
     }
 
     /**
@@ -202,28 +226,32 @@ public class ReverseReplication {
         List<String> removed = new ArrayList<>();
         try (Connection c = target.getConnection()) {
             c.setAutoCommit(true);
-            PrimaryHeartbeat.dropTable(c);
-            removed.add("table " + PrimaryHeartbeat.TABLE + " (target)");
-            removed.addAll(capture().remove(c));
+            PrimaryCapture capture = capture();
+            capture.heartbeatTable().drop(c);
+            removed.add("table " + HeartbeatTable.REVERSE + " (target)");
+            removed.addAll(capture.remove(c));
         }
         return removed;
     }
 
-    /** Writes a heartbeat carrying {@code marker} on the new primary. */
-    public void writeMarker(DataSource target, String marker) throws SQLException {
-        new PrimaryHeartbeat(target::getConnection).beat(marker);
+    /** Writes a heartbeat carrying {@code marker} on the new primary (throws when it cannot). */
+    public void writeMarker(DataSource target, String marker) {
+        try (HeartbeatWriter once = new HeartbeatWriter(target, capture().heartbeatTable(), lag)) {
+            once.beat(marker);
+        }
     }
 
+    /** True once every change the new primary committed before the marker's beat is applied to the old source. */
     public boolean markerApplied(String marker) {
-        return progress.markerApplied(marker);
+        return lag.drainTarget(marker).map(lag::appliedThrough).orElse(false);
     }
 
     public double lagSeconds() {
-        return progress.lagSeconds();
+        return lag.endToEndSeconds();
     }
 
     public long changesApplied() {
-        return progress.changesApplied();
+        return applyMeters.tableTotals().values().stream().mapToLong(t -> t[1]).sum();
     }
 
     /** For GET /status: which way data flows back, how far behind the old source is, and why it stopped if it did. */
@@ -233,9 +261,9 @@ public class ReverseReplication {
         status.put("from", "target (new primary, " + capture().kind() + ")");
         status.put("to", "source (old primary, standby)");
         status.put("startedAt", startedAt);
-        status.put("lagSeconds", running() ? progress.lagSeconds() : null);
-        status.put("changesApplied", progress.changesApplied());
-        status.put("position", progress.offset());
+        status.put("lagSeconds", running() ? lag.endToEndSeconds() : null);
+        status.put("changesApplied", changesApplied());
+        status.put("position", position);
         status.put("failure", failure);
         return status;
     }

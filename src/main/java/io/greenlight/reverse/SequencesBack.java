@@ -59,7 +59,7 @@ public final class SequencesBack {
 
     /** The key the new primary would hand out next: its AUTO_INCREMENT, or its own sequence (PostgreSQL target). */
     private static long nextOnPrimary(Connection primary, SourceTable table, SourceColumn column) throws SQLException {
-        if (!PrimaryHeartbeat.postgres(primary)) {
+        if (!"PostgreSQL".equals(primary.getMetaData().getDatabaseProductName())) { // else MySQL/MariaDB
             return autoIncrement(primary, table.id().table());
         }
         String sequence;

@@ -58,7 +58,7 @@ class PgOutputCaptureTest {
                 limited.setAutoCommit(true);
                 assertEquals(List.of(), capture.problems(limited, tables));
                 // What the switch then does as this user: the heartbeat table, the publication and the slot.
-                PrimaryHeartbeat.createTable(limited);
+                capture.heartbeatTable().create(limited);
                 ReverseStart start = capture.recordStart(limited, tables);
                 assertTrue(start.description().startsWith("LSN "), start.description());
                 assertEquals(List.of("publication gl_probe_reverse (target)", "replication slot gl_probe_reverse (target)"),
