@@ -21,4 +21,14 @@ public interface ColumnBinding {
     default Object value(Schema valueSchema, Object value) {
         throw new UnsupportedOperationException("this target has no bulk load");
     }
+
+    /**
+     * Whether a bulk load may take PostgreSQL's own text output of this column's values (COPY TO's
+     * text format, DateStyle ISO, TimeZone UTC) as is: the target reads that text as the same value,
+     * and {@link #value} would neither change nor refuse any value of the column. False where the
+     * binding converts or checks (dates, decimals, floats, booleans, bytes, arrays ...).
+     */
+    default boolean takesSourceText() {
+        return false;
+    }
 }

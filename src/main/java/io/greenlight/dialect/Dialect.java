@@ -265,7 +265,15 @@ public interface Dialect {
         return Optional.empty();
     }
 
-    /** What a target connection used for {@link #bulkLoad} needs on top of {@link #connectionUrl}. */
+    /** The renderer of the rows {@link #bulkLoad}'s statement reads, with room for about {@code initialBytes}. */
+    default TabSeparatedRows bulkRows(int initialBytes) {
+        return new TabSeparatedRows(initialBytes);
+    }
+
+    /**
+     * What a target connection used for {@link #bulkLoad} needs on top of {@link #connectionUrl}:
+     * the same URL when any target connection may run it.
+     */
     default String bulkLoadUrl(String connectionUrl) {
         return connectionUrl;
     }
