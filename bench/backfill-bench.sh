@@ -39,7 +39,8 @@ cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/p
 thread_ticks() {
   for f in /proc/"$1"/task/*/stat; do
     sed -E 's/^([0-9]+) \((.*)\) [A-Za-z] (.*)$/\1 \2\t\3/' "$f" 2>/dev/null \
-      | awk -F'\t' '{split($2, a, " "); split($1, b, " "); name=substr($1, length(b[1]) + 2); gsub(/ /, "_", name); print b[1], name, a[11] + a[12]}'
+      | awk -F'\t' '{split($2, a, " "); split($1, b, " "); name=substr($1, length(b[1]) + 2); gsub(/ /, "_", name); print b[1], name, a[11] + a[12]}' \
+      || true # a thread that ended since the glob has no stat file any more
   done
 }
 

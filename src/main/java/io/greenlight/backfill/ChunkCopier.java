@@ -164,7 +164,7 @@ final class ChunkCopier {
 
     /**
      * Reads the chunk with {@code COPY (SELECT …) TO STDOUT} (text format: no driver decoding of
-     * rows) and bulk-loads it in slices of about LOAD_BYTES. A column whose binding takes the
+     * rows) and bulk-loads it in slices of about LOAD_BYTES. A value whose binding takes the
      * source's text as is is passed through byte for byte; every other value is read from its text
      * into the representation the result-set path gives it and bound exactly as there (same checks,
      * same lossy policy).
@@ -173,10 +173,7 @@ final class ChunkCopier {
                          List<ColumnReader> columns, List<ColumnBinding> bindings, Chunk chunk, ExportedSnapshot snapshot)
             throws SQLException, InterruptedException {
         int count = columns.size();
-        boolean[] asIs = new boolean[count];
-        for (int i = 0; i < count; i++) {
-            asIs[i] = bindings.get(i).takesSourceText();
-        }
+        ColumnBinding[] binding = bindings.toArray(new ColumnBinding[0]);
         TabSeparatedRows rendered = dialect.bulkRows(LOAD_BYTES + LOAD_BYTES / 4);
         CopyTextRow row = new CopyTextRow(count);
         CopyOut out = src.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (" + select + ") TO STDOUT");
@@ -188,14 +185,13 @@ final class ChunkCopier {
                 }
                 row.parse(bytes);
                 for (int i = 0; i < count; i++) {
-                    if (asIs[i]) {
-                        rendered.sourceText(bytes, row.start(i), row.end(i));
+                    if (binding[i].sourceText(bytes, row.start(i), row.end(i), rendered)) {
                         continue;
                     }
                     Object bound;
                     try {
                         ColumnReader.Value value = columns.get(i).fromText(row.text(i));
-                        bound = bindings.get(i).value(value.schema(), value.value());
+                        bound = binding[i].value(value.schema(), value.value());
                     } catch (SQLException | RuntimeException e) {
                         throw refused(e, table, columns, i, row::text, snapshot);
                     }

@@ -23,12 +23,13 @@ public interface ColumnBinding {
     }
 
     /**
-     * Whether a bulk load may take PostgreSQL's own text output of this column's values (COPY TO's
-     * text format, DateStyle ISO, TimeZone UTC) as is: the target reads that text as the same value,
-     * and {@link #value} would neither change nor refuse any value of the column. False where the
-     * binding converts or checks (dates, decimals, floats, booleans, bytes, arrays ...).
+     * Writes the next field of a bulk load straight from PostgreSQL's own text output of the value
+     * (the bytes [from, to) of a COPY TO text row: DateStyle ISO, TimeZone UTC, COPY's escapes, \N
+     * for NULL) and answers true, where the target reads that text as the same value and
+     * {@link #value} could neither change nor refuse it; answers false, having written nothing,
+     * where the value must be read and go through {@link #value} (its checks and lossy policy).
      */
-    default boolean takesSourceText() {
+    default boolean sourceText(byte[] row, int from, int to, TabSeparatedRows out) {
         return false;
     }
 }

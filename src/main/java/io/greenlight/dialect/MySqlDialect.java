@@ -295,9 +295,11 @@ public final class MySqlDialect implements Dialect {
                 return binder.value(stored, valueSchema, numericText ? postgresNumericText(value) : value, accepted);
             }
 
+            private final MySqlSourceText.Form form = MySqlSourceText.of(column, stored, CONVERTED);
+
             @Override
-            public boolean takesSourceText() {
-                return !stored.array() && !CONVERTED.contains(stored.typeName());
+            public boolean sourceText(byte[] row, int from, int to, TabSeparatedRows out) {
+                return MySqlSourceText.write(form, row, from, to, out);
             }
         };
     }
@@ -306,7 +308,9 @@ public final class MySqlDialect implements Dialect {
      * The source types whose PostgreSQL text MySQL does not take as is, or whose values the binder
      * checks: decimals (fit, NaN), floats (±Infinity), booleans (1/0), bytes, intervals (ISO text),
      * hstore (JSON), bit (a number) and dates and times (range, infinity, UTC). Every other type's
-     * text (integers, character types, uuid, json, enums, network types, ranges ...) is stored as is.
+     * text (integers, character types, uuid, json, enums, network types, ranges ...) is stored as is;
+     * of these, the usual dates, times, booleans and constrained decimals are still written from
+     * their text ({@link MySqlSourceText}).
      */
     private static final java.util.Set<String> CONVERTED = java.util.Set.of("numeric", "money", "float4", "float8", "bool",
             "bytea", "interval", "hstore", "bit", "date", "time", "timetz", "timestamp", "timestamptz");

@@ -297,9 +297,14 @@ public final class PostgresDialect implements Dialect {
             }
 
             /** The same type on both sides: every value's text is its input, except timetz, which goes to UTC as streamed. */
+            private final boolean asIs = !column.array() && !"timetz".equals(column.typeName());
+
             @Override
-            public boolean takesSourceText() {
-                return !column.array() && !"timetz".equals(column.typeName());
+            public boolean sourceText(byte[] row, int from, int to, TabSeparatedRows out) {
+                if (asIs) {
+                    out.sourceText(row, from, to);
+                }
+                return asIs;
             }
         };
     }
