@@ -205,11 +205,7 @@ final class ChunkCopier {
             }
         } finally {
             if (out.isActive()) {
-                try {
-                    out.cancelCopy(); // the connection is usable again for the rollback
-                } catch (SQLException ignored) {
-                    // a broken connection is discarded by the pool
-                }
+                drain(out, src);
             }
         }
         if (rendered.rows() > 0) {
@@ -310,6 +306,25 @@ final class ChunkCopier {
             loadSlice(tgt, sql, rendered, table, chunk, snapshot);
         }
         return rows;
+    }
+
+    /**
+     * Reads the rest of a COPY that a refused value or a failed load interrupted, so that the
+     * connection can roll back and name the refused row; a connection that cannot is closed (the
+     * pool then discards it) rather than handed back in the middle of a COPY.
+     */
+    private static void drain(CopyOut out, Connection src) {
+        try {
+            while (out.readFromCopy() != null) {
+                // discarded
+            }
+        } catch (SQLException | RuntimeException e) {
+            try {
+                ((Connection) src.unwrap(PGConnection.class)).close();
+            } catch (SQLException | RuntimeException ignored) {
+                // already broken
+            }
+        }
     }
 
     private static void loadSlice(Connection tgt, String sql, TabSeparatedRows rendered, SourceTable table, Chunk chunk,
