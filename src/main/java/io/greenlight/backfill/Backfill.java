@@ -93,8 +93,10 @@ public final class Backfill implements AutoCloseable {
                 config.throttle().checkInterval()), meters);
         progress.throttledBy(throttle);
         this.loadPool = bulkPool(dialect, targetConfig, config.parallelism());
-        this.copier = loadPool == null ? new ChunkCopier(source, target, false, dialect, store, config.batchRows(), throttle)
-                : new ChunkCopier(source, loadPool, true, dialect, store, config.batchRows(), throttle);
+        String url = Dialect.connectionUrl(targetConfig.url().orElseThrow());
+        boolean bulkOnTarget = dialect.bulkLoadUrl(url).equals(url); // any target connection may bulk-load (COPY FROM)
+        this.copier = loadPool != null ? new ChunkCopier(source, loadPool, true, dialect, store, config.batchRows(), throttle)
+                : new ChunkCopier(source, target, bulkOnTarget, dialect, store, config.batchRows(), throttle);
         this.planner = new ChunkPlanner(config.chunkPages());
     }
 

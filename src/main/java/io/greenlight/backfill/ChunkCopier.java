@@ -7,6 +7,8 @@ import io.greenlight.dialect.LossyValueException;
 import io.greenlight.dialect.TabSeparatedRows;
 import io.greenlight.schema.SourceColumn;
 import io.greenlight.schema.SourceTable;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,14 +20,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
  * Copies one chunk: reads its rows on the source inside a REPEATABLE READ transaction that
  * imports the backfill's snapshot, binds each value through the target dialect (the same binding,
- * checks and lossy policy as apply), writes them in multi-row batches and records the chunk done,
- * all in one target transaction: a chunk is on the target whole or not at all.
+ * checks and lossy policy as apply), writes them and records the chunk done, all in one target
+ * transaction: a chunk is on the target whole or not at all. Where the target has a bulk load
+ * (LOAD DATA, COPY FROM) the chunk is read with COPY TO STDOUT and values the target takes as
+ * text pass through unparsed; otherwise it is read through a result set and written in
+ * multi-row batches.
  */
 final class ChunkCopier {
 
@@ -86,7 +92,9 @@ final class ChunkCopier {
                 begin(src, snapshot);
                 long rows = 0;
                 Optional<String> bulk = this.bulk ? dialect.bulkLoad(table, names) : Optional.empty();
-                try (PreparedStatement read = src.prepareStatement(select);
+                if (bulk.isPresent() && columns.stream().allMatch(ColumnReader::readsText)) {
+                    rows = copyOut(src, tgt, bulk.get(), select, table, columns, bindings, chunk, snapshot);
+                } else try (PreparedStatement read = src.prepareStatement(select);
                      PreparedStatement write = bulk.isPresent() ? null : tgt.prepareStatement(dialect.backfillInsert(table, names))) {
                     read.setFetchSize(Math.max(batchRows, 1000));
                     if (bulk.isPresent()) {
@@ -103,7 +111,7 @@ final class ChunkCopier {
                                 try {
                                     bindings.get(i).bind(write, i + 1, values[i].schema(), values[i].value());
                                 } catch (RuntimeException e) {
-                                    throw refused(e, table, columns, i, rs, snapshot);
+                                    throw refused(e, table, columns, i, text(rs), snapshot);
                                 }
                             }
                             write.addBatch();
@@ -149,7 +157,61 @@ final class ChunkCopier {
             st.execute("SET LOCAL TimeZone = 'UTC'");
             st.execute("SET LOCAL DateStyle = 'ISO, YMD'");
             st.execute("SET LOCAL IntervalStyle = 'postgres'");
+            st.execute("SET LOCAL bytea_output = 'hex'");
+            st.execute("SET LOCAL extra_float_digits = 3"); // shortest exact text of floats, as the driver's sessions have
         }
+    }
+
+    /**
+     * Reads the chunk with {@code COPY (SELECT …) TO STDOUT} (text format: no driver decoding of
+     * rows) and bulk-loads it in slices of about LOAD_BYTES. A value whose binding takes the
+     * source's text as is is passed through byte for byte; every other value is read from its text
+     * into the representation the result-set path gives it and bound exactly as there (same checks,
+     * same lossy policy).
+     */
+    private long copyOut(Connection src, Connection tgt, String sql, String select, SourceTable table,
+                         List<ColumnReader> columns, List<ColumnBinding> bindings, Chunk chunk, ExportedSnapshot snapshot)
+            throws SQLException, InterruptedException {
+        int count = columns.size();
+        ColumnBinding[] binding = bindings.toArray(new ColumnBinding[0]);
+        TabSeparatedRows rendered = dialect.bulkRows(LOAD_BYTES + LOAD_BYTES / 4);
+        CopyTextRow row = new CopyTextRow(count);
+        CopyOut out = src.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (" + select + ") TO STDOUT");
+        long rows = 0;
+        try {
+            for (byte[] bytes = out.readFromCopy(); bytes != null; bytes = out.readFromCopy()) {
+                if (rows % batchRows == 0) {
+                    throttle.acquire(batchRows);
+                }
+                row.parse(bytes);
+                for (int i = 0; i < count; i++) {
+                    if (binding[i].sourceText(bytes, row.start(i), row.end(i), rendered)) {
+                        continue;
+                    }
+                    Object bound;
+                    try {
+                        ColumnReader.Value value = columns.get(i).fromText(row.text(i));
+                        bound = binding[i].value(value.schema(), value.value());
+                    } catch (SQLException | RuntimeException e) {
+                        throw refused(e, table, columns, i, row::text, snapshot);
+                    }
+                    rendered.value(bound);
+                }
+                rendered.endRow();
+                rows++;
+                if (rendered.bytes() >= LOAD_BYTES) {
+                    loadSlice(tgt, sql, rendered, table, chunk, snapshot);
+                }
+            }
+        } finally {
+            if (out.isActive()) {
+                drain(out, src);
+            }
+        }
+        if (rendered.rows() > 0) {
+            loadSlice(tgt, sql, rendered, table, chunk, snapshot);
+        }
+        return rows;
     }
 
     /**
@@ -196,7 +258,7 @@ final class ChunkCopier {
                         if (!refusedValue(e)) {
                             throw e;
                         }
-                        return new BackfillException(table.id(), "Table " + table.id() + ", key " + key(table, columns, rs)
+                        return new BackfillException(table.id(), "Table " + table.id() + ", key " + key(table, columns, text(rs))
                                 + ", in the backfill at snapshot LSN " + snapshot.lsn() + ": the target refused the row: "
                                 + e.getMessage() + ". Table " + table.id() + " paused (the other tables go on); its copy is "
                                 + "incomplete. Widen or fix the target column (or fix the value on the source), then POST /tables/"
@@ -218,7 +280,7 @@ final class ChunkCopier {
             throws SQLException, InterruptedException {
         ColumnReader.Value[] values = new ColumnReader.Value[columns.size()];
         Object[] bound = new Object[columns.size()];
-        TabSeparatedRows rendered = new TabSeparatedRows(LOAD_BYTES + LOAD_BYTES / 4);
+        TabSeparatedRows rendered = dialect.bulkRows(LOAD_BYTES + LOAD_BYTES / 4);
         long rows = 0;
         try (ResultSet rs = read.executeQuery()) {
             while (rs.next()) {
@@ -230,7 +292,7 @@ final class ChunkCopier {
                     try {
                         bound[i] = bindings.get(i).value(values[i].schema(), values[i].value());
                     } catch (RuntimeException e) {
-                        throw refused(e, table, columns, i, rs, snapshot);
+                        throw refused(e, table, columns, i, text(rs), snapshot);
                     }
                 }
                 rendered.add(bound);
@@ -244,6 +306,25 @@ final class ChunkCopier {
             loadSlice(tgt, sql, rendered, table, chunk, snapshot);
         }
         return rows;
+    }
+
+    /**
+     * Reads the rest of a COPY that a refused value or a failed load interrupted, so that the
+     * connection can roll back and name the refused row; a connection that cannot is closed (the
+     * pool then discards it) rather than handed back in the middle of a COPY.
+     */
+    private static void drain(CopyOut out, Connection src) {
+        try {
+            while (out.readFromCopy() != null) {
+                // discarded
+            }
+        } catch (SQLException | RuntimeException e) {
+            try {
+                ((Connection) src.unwrap(PGConnection.class)).close();
+            } catch (SQLException | RuntimeException ignored) {
+                // already broken
+            }
+        }
     }
 
     private static void loadSlice(Connection tgt, String sql, TabSeparatedRows rendered, SourceTable table, Chunk chunk,
@@ -266,9 +347,9 @@ final class ChunkCopier {
                 if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
                     throw e; // the source connection failed, not the value
                 }
-                throw refused(e, table, columns, i, rs, snapshot);
+                throw refused(e, table, columns, i, text(rs), snapshot);
             } catch (RuntimeException e) {
-                throw refused(e, table, columns, i, rs, snapshot);
+                throw refused(e, table, columns, i, text(rs), snapshot);
             }
         }
     }
@@ -278,7 +359,7 @@ final class ChunkCopier {
      * and what to do: the backfill pauses the table and copies the others.
      */
     private static BackfillException refused(Exception e, SourceTable table, List<ColumnReader> columns, int i,
-                                             ResultSet row, ExportedSnapshot snapshot) {
+                                             IntFunction<String> row, ExportedSnapshot snapshot) {
         SourceColumn column = columns.get(i).column();
         String ref = LossyPolicy.columnRef(table.id(), column.name());
         String where = "Column " + ref + " (" + column.formatted() + "), key " + key(table, columns, row)
@@ -299,19 +380,26 @@ final class ChunkCopier {
     }
 
     /** The row's identity for messages, as text: its key columns, or every column of a keyless row. */
-    private static Map<String, Object> key(SourceTable table, List<ColumnReader> columns, ResultSet row) {
+    private static Map<String, Object> key(SourceTable table, List<ColumnReader> columns, IntFunction<String> row) {
         Map<String, Object> key = new LinkedHashMap<>();
         for (int i = 0; i < columns.size(); i++) {
             String name = columns.get(i).column().name();
             if (table.identityColumns().contains(name)) {
-                try {
-                    key.put(name, row.getString(i + 1));
-                } catch (SQLException e) {
-                    key.put(name, "?");
-                }
+                key.put(name, row.apply(i));
             }
         }
         return key;
+    }
+
+    /** The text of a result set's column i (0-based) for messages. */
+    private static IntFunction<String> text(ResultSet rs) {
+        return i -> {
+            try {
+                return rs.getString(i + 1);
+            } catch (SQLException e) {
+                return "?";
+            }
+        };
     }
 
     /** Keeps the SQL state (a lost connection stays recognizable) and adds where it happened. */

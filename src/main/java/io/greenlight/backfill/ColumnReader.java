@@ -9,9 +9,12 @@ import io.greenlight.schema.TableId;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.postgresql.PGStatement;
+import org.postgresql.util.HStoreConverter;
 import org.postgresql.util.PGInterval;
+import org.postgresql.util.PGbytea;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -113,6 +116,41 @@ final class ColumnReader {
                 yield text == null ? new Value(null, null) : temporal(kind, text);
             }
             default -> new Value(null, rs.getString(index)); // numeric, money (as numeric) and every textual form
+        };
+    }
+
+    /** Whether {@link #fromText} reads this column (arrays are read from a result set). */
+    boolean readsText() {
+        return !column.array();
+    }
+
+    /**
+     * The value of PostgreSQL's text output of this column (COPY TO's field, unescaped; null for
+     * NULL) in the same representation {@link #read} gives it from a result set, in this session's
+     * settings (TimeZone UTC, DateStyle ISO, IntervalStyle postgres, bytea_output hex).
+     */
+    Value fromText(String text) throws SQLException {
+        if (text == null) {
+            return new Value(null, null);
+        }
+        return switch (kind) {
+            case "int2", "int4" -> new Value(null, Integer.valueOf(text));
+            case "int8", "oid" -> new Value(null, Long.valueOf(text));
+            case "float4" -> new Value(null, Float.valueOf(text));
+            case "float8" -> new Value(null, Double.valueOf(text));
+            case "bool" -> new Value(null, text.equals("t"));
+            case "bytea" -> new Value(null, PGbytea.toBytes(text.getBytes(StandardCharsets.US_ASCII)));
+            case "interval" -> {
+                PGInterval iv = new PGInterval(text);
+                yield new Value(null, Interval.toIsoString(iv.getYears(), iv.getMonths(), iv.getDays(),
+                        iv.getHours(), iv.getMinutes(), BigDecimal.valueOf(iv.getSeconds())));
+            }
+            case "hstore" -> new Value(JSON_TEXT, json(HStoreConverter.fromString(text)));
+            case "money" -> new Value(null, new BigDecimal(text)); // projected as numeric
+            case "varbit" -> new Value(null, text);
+            case "bit" -> new Value(BITS, bits(text));
+            case "date", "time", "timetz", "timestamp", "timestamptz" -> temporal(kind, text);
+            default -> new Value(null, text);
         };
     }
 

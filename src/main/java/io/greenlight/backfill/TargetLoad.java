@@ -2,6 +2,9 @@ package io.greenlight.backfill;
 
 import io.greenlight.dialect.TabSeparatedRows;
 
+import org.postgresql.PGConnection;
+
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -10,9 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs a dialect's LOAD DATA LOCAL INFILE statement over rows held in memory (Connector/J's
- * setLocalInfileInputStream: no file is written). LOCAL turns bad values and duplicate keys into
- * warnings, so any warning fails the load instead of letting a changed value through.
+ * Runs a dialect's bulk-load statement over rows held in memory, no file written: MySQL's LOAD
+ * DATA LOCAL INFILE (Connector/J's setLocalInfileInputStream; LOCAL turns bad values and
+ * duplicate keys into warnings, so any warning fails the load instead of letting a changed value
+ * through) or PostgreSQL's COPY FROM STDIN (pgjdbc's CopyManager).
  */
 final class TargetLoad {
 
@@ -20,6 +24,10 @@ final class TargetLoad {
     }
 
     static void load(Connection connection, String sql, TabSeparatedRows rows) throws SQLException {
+        if (connection.isWrapperFor(PGConnection.class)) {
+            copyIn(connection.unwrap(PGConnection.class), sql, rows);
+            return;
+        }
         long loaded;
         try (Statement st = connection.createStatement()) {
             st.unwrap(com.mysql.cj.jdbc.JdbcStatement.class).setLocalInfileInputStream(rows.inputStream());
@@ -34,6 +42,19 @@ final class TargetLoad {
         if (!warnings.isEmpty() || loaded != rows.rows()) {
             throw new SQLException("The target took " + loaded + " of " + rows.rows() + " rows"
                     + (warnings.isEmpty() ? "" : " and warned: " + String.join("; ", warnings)), "22000");
+        }
+    }
+
+    /** PostgreSQL's COPY FROM STDIN: a bad value fails the statement (and the chunk's transaction) with its SQL state. */
+    private static void copyIn(PGConnection connection, String sql, TabSeparatedRows rows) throws SQLException {
+        long loaded;
+        try {
+            loaded = connection.getCopyAPI().copyIn(sql, rows.inputStream());
+        } catch (IOException e) {
+            throw new SQLException("Reading the rendered rows failed: " + e.getMessage(), "58030", e);
+        }
+        if (loaded != rows.rows()) {
+            throw new SQLException("The target took " + loaded + " of " + rows.rows() + " rows", "22000");
         }
     }
 }

@@ -21,4 +21,15 @@ public interface ColumnBinding {
     default Object value(Schema valueSchema, Object value) {
         throw new UnsupportedOperationException("this target has no bulk load");
     }
+
+    /**
+     * Writes the next field of a bulk load straight from PostgreSQL's own text output of the value
+     * (the bytes [from, to) of a COPY TO text row: DateStyle ISO, TimeZone UTC, COPY's escapes, \N
+     * for NULL) and answers true, where the target reads that text as the same value and
+     * {@link #value} could neither change nor refuse it; answers false, having written nothing,
+     * where the value must be read and go through {@link #value} (its checks and lossy policy).
+     */
+    default boolean sourceText(byte[] row, int from, int to, TabSeparatedRows out) {
+        return false;
+    }
 }

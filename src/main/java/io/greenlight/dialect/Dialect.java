@@ -249,8 +249,8 @@ public interface Dialect {
 
     /**
      * The statement the backfill loads a chunk's rows with, one JDBC batch of bound rows: a plain
-     * insert into a table the backfill emptied first. A dialect with a faster bulk path (COPY FROM
-     * STDIN, LOAD DATA) can be given its own loader in io.greenlight.backfill.ChunkLoader.
+     * insert into a table the backfill emptied first. Used where {@link #bulkLoad} has none (or the
+     * target refuses it), and to name a row the bulk load refused.
      */
     default String backfillInsert(SourceTable table, List<String> columns) {
         return insert(table, columns);
@@ -258,14 +258,22 @@ public interface Dialect {
 
     /**
      * A bulk-load statement reading the given columns as tab-separated text from a client-side
-     * stream ({@link TabSeparatedRows} renders it), or empty when the target has none and the
-     * backfill uses {@link #backfillInsert} batches.
+     * stream ({@link #bulkRows} renders it: MySQL's LOAD DATA LOCAL, PostgreSQL's COPY FROM STDIN),
+     * or empty when the target has none and the backfill uses {@link #backfillInsert} batches.
      */
     default Optional<String> bulkLoad(SourceTable table, List<String> columns) {
         return Optional.empty();
     }
 
-    /** What a target connection used for {@link #bulkLoad} needs on top of {@link #connectionUrl}. */
+    /** The renderer of the rows {@link #bulkLoad}'s statement reads, with room for about {@code initialBytes}. */
+    default TabSeparatedRows bulkRows(int initialBytes) {
+        return new TabSeparatedRows(initialBytes);
+    }
+
+    /**
+     * What a target connection used for {@link #bulkLoad} needs on top of {@link #connectionUrl}:
+     * the same URL when any target connection may run it.
+     */
     default String bulkLoadUrl(String connectionUrl) {
         return connectionUrl;
     }

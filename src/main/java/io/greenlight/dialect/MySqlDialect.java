@@ -299,8 +299,26 @@ public final class MySqlDialect implements Dialect {
             public Object value(Schema valueSchema, Object value) {
                 return binder.value(stored, valueSchema, numericText ? postgresNumericText(value) : value, accepted);
             }
+
+            private final MySqlSourceText.Form form = MySqlSourceText.of(column, stored, CONVERTED);
+
+            @Override
+            public boolean sourceText(byte[] row, int from, int to, TabSeparatedRows out) {
+                return MySqlSourceText.write(form, row, from, to, out);
+            }
         };
     }
+
+    /**
+     * The source types whose PostgreSQL text MySQL does not take as is, or whose values the binder
+     * checks: decimals (fit, NaN), floats (±Infinity), booleans (1/0), bytes, intervals (ISO text),
+     * hstore (JSON), bit (a number) and dates and times (range, infinity, UTC). Every other type's
+     * text (integers, character types, uuid, json, enums, network types, ranges ...) is stored as is;
+     * of these, the usual dates, times, booleans and constrained decimals are still written from
+     * their text ({@link MySqlSourceText}).
+     */
+    private static final java.util.Set<String> CONVERTED = java.util.Set.of("numeric", "money", "float4", "float8", "bool",
+            "bytea", "interval", "hstore", "bit", "date", "time", "timetz", "timestamp", "timestamptz");
 
     /** A numeric stored as text, as PostgreSQL prints it: the connector writes NaN as NAN, ±Infinity as (NEGATIVE_|POSITIVE_)INFINITY. */
     private static Object postgresNumericText(Object value) {

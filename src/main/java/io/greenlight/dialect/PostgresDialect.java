@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -284,7 +285,42 @@ public final class PostgresDialect implements Dialect {
     @Override
     public ColumnBinding binding(SourceTable table, SourceColumn column) {
         boolean accepted = lossy.accepts(table.id(), column);
-        return (statement, index, valueSchema, value) -> binder.bind(statement, index, column, valueSchema, value, accepted);
+        return new ColumnBinding() {
+            @Override
+            public void bind(PreparedStatement statement, int index, Schema valueSchema, Object value) throws SQLException {
+                binder.bind(statement, index, column, valueSchema, value, accepted);
+            }
+
+            @Override
+            public Object value(Schema valueSchema, Object value) {
+                return binder.value(column, valueSchema, value, accepted);
+            }
+
+            /** The same type on both sides: every value's text is its input, except timetz, which goes to UTC as streamed. */
+            private final boolean asIs = !column.array() && !"timetz".equals(column.typeName());
+
+            @Override
+            public boolean sourceText(byte[] row, int from, int to, TabSeparatedRows out) {
+                if (asIs) {
+                    out.sourceText(row, from, to);
+                }
+                return asIs;
+            }
+        };
+    }
+
+    /**
+     * COPY FROM STDIN in the text format. Inside the chunk's transaction like any write: a chunk
+     * that fails, or whose transaction does not commit, leaves nothing behind.
+     */
+    @Override
+    public Optional<String> bulkLoad(SourceTable table, List<String> columns) {
+        return Optional.of("COPY " + tableName(table) + " (" + quoteAll(columns) + ") FROM STDIN");
+    }
+
+    @Override
+    public TabSeparatedRows bulkRows(int initialBytes) {
+        return TabSeparatedRows.copyFormat(initialBytes);
     }
 
     private static String literal(String text) {

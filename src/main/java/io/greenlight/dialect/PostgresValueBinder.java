@@ -40,6 +40,17 @@ final class PostgresValueBinder {
         }
     }
 
+    /** What {@link #bind} sets: the value's input text, its bytes for bytea, null for NULL. */
+    Object value(SourceColumn column, Schema schema, Object value, boolean accepted) {
+        if (value == null) {
+            return null;
+        }
+        if ("bytea".equals(column.typeName()) && !column.array()) {
+            return MySqlValueBinder.bytes(value);
+        }
+        return text(column, schema, value, accepted);
+    }
+
     private static String text(SourceColumn column, Schema schema, Object value, boolean accepted) {
         if (value instanceof List<?> items) {
             return array(column, schema == null ? null : schema.valueSchema(), items);

@@ -1,39 +1,74 @@
 package io.greenlight.dialect;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * Rows for {@link Dialect#bulkLoad} as LOAD DATA's default text format: tab between fields,
- * newline after each row, backslash escapes, {@code \N} for NULL, binary values as hex. The
- * values are the ones the dialect's binder produced for the same columns, so the bulk path writes
- * what a bound statement would.
+ * Rows for {@link Dialect#bulkLoad} in a tab-separated text format: tab between fields, newline
+ * after each row, backslash escapes, {@code \N} for NULL. Two flavours: MySQL's LOAD DATA (binary
+ * values as plain hex, booleans as 1/0) and PostgreSQL's COPY FROM text format (binary values as
+ * bytea hex input {@code \\x…}). The values are the ones the dialect's binder produced for the same
+ * columns, so the bulk path writes what a bound statement would; a field may also be the source's
+ * own COPY text passed through ({@link #sourceText}) where the dialect says the target takes it as is.
  */
 public final class TabSeparatedRows {
 
     private static final HexFormat HEX = HexFormat.of();
 
     private final Buffer out;
+    private final boolean copyFormat;
     private final StringBuilder line = new StringBuilder(256);
     private int rows;
+    private int fields;
 
+    /** LOAD DATA's format. */
     public TabSeparatedRows() {
         this(1 << 20);
     }
 
-    /** @param initialBytes the buffer's first size: the usual amount rendered before it is loaded and cleared */
+    /** LOAD DATA's format; @param initialBytes the buffer's first size: the usual amount rendered before it is loaded and cleared */
     public TabSeparatedRows(int initialBytes) {
-        this.out = new Buffer(initialBytes);
+        this(initialBytes, false);
     }
 
-    /** A byte buffer that can be read in place: the loads read megabytes, a copy per load is waste. */
-    private static final class Buffer extends ByteArrayOutputStream {
+    private TabSeparatedRows(int initialBytes, boolean copyFormat) {
+        this.out = new Buffer(initialBytes);
+        this.copyFormat = copyFormat;
+    }
+
+    /** PostgreSQL's COPY … FROM STDIN text format. */
+    public static TabSeparatedRows copyFormat(int initialBytes) {
+        return new TabSeparatedRows(initialBytes, true);
+    }
+
+    /** The rendered bytes, read in place and not synchronized (ByteArrayOutputStream locks on every write). */
+    private static final class Buffer {
+        private byte[] buf;
+        private int count;
+
         Buffer(int size) {
-            super(size);
+            buf = new byte[Math.max(size, 16)];
+        }
+
+        void ensure(int more) {
+            if (count + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+            }
+        }
+
+        void put(byte b) {
+            ensure(1);
+            buf[count++] = b;
+        }
+
+        void put(byte[] bytes, int from, int length) {
+            ensure(length);
+            System.arraycopy(bytes, from, buf, count, length);
+            count += length;
         }
 
         InputStream reader() {
@@ -41,27 +76,80 @@ public final class TabSeparatedRows {
         }
     }
 
+    /** One whole row of bound values. */
     public void add(Object[] values) {
-        line.setLength(0);
-        for (int i = 0; i < values.length; i++) {
-            if (i > 0) {
-                line.append('\t');
-            }
-            field(values[i]);
+        for (Object value : values) {
+            value(value);
         }
-        line.append('\n');
-        byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
-        out.write(bytes, 0, bytes.length);
+        endRow();
+    }
+
+    /** The next field of the current row: a value as the dialect's binder produced it, null for NULL. */
+    public void value(Object value) {
+        separate();
+        line.setLength(0);
+        field(value);
+        int length = line.length();
+        out.ensure(length);
+        for (int i = 0; i < length; i++) {
+            char c = line.charAt(i);
+            if (c >= 0x80) { // not ASCII: encode the rest as UTF-8
+                byte[] bytes = line.substring(i).getBytes(StandardCharsets.UTF_8);
+                out.put(bytes, 0, bytes.length);
+                return;
+            }
+            out.buf[out.count++] = (byte) c;
+        }
+    }
+
+    /**
+     * The next field of the current row: the bytes [from, to) of a field of PostgreSQL's COPY TO
+     * text output (UTF-8, backslash escapes, {@code \N} for NULL), taken as is. For LOAD DATA the
+     * only escapes the two formats spell differently are rewritten: COPY writes form feed and
+     * vertical tab as {@code \f} and {@code \v}, which LOAD DATA would read as the letters.
+     */
+    public void sourceText(byte[] row, int from, int to) {
+        separate();
+        if (copyFormat) {
+            out.put(row, from, to - from);
+            return;
+        }
+        out.ensure(to - from);
+        int plain = from;
+        for (int i = from; i < to; i++) {
+            if (row[i] == '\\' && i + 1 < to) {
+                byte next = row[i + 1];
+                if (next == 'f' || next == 'v') {
+                    out.put(row, plain, i - plain);
+                    out.put((byte) (next == 'f' ? 0x0C : 0x0B));
+                    plain = i + 2;
+                }
+                i++; // the escaped character is never the start of another escape
+            }
+        }
+        out.put(row, plain, to - plain);
+    }
+
+    /** Ends the current row. */
+    public void endRow() {
+        out.put((byte) '\n');
+        fields = 0;
         rows++;
+    }
+
+    private void separate() {
+        if (fields++ > 0) {
+            out.put((byte) '\t');
+        }
     }
 
     private void field(Object value) {
         if (value == null) {
             line.append("\\N");
         } else if (value instanceof byte[] bytes) {
-            line.append(HEX.formatHex(bytes));
+            line.append(copyFormat ? "\\\\x" : "").append(HEX.formatHex(bytes));
         } else if (value instanceof Boolean b) {
-            line.append(b ? '1' : '0');
+            line.append(copyFormat ? (b ? 't' : 'f') : (b ? '1' : '0'));
         } else if (value instanceof BigDecimal decimal) {
             plain(decimal);
         } else if (value instanceof Long || value instanceof Integer || value instanceof Short) {
@@ -71,7 +159,7 @@ public final class TabSeparatedRows {
         }
     }
 
-    /** Text with LOAD DATA's escapes; most values have none and are appended whole. */
+    /** Text with the format's escapes; most values have none and are appended whole. */
     private void text(String text) {
         int length = text.length();
         int plain = 0;
@@ -127,7 +215,7 @@ public final class TabSeparatedRows {
     }
 
     public int bytes() {
-        return out.size();
+        return out.count;
     }
 
     /** The rows rendered so far, read in place: valid until the next add or clear. */
@@ -136,11 +224,12 @@ public final class TabSeparatedRows {
     }
 
     public byte[] toByteArray() {
-        return out.toByteArray();
+        return Arrays.copyOf(out.buf, out.count);
     }
 
     public void clear() {
-        out.reset();
+        out.count = 0;
+        fields = 0;
         rows = 0;
     }
 }

@@ -46,4 +46,26 @@ class ColumnReaderTest {
         assertArrayEquals(new byte[]{(byte) 0xAA, 0x0A}, ColumnReader.bits("101010101010"));
         assertArrayEquals(new byte[0], ColumnReader.bits("000"));
     }
+
+    private static Object fromText(String type, String text) throws Exception {
+        return new ColumnReader(new io.greenlight.schema.SourceColumn("c", 1, type, type, 'X', false, true, -1, -1, -1, false,
+                null, false, java.util.List.of())).fromText(text).value();
+    }
+
+    @Test
+    void copyTextIsReadIntoTheValuesAResultSetGives() throws Exception {
+        assertEquals(-32768, fromText("int2", "-32768"));
+        assertEquals(Long.MIN_VALUE, fromText("int8", "-9223372036854775808"));
+        assertEquals(Double.POSITIVE_INFINITY, fromText("float8", "Infinity"));
+        assertEquals(Double.NaN, fromText("float8", "NaN"));
+        assertEquals(3.4028235e38f, fromText("float4", "3.4028235e+38"));
+        assertEquals(Boolean.TRUE, fromText("bool", "t"));
+        assertArrayEquals(new byte[]{0, -1, 10}, (byte[]) fromText("bytea", "\\x00ff0a"));
+        assertEquals("P1Y2M-3DT4H5M6.789S", fromText("interval", "1 year 2 mons -3 days +04:05:06.789"));
+        assertEquals(new java.math.BigDecimal("-1234567.89"), fromText("money", "-1234567.89"));
+        assertEquals("1.50", fromText("numeric", "1.50"));
+        assertEquals("{\"a\":\"b\"}", fromText("hstore", "\"a\"=>\"b\""));
+        assertEquals(null, fromText("text", null));
+        assertEquals("", fromText("text", ""));
+    }
 }

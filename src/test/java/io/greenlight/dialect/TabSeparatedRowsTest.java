@@ -65,4 +65,37 @@ class TabSeparatedRowsTest {
         rows.clear();
         assertEquals(0, rows.inputStream().readAllBytes().length);
     }
+
+    @Test
+    void sourceTextPassesThroughAndOnlyFormFeedAndVerticalTabAreRewrittenForLoadData() {
+        // COPY's escaped text: \\ b \\ f c \t d \f e \\ v f \v g \\ N
+        byte[] field = "a\\\\b\\\\fc\\td\\fe\\\\vf\\vg\\\\N".getBytes(StandardCharsets.UTF_8);
+        TabSeparatedRows load = new TabSeparatedRows();
+        load.sourceText(field, 0, field.length);
+        load.sourceText("\\N".getBytes(StandardCharsets.UTF_8), 0, 2);
+        load.endRow();
+        assertEquals("a\\\\b\\\\fc\\td\fe\\\\vf\u000Bg\\\\N\t\\N\n", new String(load.toByteArray(), StandardCharsets.UTF_8));
+        TabSeparatedRows copy = TabSeparatedRows.copyFormat(16);
+        copy.sourceText(field, 0, field.length);
+        copy.endRow();
+        assertEquals(new String(field, StandardCharsets.UTF_8) + "\n", new String(copy.toByteArray(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void copyFormatWritesBytesAsByteaHexInputAndBooleansAsTAndF() {
+        TabSeparatedRows rows = TabSeparatedRows.copyFormat(16);
+        rows.add(new Object[]{new byte[]{0, -1, 10}, true, false, null, "a\tb"});
+        assertEquals("\\\\x00ff0a\tt\tf\t\\N\ta\\tb\n", new String(rows.toByteArray(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void fieldsOfBoundValuesAndSourceTextMixInOneRow() {
+        TabSeparatedRows rows = new TabSeparatedRows();
+        rows.value(1L);
+        rows.sourceText("x\\ty".getBytes(StandardCharsets.UTF_8), 0, 4);
+        rows.value("ü");
+        rows.endRow();
+        assertEquals("1\tx\\ty\tü\n", new String(rows.toByteArray(), StandardCharsets.UTF_8));
+        assertEquals(1, rows.rows());
+    }
 }
