@@ -10,6 +10,7 @@ import io.greenlight.apply.PartitionPosition;
 import io.greenlight.apply.PoisonPolicy;
 import io.greenlight.apply.SchemaEvolution;
 import io.greenlight.apply.SourcePosition;
+import io.greenlight.apply.TableHolds;
 import io.greenlight.apply.TablePauses;
 import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
@@ -61,7 +62,7 @@ public final class GreenlightSinkTask extends SinkTask {
     private final LagTracker lag = new LagTracker();
     private final List<TopicPartition> assigned = new ArrayList<>();
     /** Tables paused at a change the target cannot take, with their partitions: held until the task restarts. */
-    private final Map<TableId, List<TopicPartition>> held = new HashMap<>();
+    private final TableHolds holds = new TableHolds(this::pausePartitions);
     /** The records of the put being written, by position: what the dead letter queue is given. */
     private final Map<String, SinkRecord> inFlight = new HashMap<>();
     private long replaysSkipped;
@@ -146,8 +147,7 @@ public final class GreenlightSinkTask extends SinkTask {
     public void close(Collection<TopicPartition> partitions) {
         assigned.removeAll(partitions);
         partitions.forEach(batches.committed()::remove);
-        held.values().forEach(list -> list.removeAll(partitions));
-        held.values().removeIf(List::isEmpty);
+        holds.forget(partitions);
     }
 
     @Override
@@ -164,7 +164,7 @@ public final class GreenlightSinkTask extends SinkTask {
         for (SinkRecord record : records) {
             TopicPartition partition = new TopicPartition(record.topic(), record.kafkaPartition());
             PartitionPosition at = committed.get(partition);
-            if (isHeld(partition) || at != null && record.kafkaOffset() < at.nextOffset()) {
+            if (holds.partition(partition) || at != null && record.kafkaOffset() < at.nextOffset()) {
                 continue; // a held table's record fetched before the pause, or one the target holds already
             }
             Optional<Change> change = decoder.decodeForApply(consumerRecord(record));
@@ -234,36 +234,15 @@ public final class GreenlightSinkTask extends SinkTask {
         }
     }
 
-    private final BatchApply.Holds holds = new BatchApply.Holds() {
-        @Override
-        public boolean table(TableId table) {
-            return held.containsKey(table);
-        }
-
-        @Override
-        public boolean partition(TopicPartition partition) {
-            return isHeld(partition);
-        }
-
-        @Override
-        public void hold(TableId table, Map<TopicPartition, PartitionPosition> at) {
-            List<TopicPartition> partitions = new ArrayList<>(at.keySet());
-            partitions.retainAll(assigned);
-            context.pause(partitions.toArray(TopicPartition[]::new));
-            partitions.forEach(p -> context.offset(p, at.get(p) == null ? 0L : at.get(p).nextOffset()));
-            held.put(table, partitions);
-            LOG.errorf("Table %s is paused in this task at the change the target cannot take; restart the task "
-                    + "(POST /connectors/<name>/tasks/<id>/restart) after fixing the cause to retry it.", table);
-        }
-    };
-
-    private boolean isHeld(TopicPartition partition) {
-        for (List<TopicPartition> partitions : held.values()) {
-            if (partitions.contains(partition)) {
-                return true;
-            }
-        }
-        return false;
+    /** Holds a table in this task: Connect stops handing its partitions, positioned to re-read the change at fault. */
+    private List<TopicPartition> pausePartitions(TableId table, Map<TopicPartition, PartitionPosition> at) {
+        List<TopicPartition> partitions = new ArrayList<>(at.keySet());
+        partitions.retainAll(assigned);
+        context.pause(partitions.toArray(TopicPartition[]::new));
+        partitions.forEach(p -> context.offset(p, at.get(p) == null ? 0L : at.get(p).nextOffset()));
+        LOG.errorf("Table %s is paused in this task at the change the target cannot take; restart the task "
+                + "(POST /connectors/<name>/tasks/<id>/restart) after fixing the cause to retry it.", table);
+        return partitions;
     }
 
     private static ConsumerRecord<byte[], byte[]> consumerRecord(SinkRecord record) {
