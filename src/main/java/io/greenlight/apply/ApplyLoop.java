@@ -138,7 +138,7 @@ public final class ApplyLoop implements Runnable {
                 if (!records.isEmpty()) {
                     reportConsumerLag();
                 }
-                boolean full = pending.size() >= batchSize;
+                boolean full = pending.size() >= batchSize && !(endsWithDelete(pending) && pending.size() < 2 * batchSize);
                 // During a cutover's drain writes are blocked on the source: waiting to fill a batch is downtime.
                 boolean due = !next.isEmpty() && (System.nanoTime() - firstPendingAt >= batchMaxWait.toNanos()
                         || lag.drainPending());
@@ -211,6 +211,15 @@ public final class ApplyLoop implements Runnable {
         batches.pastCopies(copy, past); // the truncate is committed with every copy's position, in whichever part
     }
 
+
+    /**
+     * A full batch that ends with a delete reads on (up to twice its size) before it is cut: the
+     * delete may be the first half of a primary key change whose second half, a create carrying an
+     * unchanged-TOAST placeholder, needs it in the same batch (see {@link KeyMoves}).
+     */
+    private static boolean endsWithDelete(List<Change> pending) {
+        return !pending.isEmpty() && pending.get(pending.size() - 1).op() == ChangeOp.DELETE;
+    }
 
     private int partitionCount(TopicPartition partition) {
         int count = 0;
