@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 abstract class BackfillIT {
 
     /** The engine of the target database. */
-    protected abstract io.greenlight.testing.TargetEngine engine();
+    protected abstract io.greenlight.testing.TargetDatabase engine();
 
     private static final TestServers SERVERS = TestServers.get();
     private static final int ITEMS = 40_000;
@@ -60,7 +60,8 @@ abstract class BackfillIT {
     }
 
     private String suffix() {
-        return engine() == io.greenlight.testing.TargetEngine.POSTGRES ? "_pg" : "";
+        return engine() == io.greenlight.testing.TargetEngine.POSTGRES ? "_pg"
+                : engine() == io.greenlight.testing.MySql8Target.INSTANCE ? "_my8" : "";
     }
 
     /**
@@ -198,6 +199,7 @@ abstract class BackfillIT {
         Map<String, String> env = SERVERS.serviceEnv(db);
         env.put("GREENLIGHT_TARGET_URL", engine().jdbcUrl(db));
         env.put("GREENLIGHT_TARGET_USERNAME", engine().username());
+        engine().password().ifPresent(p -> env.put("GREENLIGHT_TARGET_PASSWORD", p));
         env.put("GREENLIGHT_API_TOKEN", PoisonTestResource.API_TOKEN);
         try (ServiceProcess first = ServiceProcess.start(env, log)) {
             awaitStreaming(first);
@@ -245,7 +247,7 @@ abstract class BackfillIT {
         awaitSame(db, TargetEngine.MARIADB, query);
     }
 
-    private static void awaitSame(String db, TargetEngine engine, String query) {
+    private static void awaitSame(String db, io.greenlight.testing.TargetDatabase engine, String query) {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             try (Connection source = SERVERS.postgres.connect(db); Connection target = engine.connect(db)) {
                 Sql.assertSameRows(Sql.rows(source, query), Sql.rows(target, query));
@@ -270,6 +272,7 @@ abstract class BackfillIT {
         Map<String, String> env = SERVERS.serviceEnv(db);
         env.put("GREENLIGHT_TARGET_URL", engine().jdbcUrl(db));
         env.put("GREENLIGHT_TARGET_USERNAME", engine().username());
+        engine().password().ifPresent(p -> env.put("GREENLIGHT_TARGET_PASSWORD", p));
         // Many small chunks, one at a time: a backfill long enough to write into and to kill half way.
         env.put("GREENLIGHT_BACKFILL_CHUNK_PAGES", "2");
         env.put("GREENLIGHT_BACKFILL_PARALLELISM", "1");

@@ -32,7 +32,7 @@ import static org.hamcrest.Matchers.equalTo;
 abstract class HostileNamesTest {
 
     /** The engine of the target database. */
-    protected abstract io.greenlight.testing.TargetEngine engine();
+    protected abstract io.greenlight.testing.TargetDatabase engine();
 
     /** The source and target database of the suite's test resource. */
     protected abstract String database();

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 abstract class PoisonTest {
 
     /** The engine of the target database. */
-    protected abstract io.greenlight.testing.TargetEngine engine();
+    protected abstract io.greenlight.testing.TargetDatabase engine();
 
     /** The source and target database of the suite's test resource. */
     protected abstract String database();

@@ -67,27 +67,10 @@ public final class ApplyLoop implements Runnable {
     private final Consumer<Throwable> onFailure;
     private final ChangeDecoder decoder = new ChangeDecoder();
     private final BatchApply batches;
-    /** How the batch unit holds a paused table: this loop's consumer stops reading its partitions. */
-    private final BatchApply.Holds holds = new BatchApply.Holds() {
-        @Override
-        public boolean table(TableId table) {
-            return held.containsKey(table);
-        }
-
-        @Override
-        public boolean partition(TopicPartition partition) {
-            return isHeld(partition);
-        }
-
-        @Override
-        public void hold(TableId table, Map<TopicPartition, PartitionPosition> at) {
-            ApplyLoop.this.hold(table, at);
-        }
-    };
+    /** Tables held (paused): this loop's consumer stops reading their partitions until they are resumed. */
+    private final TableHolds holds = new TableHolds(this::pausePartitions);
     private final PoisonPolicy poison;
     private final TablePauses pauses;
-    /** Partitions of paused tables, held with KafkaConsumer.pause until resumed. */
-    private final Map<TableId, List<TopicPartition>> held = new HashMap<>();
 
     private volatile boolean closing;
     private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
@@ -171,7 +154,7 @@ public final class ApplyLoop implements Runnable {
                 if (!records.isEmpty()) {
                     reportConsumerLag();
                 }
-                boolean full = pending.size() >= batchSize;
+                boolean full = pending.size() >= batchSize && !(endsWithDelete(pending) && pending.size() < 2 * batchSize);
                 // During a cutover's drain writes are blocked on the source: waiting to fill a batch is downtime.
                 boolean due = !next.isEmpty() && (System.nanoTime() - firstPendingAt >= batchMaxWait.toNanos()
                         || lag.drainPending());
@@ -236,7 +219,7 @@ public final class ApplyLoop implements Runnable {
             }
             commitTimes.merge(p, c.sourceTsMs(), Math::max);
             past.put(p, new PartitionPosition(c.offset() + 1, watermarks.get(p), commitTimes.get(p)));
-            if (!isHeld(p)) {
+            if (!holds.partition(p)) {
                 consumer.resume(List.of(p));
             }
         });
@@ -244,6 +227,15 @@ public final class ApplyLoop implements Runnable {
         batches.pastCopies(copy, past); // the truncate is committed with every copy's position, in whichever part
     }
 
+
+    /**
+     * A full batch that ends with a delete reads on (up to twice its size) before it is cut: the
+     * delete may be the first half of a primary key change whose second half, a create carrying an
+     * unchanged-TOAST placeholder, needs it in the same batch (see {@link KeyMoves}).
+     */
+    private static boolean endsWithDelete(List<Change> pending) {
+        return !pending.isEmpty() && pending.get(pending.size() - 1).op() == ChangeOp.DELETE;
+    }
 
     private int partitionCount(TopicPartition partition) {
         int count = 0;
@@ -309,7 +301,7 @@ public final class ApplyLoop implements Runnable {
             consumer.pause(partitions);
         } else if (!hold && gateHeld) {
             List<TopicPartition> resume = new ArrayList<>(partitions);
-            held.values().forEach(resume::removeAll); // paused tables stay paused
+            resume.removeAll(holds.partitions()); // paused tables stay paused
             resume.removeIf(truncates::waiting); // and partitions waiting at a truncate's copy
             consumer.resume(resume);
         }
@@ -350,7 +342,7 @@ public final class ApplyLoop implements Runnable {
         heldFromStart.forEach((table, topic) -> {
             Map<TopicPartition, PartitionPosition> at = new HashMap<>();
             partitions.stream().filter(p -> p.topic().equals(topic)).forEach(p -> at.put(p, stored.get(p)));
-            hold(table, at);
+            holds.hold(table, at);
             LOG.infof("Apply holds %s: the backfill paused it, its copy is incomplete", table);
         });
     }
@@ -421,20 +413,11 @@ public final class ApplyLoop implements Runnable {
         return decoder.decodeForApply(record);
     }
 
-    private boolean isHeld(TopicPartition partition) {
-        for (List<TopicPartition> partitions : held.values()) {
-            if (partitions.contains(partition)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
      * Stops reading the paused table's partitions and rewinds them to where it stopped, with the
      * replay watermark and commit time they had there, so a resume re-reads from the change at fault.
      */
-    private void hold(TableId table, Map<TopicPartition, PartitionPosition> at) {
+    private List<TopicPartition> pausePartitions(TableId table, Map<TopicPartition, PartitionPosition> at) {
         List<TopicPartition> tablePartitions = List.copyOf(at.keySet());
         consumer.pause(tablePartitions);
         at.forEach((partition, position) -> {
@@ -452,14 +435,14 @@ public final class ApplyLoop implements Runnable {
                 commitTimes.put(partition, position.sourceTsMs());
             }
         });
-        held.put(table, tablePartitions);
+        return tablePartitions;
     }
 
     /** POST /tables/{table}/resume: read the table's partitions again from where they were held. */
     private void resumeRequested() {
         for (TableId table : pauses.takeResumeRequests()) {
-            List<TopicPartition> tablePartitions = held.remove(table);
-            if (tablePartitions != null) {
+            List<TopicPartition> tablePartitions = holds.release(table);
+            if (!tablePartitions.isEmpty()) {
                 writer.resumed(table);
                 consumer.resume(tablePartitions.stream().filter(p -> !truncates.waiting(p)).toList());
                 LOG.infof("Apply of %s resumes from the change it was paused at", table);

@@ -28,21 +28,11 @@ import java.util.Map;
  * the new primary's capture (io.greenlight.reverse), whose positions are the engine's source offset
  * kept on the old source ({@link PositionStore}). Transient target failures are retried with
  * exponential backoff; a change the target cannot take is handled by the {@link PoisonPolicy}
- * (its table is then held through {@link Holds}); anything else is thrown.
+ * (its table is then held through {@link TableHolds}); anything else is thrown.
  */
 public final class BatchApply {
 
     private static final Logger LOG = Logger.getLogger(BatchApply.class);
-
-    /** Where the runner's reading stands: which tables and partitions are held, and how to hold one. */
-    public interface Holds {
-        boolean table(TableId table);
-
-        boolean partition(TopicPartition partition);
-
-        /** Stop reading the table's partitions; read them again from {@code at} (null: from the beginning). */
-        void hold(TableId table, Map<TopicPartition, PartitionPosition> at);
-    }
 
     private final DataSource target;
     private final BatchWriter writer;
@@ -120,7 +110,7 @@ public final class BatchApply {
      * each part is committed with the positions it reached, the last with every partition's.
      */
     public void commit(List<Change> batch, Map<TopicPartition, PartitionPosition> positions, List<TopicPartition> partitions,
-                       Holds holds) throws Exception {
+                       TableHolds holds) throws Exception {
         List<List<Change>> parts = writer.transactions(batch);
         for (int i = 0; i < parts.size(); i++) {
             // A table paused by an earlier part stops there: none of its later changes or positions are written.
@@ -148,7 +138,7 @@ public final class BatchApply {
     }
 
     private void commitPart(List<Change> batch, Map<TopicPartition, PartitionPosition> positions,
-                            List<TopicPartition> partitions, Holds holds) throws Exception {
+                            List<TopicPartition> partitions, TableHolds holds) throws Exception {
         List<Change> changes = batch;
         Map<TopicPartition, PartitionPosition> next = positions;
         Map<TableId, Map<TopicPartition, PartitionPosition>> paused = new HashMap<>();

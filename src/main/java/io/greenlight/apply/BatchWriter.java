@@ -99,7 +99,8 @@ public final class BatchWriter {
         return parts;
     }
 
-    public void write(Connection connection, List<Change> changes) throws SQLException {
+    public void write(Connection connection, List<Change> batch) throws SQLException {
+        List<Change> changes = KeyMoves.pair(batch, tables);
         Map<String, PreparedStatement> statements = new HashMap<>();
         updates.clear();
         try {
@@ -164,7 +165,10 @@ public final class BatchWriter {
                         execute(ps, change);
                         runSql = null;
                     } else {
-                        bind(ps, table, step.row, step.columns, change);
+                        int next = bind(ps, 1, table, step.row, step.columns, change);
+                        if (step.where != null) {
+                            bind(ps, next, table, step.where, table.primaryKey(), change);
+                        }
                         ps.addBatch();
                         run.add(change);
                     }
@@ -218,6 +222,10 @@ public final class BatchWriter {
             if (unchanged.isEmpty()) {
                 return List.of(new Step(dialect.upsert(table, columns), after, columns, false));
             }
+            if (KeyMoves.isKeyMove(change, table)) {
+                // The old row moves to the new key and keeps the values the change left out (see KeyMoves).
+                return List.of(new Step(dialect.update(table, columns), after, columns, false, true, change.before()));
+            }
             // The row exists and keeps its unchanged values: an upsert's insert part would lack them.
             List<String> set = columns.stream().filter(c -> !table.primaryKey().contains(c)).toList();
             if (set.isEmpty()) {
@@ -252,9 +260,9 @@ public final class BatchWriter {
         return columns;
     }
 
-    private void bind(PreparedStatement ps, SourceTable table, Struct row, List<String> columns, Change change)
+    /** Binds the columns' values of {@code row} from parameter {@code index} on; returns the next index. */
+    private int bind(PreparedStatement ps, int index, SourceTable table, Struct row, List<String> columns, Change change)
             throws SQLException {
-        int index = 1;
         for (String name : columns) {
             SourceColumn column = table.column(name).orElseThrow();
             Field field = row.schema().field(name);
@@ -272,6 +280,7 @@ public final class BatchWriter {
                         + " cannot be converted for the target: " + e.getMessage(), e);
             }
         }
+        return index;
     }
 
     private void flush(String sql, List<Change> run, Map<String, PreparedStatement> statements) throws SQLException {
@@ -299,15 +308,17 @@ public final class BatchWriter {
     /**
      * An insert that carries unchanged-TOAST placeholders is the new-key half of an update that
      * changed the row's primary key (Debezium emits it as a delete of the old key and a create of
-     * the new one): the unchanged values are in neither event, and the old row is deleted by the
-     * first. Writing the create would leave those columns NULL, silently; stop instead.
+     * the new one). Paired with its delete in one batch it is written as a key move ({@link KeyMoves});
+     * alone, the unchanged values are in neither event and the old row was (or will be) deleted by
+     * the other. Writing the create would leave those columns NULL, silently; stop instead.
      */
     private static ApplyException keyMovedWithUnchangedToast(SourceTable table, Change change, Set<String> unchanged) {
         return new ApplyException("The change of " + change.table() + " key " + RowKey.of(table, change.after()) + " at "
                 + change.coordinates() + " moved a row to this primary key and left its TOAST column(s) " + unchanged
-                + " unchanged: their values are not in the change stream (only the old row on the target had them, and the "
-                + "key change deletes it), so writing the row would leave them NULL. Copy the table again: POST /tables/"
-                + change.table() + "/recopy.");
+                + " unchanged: their values are not in the change stream, only the old row on the target has them, and "
+                + "the delete of the old key at the same LSN was not in the same batch (applied earlier, or on another "
+                + "partition with greenlight.kafka.partitions > 1), so writing the row would leave them NULL. "
+                + "Copy the table again: POST /tables/" + change.table() + "/recopy.");
     }
 
     /**
@@ -319,7 +330,10 @@ public final class BatchWriter {
             if (counts[i] == 0) {
                 Change change = run.get(i);
                 SourceTable table = tables.get(change.table());
-                throw new ApplyException("The update of " + change.table() + " key " + RowKey.of(table, change.after())
+                String row = KeyMoves.isKeyMove(change, table)
+                        ? " moving key " + RowKey.of(table, change.before()) + " to " + RowKey.of(table, change.after())
+                        : " key " + RowKey.of(table, change.after());
+                throw new ApplyException("The update of " + change.table() + row
                         + " at " + change.coordinates() + " found no row on the target, and its unchanged TOAST column(s) "
                         + ToastFilter.unchanged(change.after()) + " are not in the change: the target lacks a row the "
                         + "source has. Copy the table again: POST /tables/" + change.table() + "/recopy.");
@@ -360,14 +374,21 @@ public final class BatchWriter {
         }
     }
 
-    /** {@code existingRow}: an update that must find its row (one that leaves unchanged-TOAST columns out). */
-    private record Step(String sql, Struct row, List<String> columns, boolean truncate, boolean existingRow) {
+    /**
+     * {@code existingRow}: an update that must find its row (one that leaves unchanged-TOAST columns out);
+     * {@code where}: the image whose primary key it is found by, when not {@code row}'s (a key move).
+     */
+    private record Step(String sql, Struct row, List<String> columns, boolean truncate, boolean existingRow, Struct where) {
         Step {
             Objects.requireNonNull(sql);
         }
 
         Step(String sql, Struct row, List<String> columns, boolean truncate) {
-            this(sql, row, columns, truncate, false);
+            this(sql, row, columns, truncate, false, null);
+        }
+
+        Step(String sql, Struct row, List<String> columns, boolean truncate, boolean existingRow) {
+            this(sql, row, columns, truncate, existingRow, null);
         }
     }
 

@@ -111,6 +111,9 @@ final class DdlFollower {
         Map<String, String> renamed = new HashMap<>();
         List<SourceColumn> columns = new ArrayList<>();
         List<String> droppedNames = new ArrayList<>();
+        // What the target has: the statement may be met again after a restart (MySQL/MariaDB commit DDL implicitly,
+        // before the offsets and the recorded model), its renames and added columns then already done.
+        Set<String> onTargetColumns = IndexChanges.columnsOnTarget(target, dialect, model);
         for (SourceColumn known : model.columns()) {
             SourceColumn current = byPosition.remove(known.position());
             if (current == null) {
@@ -126,7 +129,9 @@ final class DdlFollower {
             }
             SourceColumn evolved = known;
             if (!current.name().equals(known.name())) {
-                sql.add(dialect.renameColumn(model, known.name(), current.name()));
+                if (!onTargetColumns.contains(current.name()) || onTargetColumns.contains(known.name())) {
+                    sql.add(dialect.renameColumn(model, known.name(), current.name()));
+                } // else renamed already (met again after a restart)
                 renamed.put(known.name(), current.name());
                 evolved = named(known, current.name());
             }
@@ -178,7 +183,11 @@ final class DdlFollower {
         SourceTable evolved = new SourceTable(model.id(), columns, key, now.uniqueKeys(), now.replicaIdentity(),
                 model.numericExtents());
         for (SourceColumn column : added) {
-            sql.add(dialect.addColumn(evolved, column));
+            // Added already (met again after a restart). With dropped-columns=keep a column of that name may also be one
+            // the source dropped earlier, kept with its old values: the ADD then fails and stops the table, never reuses it.
+            if (droppedColumns == DroppedColumns.KEEP || !onTargetColumns.contains(column.name())) {
+                sql.add(dialect.addColumn(evolved, column));
+            }
         }
         IndexChanges indexes = IndexChanges.of(model, evolved, definition, ddl, renamed);
         if (indexes.refusal().isPresent()) {

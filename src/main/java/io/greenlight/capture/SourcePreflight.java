@@ -45,6 +45,35 @@ public final class SourcePreflight {
      * replica identity and the slot, creates or validates the publication, and returns the models,
      * including Greenlight's own heartbeat table.
      */
+    /**
+     * A listed table the source lacks: renamed (Greenlight's publication follows a rename, so a table in
+     * it that the list does not name is the likely new name) or dropped.
+     */
+    private String missing(TableId id, List<TableId> configured, String publication) {
+        List<String> unlisted = new ArrayList<>();
+        try (java.sql.PreparedStatement ps = connection.prepareStatement(
+                "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ? ORDER BY 1, 2")) {
+            ps.setString(1, publication);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    TableId published = new TableId(rs.getString(1), rs.getString(2));
+                    if (!configured.contains(published) && !(published.schema().equals(HeartbeatWriter.SCHEMA)
+                            && published.table().equals(HeartbeatWriter.TABLE))) { // Greenlight's own, never listed
+                        unlisted.add(published.toString());
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            LOG.debugf("Reading publication %s for the hint on %s failed: %s", publication, id, e.getMessage());
+        }
+        String renamed = unlisted.isEmpty() ? "If it was renamed, name the new table in greenlight.source.tables instead"
+                : "If it was renamed (publication " + publication + " holds " + String.join(", ", unlisted)
+                + ", which the list does not name), name the new table in greenlight.source.tables instead";
+        return "Table " + id + " does not exist on the source (listed in greenlight.source.tables). " + renamed
+                + " and restart (the start copies it under the new name), then drop the target's table " + id
+                + "; if it was dropped, remove it from the list.";
+    }
+
     public Map<TableId, SourceTable> prepare(List<TableId> configured, String publication, String slot)
             throws SQLException {
         checkWalLevel();
@@ -53,8 +82,7 @@ public final class SourcePreflight {
         Map<TableId, SourceTable> tables = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         for (TableId id : ids) {
-            catalog.table(id).ifPresentOrElse(t -> tables.put(id, t),
-                    () -> problems.add("Table " + id + " does not exist on the source (listed in greenlight.source.tables)."));
+            catalog.table(id).ifPresentOrElse(t -> tables.put(id, t), () -> problems.add(missing(id, configured, publication)));
         }
         if (tables.isEmpty() && problems.isEmpty()) {
             problems.add("No tables to capture: schema public has none and greenlight.source.tables is not set.");

@@ -10,6 +10,7 @@ import io.greenlight.apply.PartitionPosition;
 import io.greenlight.apply.PoisonPolicy;
 import io.greenlight.apply.SchemaEvolution;
 import io.greenlight.apply.SourcePosition;
+import io.greenlight.apply.TableHolds;
 import io.greenlight.apply.TablePauses;
 import io.greenlight.lag.LagTracker;
 import io.greenlight.lag.PipelineMeters;
@@ -61,10 +62,19 @@ public final class GreenlightSinkTask extends SinkTask {
     private final LagTracker lag = new LagTracker();
     private final List<TopicPartition> assigned = new ArrayList<>();
     /** Tables paused at a change the target cannot take, with their partitions: held until the task restarts. */
-    private final Map<TableId, List<TopicPartition>> held = new HashMap<>();
+    private final TableHolds holds = new TableHolds(this::pausePartitions);
     /** The records of the put being written, by position: what the dead letter queue is given. */
     private final Map<String, SinkRecord> inFlight = new HashMap<>();
     private long replaysSkipped;
+    /**
+     * The delete of a primary key change that ended the last put, with its partition's records after
+     * it, held back for the next put instead of committed: the change's second half (a create that may
+     * carry an unchanged-TOAST placeholder) needs it in the same batch (see KeyMoves). A plain delete
+     * is never held.
+     */
+    private List<SinkRecord> carried = List.of();
+    /** The header Debezium puts on the delete of a primary key change (RelationalChangeRecordEmitter.PK_UPDATE_NEWKEY_FIELD). */
+    static final String NEW_KEY_HEADER = "__debezium.newkey";
 
     @Override
     public String version() {
@@ -145,26 +155,29 @@ public final class GreenlightSinkTask extends SinkTask {
     @Override
     public void close(Collection<TopicPartition> partitions) {
         assigned.removeAll(partitions);
+        carried = carried.stream().filter(r -> !partitions.contains(new TopicPartition(r.topic(), r.kafkaPartition()))).toList();
         partitions.forEach(batches.committed()::remove);
-        held.values().forEach(list -> list.removeAll(partitions));
-        held.values().removeIf(List::isEmpty);
+        holds.forget(partitions);
     }
 
     @Override
     public void put(Collection<SinkRecord> records) {
-        if (records.isEmpty()) {
+        if (records.isEmpty() && carried.isEmpty()) {
             return;
         }
+        List<SinkRecord> input = new ArrayList<>(carried);
+        input.addAll(records);
         Map<TopicPartition, PartitionPosition> committed = batches.committed();
         Map<TopicPartition, SourcePosition> watermarks = new HashMap<>();
         Map<TopicPartition, Long> commitTimes = new HashMap<>();
         List<Change> pending = new ArrayList<>();
         Map<TopicPartition, PartitionPosition> next = new HashMap<>();
+        Map<Change, PartitionPosition> before = new java.util.IdentityHashMap<>();
         inFlight.clear();
-        for (SinkRecord record : records) {
+        for (SinkRecord record : input) {
             TopicPartition partition = new TopicPartition(record.topic(), record.kafkaPartition());
             PartitionPosition at = committed.get(partition);
-            if (isHeld(partition) || at != null && record.kafkaOffset() < at.nextOffset()) {
+            if (holds.partition(partition) || at != null && record.kafkaOffset() < at.nextOffset()) {
                 continue; // a held table's record fetched before the pause, or one the target holds already
             }
             Optional<Change> change = decoder.decodeForApply(consumerRecord(record));
@@ -175,6 +188,7 @@ public final class GreenlightSinkTask extends SinkTask {
                 if (SourcePosition.replayed(c.position(), watermark)) {
                     replaysSkipped++;
                 } else {
+                    before.put(c, new PartitionPosition(record.kafkaOffset(), watermark, commitTime));
                     if (c.position() != null) {
                         watermark = c.position();
                         watermarks.put(partition, watermark);
@@ -187,11 +201,22 @@ public final class GreenlightSinkTask extends SinkTask {
             }
             next.put(partition, new PartitionPosition(record.kafkaOffset() + 1, watermark, commitTime));
         }
+        List<SinkRecord> carry = List.of();
+        if (!pending.isEmpty() && endsWithKeyChangeDelete(pending)
+                && !wasCarried(pending.get(pending.size() - 1))) { // held back once at most: the next put writes it
+            Change delete = pending.remove(pending.size() - 1);
+            inFlight.remove(delete.topic() + "-" + delete.partition() + "@" + delete.offset());
+            TopicPartition partition = new TopicPartition(delete.topic(), delete.partition());
+            carry = input.stream().filter(r -> r.topic().equals(delete.topic()) && r.kafkaPartition() == delete.partition()
+                    && r.kafkaOffset() >= delete.offset()).toList();
+            next.put(partition, before.get(delete));
+        }
         if (next.isEmpty()) {
             return;
         }
         try {
             batches.commit(pending, next, List.copyOf(assigned), holds);
+            carried = carry;
         } catch (StaleLeaderException e) {
             throw new ConnectException("Another task wrote this task's partitions meanwhile (a rebalance moved them): "
                     + e.getMessage() + " Nothing of this batch was committed; Connect restarts the task from the target's record.", e);
@@ -210,6 +235,18 @@ public final class GreenlightSinkTask extends SinkTask {
             LOG.infof("Skipped %d change(s) re-published by capture after a restart (already applied)", replaysSkipped);
             replaysSkipped = 0;
         }
+    }
+
+    /** Debezium marks the delete half of a primary key change with the new key in this header. */
+    private boolean endsWithKeyChangeDelete(List<Change> pending) {
+        Change last = pending.get(pending.size() - 1);
+        SinkRecord record = inFlight.get(last.topic() + "-" + last.partition() + "@" + last.offset());
+        return last.op() == ChangeOp.DELETE && record != null && record.headers().lastWithName(NEW_KEY_HEADER) != null;
+    }
+
+    private boolean wasCarried(Change change) {
+        return carried.stream().anyMatch(r -> r.topic().equals(change.topic()) && r.kafkaPartition() == change.partition()
+                && r.kafkaOffset() == change.offset());
     }
 
     /** Kafka commits for this task's partitions exactly what the target holds: never ahead of it. */
@@ -234,36 +271,15 @@ public final class GreenlightSinkTask extends SinkTask {
         }
     }
 
-    private final BatchApply.Holds holds = new BatchApply.Holds() {
-        @Override
-        public boolean table(TableId table) {
-            return held.containsKey(table);
-        }
-
-        @Override
-        public boolean partition(TopicPartition partition) {
-            return isHeld(partition);
-        }
-
-        @Override
-        public void hold(TableId table, Map<TopicPartition, PartitionPosition> at) {
-            List<TopicPartition> partitions = new ArrayList<>(at.keySet());
-            partitions.retainAll(assigned);
-            context.pause(partitions.toArray(TopicPartition[]::new));
-            partitions.forEach(p -> context.offset(p, at.get(p) == null ? 0L : at.get(p).nextOffset()));
-            held.put(table, partitions);
-            LOG.errorf("Table %s is paused in this task at the change the target cannot take; restart the task "
-                    + "(POST /connectors/<name>/tasks/<id>/restart) after fixing the cause to retry it.", table);
-        }
-    };
-
-    private boolean isHeld(TopicPartition partition) {
-        for (List<TopicPartition> partitions : held.values()) {
-            if (partitions.contains(partition)) {
-                return true;
-            }
-        }
-        return false;
+    /** Holds a table in this task: Connect stops handing its partitions, positioned to re-read the change at fault. */
+    private List<TopicPartition> pausePartitions(TableId table, Map<TopicPartition, PartitionPosition> at) {
+        List<TopicPartition> partitions = new ArrayList<>(at.keySet());
+        partitions.retainAll(assigned);
+        context.pause(partitions.toArray(TopicPartition[]::new));
+        partitions.forEach(p -> context.offset(p, at.get(p) == null ? 0L : at.get(p).nextOffset()));
+        LOG.errorf("Table %s is paused in this task at the change the target cannot take; restart the task "
+                + "(POST /connectors/<name>/tasks/<id>/restart) after fixing the cause to retry it.", table);
+        return partitions;
     }
 
     private static ConsumerRecord<byte[], byte[]> consumerRecord(SinkRecord record) {

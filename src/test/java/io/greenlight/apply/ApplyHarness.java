@@ -217,10 +217,25 @@ final class ApplyHarness implements AutoCloseable {
         }
     }
 
-    /** Publishes one change of {@code table} to the partition {@code partition}, at the next source position. */
-    void publish(int partition, String table, ChangeOp op, Struct before, Struct after) throws Exception {
+    /** Publishes one change of {@code table} to the partition {@code partition}, at the next source position (returned). */
+    long publish(int partition, String table, ChangeOp op, Struct before, Struct after) throws Exception {
         lsn += 16;
         send(partition, table, op, before, after);
+        return lsn;
+    }
+
+    /**
+     * Publishes one change at a source position already used ({@link #publish} returned it): the other
+     * half of an update Debezium emits as two events at one LSN (a primary key change).
+     */
+    void publishAt(long at, int partition, String table, ChangeOp op, Struct before, Struct after) throws Exception {
+        long next = lsn;
+        lsn = at;
+        try {
+            send(partition, table, op, before, after);
+        } finally {
+            lsn = next;
+        }
     }
 
     private void send(int partition, String table, ChangeOp op, Struct before, Struct after) throws Exception {

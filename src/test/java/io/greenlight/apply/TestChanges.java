@@ -27,10 +27,20 @@ final class TestChanges {
     }
 
     static Change of(TableId table, ChangeOp op, Struct after, long lsn) {
+        return of(table, op, null, after, lsn);
+    }
+
+    /** A delete of the row whose old image (its key, as REPLICA IDENTITY DEFAULT sends it) is {@code before}. */
+    static Change delete(TableId table, Struct before, long lsn) {
+        return of(table, ChangeOp.DELETE, before, null, lsn);
+    }
+
+    private static Change of(TableId table, ChangeOp op, Struct before, Struct after, long lsn) {
+        Schema image = optional(after != null ? after.schema() : before.schema());
         Schema source = SchemaBuilder.struct().field("schema", Schema.STRING_SCHEMA).field("table", Schema.STRING_SCHEMA)
                 .field("lsn", Schema.OPTIONAL_INT64_SCHEMA).field("ts_ms", Schema.INT64_SCHEMA).build();
-        Schema envelope = SchemaBuilder.struct().field("before", SchemaBuilder.struct().optional().build())
-                .field("after", after.schema()).field("source", source).field("op", Schema.STRING_SCHEMA).build();
+        Schema envelope = SchemaBuilder.struct().field("before", image)
+                .field("after", image).field("source", source).field("op", Schema.STRING_SCHEMA).build();
         String code = switch (op) {
             case CREATE -> "c";
             case UPDATE -> "u";
@@ -38,10 +48,25 @@ final class TestChanges {
             case READ -> "r";
             default -> throw new IllegalArgumentException(op.toString());
         };
-        Struct value = new Struct(envelope).put("after", after).put("op", code).put("source", new Struct(source)
+        Struct value = new Struct(envelope).put("before", copy(before, image)).put("after", copy(after, image)).put("op", code).put("source", new Struct(source)
                 .put("schema", table.schema()).put("table", table.table()).put("lsn", lsn).put("ts_ms", 0L));
         String topic = "test." + table;
         byte[] bytes = JSON.fromConnectData(topic, envelope, value);
         return new ChangeDecoder().decode(new ConsumerRecord<>(topic, 0, lsn, null, bytes)).orElseThrow();
+    }
+
+    private static Schema optional(Schema row) {
+        SchemaBuilder builder = SchemaBuilder.struct().optional();
+        row.fields().forEach(f -> builder.field(f.name(), f.schema()));
+        return builder.build();
+    }
+
+    private static Struct copy(Struct row, Schema schema) {
+        if (row == null) {
+            return null;
+        }
+        Struct copy = new Struct(schema);
+        schema.fields().forEach(f -> copy.put(f, row.get(f.name())));
+        return copy;
     }
 }

@@ -95,11 +95,57 @@ class UnchangedToastTest {
 
     @ParameterizedTest
     @EnumSource(TargetEngine.class)
-    void aPrimaryKeyChangeOfARowWithAnUnchangedToastValueStopsNamingTheRemedyInsteadOfWritingNull(TargetEngine engine)
+    void aPrimaryKeyChangeOfARowWithAnUnchangedToastValueMovesTheRowAndKeepsTheValue(TargetEngine engine) throws Exception {
+        try (Connection c = target(engine)) {
+            // UPDATE docs SET id = 5, title = 'moved' WHERE id = 1 leaving body untouched: Debezium emits a delete of
+            // key 1 and a create of key 5 whose body is the placeholder, both at the update's LSN
+            write(engine, c, change(ChangeOp.READ, row(1, "first", "a very long body"), 1),
+                    TestChanges.delete(DOCS, key(1), 2),
+                    change(ChangeOp.CREATE, row(5, "moved", UnchangedToast.PLACEHOLDER), 2));
+            assertEquals(List.of(List.of("5", "moved", "a very long body")), Sql.rows(c, "SELECT id, title, body FROM docs"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TargetEngine.class)
+    void aKeyMoveIsPairedAcrossChangesOfOtherKeysInEitherOrderAndLaterChangesOfTheNewKeyFollowIt(TargetEngine engine)
             throws Exception {
         try (Connection c = target(engine)) {
-            // UPDATE notes SET id = 5 WHERE id = 1 leaving body untouched: Debezium emits a delete of key 1 and
-            // this create of key 5, whose body is the placeholder
+            // With several partitions the old key's delete and the new key's create arrive in any order, other rows between
+            write(engine, c, change(ChangeOp.READ, row(1, "one", "body one"), 1),
+                    change(ChangeOp.READ, row(2, "two", "body two"), 1),
+                    change(ChangeOp.CREATE, row(7, "one", UnchangedToast.PLACEHOLDER), 3),
+                    change(ChangeOp.UPDATE, row(2, "two b", UnchangedToast.PLACEHOLDER), 4),
+                    TestChanges.delete(DOCS, key(1), 3),
+                    change(ChangeOp.UPDATE, row(7, "one b", UnchangedToast.PLACEHOLDER), 5),
+                    TestChanges.delete(DOCS, key(2), 6),
+                    change(ChangeOp.CREATE, row(8, "two c", UnchangedToast.PLACEHOLDER), 6));
+            assertEquals(List.of(List.of("7", "one b", "body one"), List.of("8", "two c", "body two")),
+                    Sql.rows(c, "SELECT id, title, body FROM docs ORDER BY id"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TargetEngine.class)
+    void aKeyMoveWhoseOldRowIsMissingOnTheTargetStopsNamingBothKeysAndTheRemedy(TargetEngine engine) throws Exception {
+        try (Connection c = target(engine)) {
+            ApplyException e = assertThrows(ApplyException.class, () -> write(engine, c,
+                    TestChanges.delete(DOCS, key(1), 2),
+                    change(ChangeOp.CREATE, row(5, "moved", UnchangedToast.PLACEHOLDER), 2)));
+            assertTrue(e.getMessage().startsWith("The update of public.docs moving key {id=1} to {id=5} at table public.docs"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("found no row on the target"), e.getMessage());
+            assertTrue(e.getMessage().contains("POST /tables/public.docs/recopy"), e.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TargetEngine.class)
+    void aPrimaryKeyChangeWithAnUnchangedToastValueWhoseDeleteIsNotInTheBatchStopsNamingTheRemedyInsteadOfWritingNull(
+            TargetEngine engine) throws Exception {
+        try (Connection c = target(engine)) {
+            // UPDATE notes SET id = 5 WHERE id = 1 leaving body untouched, the delete of key 1 applied in an earlier batch:
+            // only the create of key 5 is left, its body the placeholder
             ApplyException e = assertThrows(ApplyException.class, () -> write(engine, c,
                     TestChanges.of(NOTES, ChangeOp.READ, row(1, "first", "a very long body"), 1),
                     TestChanges.of(NOTES, ChangeOp.CREATE, row(5, "first", UnchangedToast.PLACEHOLDER), 2)));
@@ -107,6 +153,48 @@ class UnchangedToastTest {
                     e.getMessage());
             assertTrue(e.getMessage().contains("[body]") && e.getMessage().contains("leave them NULL"), e.getMessage());
             assertTrue(e.getMessage().contains("POST /tables/public.notes/recopy"), e.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TargetEngine.class)
+    void aKeyMoveReadAfterTheOldKeysNextInsertStillMovesTheOldRowBeforeThatInsert(TargetEngine engine) throws Exception {
+        try (Connection c = target(engine)) {
+            // Partition of key 1: its delete, then key 1 inserted again; the moved row (key 5) on another partition, read last
+            write(engine, c, change(ChangeOp.READ, row(1, "first", "a very long body"), 1),
+                    TestChanges.delete(DOCS, key(1), 2),
+                    change(ChangeOp.CREATE, row(1, "again", "another body"), 3),
+                    change(ChangeOp.CREATE, row(5, "moved", UnchangedToast.PLACEHOLDER), 2));
+            assertEquals(List.of(List.of("1", "again", "another body"), List.of("5", "moved", "a very long body")),
+                    Sql.rows(c, "SELECT id, title, body FROM docs ORDER BY id"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TargetEngine.class)
+    void aKeyMoveReadBeforeTheNewKeysNextDeleteIsWrittenBeforeThatDelete(TargetEngine engine) throws Exception {
+        try (Connection c = target(engine)) {
+            // Partition of key 5: the moved row, then its delete; the old key's delete on another partition, read last
+            write(engine, c, change(ChangeOp.READ, row(1, "first", "a very long body"), 1),
+                    change(ChangeOp.CREATE, row(5, "moved", UnchangedToast.PLACEHOLDER), 2),
+                    TestChanges.delete(DOCS, key(5), 3),
+                    TestChanges.delete(DOCS, key(1), 2));
+            assertEquals(List.of(), Sql.rows(c, "SELECT id, title, body FROM docs ORDER BY id"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TargetEngine.class)
+    void aKeyMoveWithChangesOfBothKeysBetweenItsHalvesIsNotPairedAndStops(TargetEngine engine) throws Exception {
+        try (Connection c = target(engine)) {
+            // Between the halves: key 5 deleted (after the move) and key 1 updated (before it): no place keeps both orders
+            ApplyException e = assertThrows(ApplyException.class, () -> write(engine, c,
+                    change(ChangeOp.READ, row(1, "first", "a very long body"), 1),
+                    change(ChangeOp.CREATE, row(5, "moved", UnchangedToast.PLACEHOLDER), 3),
+                    TestChanges.delete(DOCS, key(5), 4),
+                    change(ChangeOp.UPDATE, row(1, "first b", UnchangedToast.PLACEHOLDER), 2),
+                    TestChanges.delete(DOCS, key(1), 3)));
+            assertTrue(e.getMessage().startsWith("The change of public.docs key {id=5}"), e.getMessage());
         }
     }
 
@@ -140,6 +228,10 @@ class UnchangedToastTest {
 
     private static Struct row(int id, String title, String body) {
         return new Struct(ROW).put("id", id).put("title", title).put("body", body);
+    }
+
+    private static Struct key(int id) {
+        return new Struct(ROW).put("id", id);
     }
 
     private static Change change(ChangeOp op, Struct after, long lsn) {

@@ -79,10 +79,12 @@ abstract class ConnectSinkTest {
             try (WriteLoad load = WriteLoad.start(servers.postgres, db)) {
                 awaitCommitted(load, 300);
                 // Updates leaving the TOASTed body out of the WAL, keys moved, deletes: all while streaming.
-                // (A key moved keeps an unchanged TOASTed value out of its new row's image: rows here carry a short body.)
+                // (A key moved leaves an unchanged TOASTed value out of its new row's image: the sink moves the target's
+                // row with it; ids 101-110 carry a short body, ids 111-120 keep their TOASTed one.)
                 Sql.exec(source, "UPDATE items SET price = price + 1 WHERE id <= 100",
                         "UPDATE items SET body = 'short ' || id WHERE id BETWEEN 101 AND 110",
                         "UPDATE items SET id = id + 1000 WHERE id BETWEEN 101 AND 110",
+                        "UPDATE items SET id = id + 2000, price = price + 2 WHERE id BETWEEN 111 AND 120",
                         "DELETE FROM items WHERE id BETWEEN 200 AND 210");
                 awaitCommitted(load, load.committed() + 100);
             }

@@ -58,4 +58,37 @@ public class GreenlightTestResource extends PipelineTestResource {
             return TargetEngine.POSTGRES;
         }
     }
+
+    /** The same source, written to MySQL 8 in a container (hosts with Docker only). */
+    public static class OnMySql8 extends GreenlightTestResource {
+
+        public static final String DATABASE = "shop_my8";
+
+        @Override
+        protected String database() {
+            return DATABASE;
+        }
+
+        @Override
+        protected TargetDatabase target() {
+            return MySql8Target.INSTANCE;
+        }
+    }
+
+    /** The same source and MariaDB target, through a Kafka broker in a container (hosts with Docker only). */
+    public static class OnKafkaContainer extends GreenlightTestResource {
+
+        public static final String DATABASE = "shop_kc";
+
+        @Override
+        protected String database() {
+            return DATABASE;
+        }
+
+        @Override
+        protected void configure(Map<String, String> config) throws Exception {
+            super.configure(config);
+            config.put("greenlight.kafka.bootstrap-servers", Containers.kafka().getBootstrapServers());
+        }
+    }
 }

@@ -83,4 +83,20 @@ public class HostileNamesTestResource extends PipelineTestResource {
             Sql.exec(c, "CREATE TABLE \"a b\" (id int PRIMARY KEY)", "CREATE TABLE a_b (id int PRIMARY KEY)");
         }
     }
+
+    /** The same tables written to MySQL 8 in a container (hosts with Docker only). */
+    public static class OnMySql8 extends HostileNamesTestResource {
+
+        public static final String DATABASE = "hostile_my8";
+
+        @Override
+        protected String database() {
+            return DATABASE;
+        }
+
+        @Override
+        protected TargetDatabase target() {
+            return MySql8Target.INSTANCE;
+        }
+    }
 }

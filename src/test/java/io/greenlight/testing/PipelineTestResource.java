@@ -17,8 +17,8 @@ public abstract class PipelineTestResource implements QuarkusTestResourceLifecyc
     /** Creates the source schema and rows that exist before Greenlight starts. */
     protected abstract void createSource(Connection source) throws Exception;
 
-    /** The engine Greenlight writes to: MariaDB unless a subclass picks PostgreSQL. */
-    protected TargetEngine target() {
+    /** The engine Greenlight writes to: MariaDB unless a subclass picks PostgreSQL (or MySQL 8 in a container). */
+    protected TargetDatabase target() {
         return TargetEngine.MARIADB;
     }
 
@@ -43,8 +43,7 @@ public abstract class PipelineTestResource implements QuarkusTestResourceLifecyc
                 createSource(c);
             }
             Map<String, String> config = new HashMap<>(servers.greenlightConfig(database()));
-            config.put("greenlight.target.url", target().jdbcUrl(database()));
-            config.put("greenlight.target.username", target().username());
+            target().configure(config, database());
             configure(config);
             return config;
         } catch (Exception e) {

@@ -26,7 +26,7 @@ public class PoisonTestResource extends PipelineTestResource {
                 "CREATE TABLE accounts (id int PRIMARY KEY, email text NOT NULL)",
                 "CREATE TABLE notes (id int PRIMARY KEY, body text)",
                 "INSERT INTO notes VALUES (1, 'before start')");
-        if (getClass() == PoisonTestResource.class || getClass() == OnPostgres.class) {
+        if (getClass() == PoisonTestResource.class || getClass() == OnPostgres.class || getClass() == OnMySql8.class) {
             // a row the backfill cannot write: its target table is made narrower by hand (createTarget)
             Sql.exec(c, "CREATE TABLE labels (id int PRIMARY KEY, name varchar(10))",
                     "INSERT INTO labels VALUES (1, 'ok'), (2, 'too long'), (3, 'ok')");
@@ -35,7 +35,7 @@ public class PoisonTestResource extends PipelineTestResource {
 
     @Override
     protected void createTarget(Connection c) throws Exception {
-        if (getClass() == PoisonTestResource.class) {
+        if (getClass() == PoisonTestResource.class || getClass() == OnMySql8.class) {
             Sql.exec(c, "CREATE TABLE labels (id INT NOT NULL PRIMARY KEY, name VARCHAR(3)) DEFAULT CHARSET utf8mb4 COLLATE utf8mb4_bin");
         }
     }
@@ -63,6 +63,21 @@ public class PoisonTestResource extends PipelineTestResource {
         protected void createTarget(Connection c) throws Exception {
             Sql.exec(c, "CREATE TABLE public.prices (id integer PRIMARY KEY, amount numeric(6,2))",
                     "CREATE TABLE public.labels (id integer PRIMARY KEY, name varchar(3))");
+        }
+    }
+
+    /** MySQL 8 in a container (hosts with Docker only), narrowed as the MariaDB target is. */
+    public static class OnMySql8 extends PoisonTestResource {
+        public static final String DATABASE = "poison_my8";
+
+        @Override
+        protected String database() {
+            return DATABASE;
+        }
+
+        @Override
+        protected TargetDatabase target() {
+            return MySql8Target.INSTANCE;
         }
     }
 

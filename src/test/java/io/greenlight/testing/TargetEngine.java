@@ -4,7 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /** The target database engines a shared suite runs against: the test MariaDB, or a second PostgreSQL. */
-public enum TargetEngine {
+public enum TargetEngine implements TargetDatabase {
     MARIADB, POSTGRES;
 
     public String jdbcUrl(String database) {
