@@ -3,6 +3,7 @@ package io.greenlight.reverse;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.greenlight.apply.BatchApply;
+import io.greenlight.apply.TableHolds;
 import io.greenlight.apply.BatchWriter;
 import io.greenlight.apply.Change;
 import io.greenlight.apply.PartitionPosition;
@@ -44,22 +45,9 @@ import java.util.function.LongConsumer;
 final class ReverseFeed implements DebeziumEngine.ChangeConsumer<ChangeEvent<SourceRecord, SourceRecord>>, AutoCloseable {
 
     /** Reverse replication holds no table: a change the old source cannot take stops it (see ReverseReplication). */
-    private static final BatchApply.Holds NONE_HELD = new BatchApply.Holds() {
-        @Override
-        public boolean table(TableId table) {
-            return false;
-        }
-
-        @Override
-        public boolean partition(TopicPartition partition) {
-            return false;
-        }
-
-        @Override
-        public void hold(TableId table, Map<TopicPartition, PartitionPosition> at) {
-            throw new IllegalStateException("reverse apply holds no table: " + table + " cannot be paused");
-        }
-    };
+    private static final TableHolds NONE_HELD = new TableHolds((table, at) -> {
+        throw new IllegalStateException("reverse apply holds no table: " + table + " cannot be paused");
+    });
 
     private final TopicPartition partition;
     private final BatchApply batches;
