@@ -4,7 +4,7 @@ import io.greenlight.verify.TableComparison.Kind;
 import io.greenlight.verify.TableComparison.Mismatch;
 
 import javax.sql.DataSource;
-import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -38,6 +38,8 @@ final class RangeComparison {
 
     private record Result(long sourceRows, long targetRows, List<Mismatch> mismatches, long[] unchecked) {
     }
+
+    private static final BigInteger TWO_TO_64 = BigInteger.ONE.shiftLeft(64);
 
     private final TableQueries q;
     private final RangeSql sql;
@@ -170,7 +172,13 @@ final class RangeComparison {
     }
 
     private void work(DataSource source, DataSource target, List<Range> ranges, AtomicInteger next)
-            throws SQLException, Deadline.TimedOut {
+            throws SQLException, Deadline.TimedOut, InterruptedException {
+        String thread = Thread.currentThread().getName();
+        ExecutorService sourceSide = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, thread + "-source");
+            t.setDaemon(true);
+            return t;
+        });
         try (Connection s = source.getConnection(); Connection t = target.getConnection()) {
             boolean sAuto = s.getAutoCommit();
             boolean tAuto = t.getAutoCommit();
@@ -181,7 +189,7 @@ final class RangeComparison {
                     deadline.check();
                     Result result;
                     try {
-                        result = compare(s, t, ranges.get(r));
+                        result = compare(s, t, ranges.get(r), sourceSide);
                     } catch (SQLException e) {
                         throw new SQLException("comparing the key range " + show(ranges.get(r)) + ": " + e.getMessage(),
                                 e.getSQLState(), e);
@@ -194,6 +202,8 @@ final class RangeComparison {
                 end(s, sAuto);
                 end(t, tAuto);
             }
+        } finally {
+            sourceSide.shutdownNow();
         }
     }
 
@@ -214,26 +224,45 @@ final class RangeComparison {
         c.setAutoCommit(autoCommit);
     }
 
-    private Result compare(Connection s, Connection t, Range range) throws SQLException {
+    /** Both sides hash the range at the same time (the source on the worker's second thread); rows are read only if they differ. */
+    private Result compare(Connection s, Connection t, Range range, ExecutorService sourceSide)
+            throws SQLException, InterruptedException {
         boolean lower = range.lower() != null;
         boolean upper = range.upper() != null;
-        BigDecimal[] source = hash(s, sql.sourceHash(lower, upper), range);
-        BigDecimal[] target = hash(t, sql.targetHash(lower, upper), range);
+        Future<BigInteger[]> sourceHash = sourceSide.submit(() -> hash(s, sql.sourceHash(lower, upper), range));
+        BigInteger[] target;
+        try {
+            target = hash(t, sql.targetHash(lower, upper), range);
+        } catch (SQLException | RuntimeException e) {
+            try { // the source connection is free again only once its read ended
+                sourceHash.get();
+            } catch (ExecutionException ignored) {
+                // the target's failure is the one reported
+            }
+            throw e;
+        }
+        BigInteger[] source;
+        try {
+            source = sourceHash.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof SQLException sqlException ? sqlException
+                    : new SQLException(e.getCause().getMessage(), e.getCause());
+        }
         if (Arrays.equals(source, target)) {
             return new Result(source[0].longValueExact(), target[0].longValueExact(), List.of(), new long[Kind.values().length]);
         }
         return diff(s, t, range);
     }
 
-    private BigDecimal[] hash(Connection c, String statement, Range range) throws SQLException {
+    /** Count and hash sum modulo 2^64 (PostgreSQL sums the bits as signed, MySQL as unsigned integers). */
+    private BigInteger[] hash(Connection c, String statement, Range range) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(statement)) {
             sql.bind(ps, range.lower(), range.upper());
             deadline.reading(ps);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                // Scale-free: PostgreSQL's numeric and MySQL's DECIMAL sums of the same integers compare equal.
-                return new BigDecimal[]{rs.getBigDecimal(1).setScale(0), rs.getBigDecimal(2).setScale(0),
-                        rs.getBigDecimal(3).setScale(0)};
+                return new BigInteger[]{rs.getBigDecimal(1).toBigIntegerExact(),
+                        rs.getBigDecimal(2).toBigIntegerExact().mod(TWO_TO_64)};
             } finally {
                 deadline.done(ps);
             }

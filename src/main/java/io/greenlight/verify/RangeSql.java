@@ -13,8 +13,9 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The SQL that hashes a key range inside each database: per range, the row count and two 60-bit
- * lanes of an order-independent sum of MD5 over one canonical text per row, built so that
+ * The SQL that hashes a key range inside each database: per range, the row count and the sum of
+ * the first 64 bits of MD5 over one canonical text per row (order-independent; PostgreSQL reads
+ * the bits as a signed, MySQL as an unsigned integer, so the sums are compared modulo 2^64), built so that
  * PostgreSQL and MySQL/MariaDB print the same text for the same value across the type mapping
  * (numeric without trailing zeros, booleans as 1/0, timestamps as UTC wall time to the
  * microsecond with their era, bytea/BLOB as lower-case hex, text exact and length-prefixed,
@@ -118,12 +119,12 @@ final class RangeSql {
         }
         String table = targetSide ? q.targetTable() : q.sourceTable();
         if (mysql) {
-            return "SELECT COUNT(*), COALESCE(SUM(CAST(CONV(SUBSTRING(h, 1, 15), 16, 10) AS UNSIGNED)), 0), "
-                    + "COALESCE(SUM(CAST(CONV(SUBSTRING(h, 16, 15), 16, 10) AS UNSIGNED)), 0) FROM (SELECT MD5(CONCAT_WS('|', "
+            return "SELECT COUNT(*), COALESCE(SUM(CAST(CONV(SUBSTRING(h, 1, 16), 16, 10) AS UNSIGNED)), 0) "
+                    + "FROM (SELECT MD5(CONCAT_WS('|', "
                     + String.join(", ", texts) + ")) AS h FROM " + table + where(quote, lower, upper) + ") s";
         }
-        return "SELECT count(*), coalesce(sum(('x' || substr(h, 1, 15))::bit(60)::bigint), 0), "
-                + "coalesce(sum(('x' || substr(h, 16, 15))::bit(60)::bigint), 0) FROM (SELECT md5(concat_ws('|', "
+        return "SELECT count(*), coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint), 0) "
+                + "FROM (SELECT md5(concat_ws('|', "
                 + String.join(", ", texts) + ")) AS h FROM " + table + where(quote, lower, upper) + ") s";
     }
 
