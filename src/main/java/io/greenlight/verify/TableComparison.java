@@ -89,7 +89,8 @@ final class TableComparison {
             compareRanges(source, target);
         } else {
             if (q.keyed()) {
-                LOG.debugf("Verify %s: compared by streaming rows, not by hashes in the databases: %s", name, streamed.get());
+                LOG.infof("Verify %s: compared by streaming rows, not by key ranges hashed in the databases: %s", name,
+                        streamed.get());
             }
             compareSnapshot(source, target);
         }
