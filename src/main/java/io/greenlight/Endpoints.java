@@ -31,7 +31,8 @@ final class Endpoints implements AutoCloseable {
         GreenlightConfig.Source src = config.source();
         if (source == null) {
             source = DataSources.source(src.url().orElseThrow(), src.username().orElseThrow(), src.password(),
-                    config.verify().parallelism() + 4); // a verification holds one per table it reads
+                    // a verification holds one per key range it reads: range-parallelism per table, parallelism tables
+                    config.verify().parallelism() * config.verify().rangeParallelism() + 4);
         }
         GreenlightConfig.Target tgt = config.target();
         if (target == null) {

@@ -67,6 +67,7 @@ public final class ConfigValidator {
         positive(problems, "greenlight.target.pool-size", config.target().poolSize());
         positive(problems, "greenlight.verify.chunk-size", config.verify().chunkSize());
         positive(problems, "greenlight.verify.parallelism", config.verify().parallelism());
+        positive(problems, "greenlight.verify.range-parallelism", config.verify().rangeParallelism());
         positive(problems, "greenlight.verify.sample-size", config.verify().sampleSize());
         positive(problems, "greenlight.verify.recheck-limit", config.verify().recheckLimit());
         positiveDuration(problems, "greenlight.verify.catch-up-timeout", config.verify().catchUpTimeout());

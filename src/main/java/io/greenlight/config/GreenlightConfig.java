@@ -163,6 +163,13 @@ public interface GreenlightConfig {
         @WithDefault("2")
         int parallelism();
 
+        /**
+         * Key ranges of one table compared at the same time where the ranges are hashed in the
+         * databases (each holds one source and one target connection).
+         */
+        @WithDefault("2")
+        int rangeParallelism();
+
         /** Mismatched rows listed per kind (missing, extra, differing) and table. */
         @WithDefault("20")
         int sampleSize();

@@ -51,7 +51,7 @@ public class RowVerifier implements Verifier {
     /** The options from greenlight.verify.*. */
     public VerifyOptions options() {
         return new VerifyOptions(config.chunkSize(), config.parallelism(), config.sampleSize(), config.recheckLimit(),
-                config.catchUpTimeout(), config.maxDuration().orElse(null));
+                config.catchUpTimeout(), config.maxDuration().orElse(null), config.rangeParallelism());
     }
 
     @Override
@@ -72,11 +72,19 @@ public class RowVerifier implements Verifier {
     public VerificationResult verify(DataSource source, DataSource target, Collection<SourceTable> tables,
                                      VerifyOptions options, VerifyProgress progress,
                                      java.util.function.Consumer<TableVerdict> onTable) throws SQLException {
+        return verify(source, target, tables, options, progress, onTable, Checkpoints.NONE);
+    }
+
+    @Override
+    public VerificationResult verify(DataSource source, DataSource target, Collection<SourceTable> tables,
+                                     VerifyOptions options, VerifyProgress progress,
+                                     java.util.function.Consumer<TableVerdict> onTable, Checkpoints checkpoints)
+            throws SQLException {
         VerificationResult result = VerificationEngine.run(source, target, tables, options, this::awaitApplied, progress,
                 verdict -> {
                     LOG.infof("Verify %s: %s", verdict.table(), verdict.detail());
                     onTable.accept(verdict);
-                });
+                }, checkpoints);
         mismatched.set(result.mismatchedRows());
         LOG.infof("Verification of %d table(s) %s in %.1f s (%d rows/s): %s", tables.size(),
                 !result.complete() ? "TIMED OUT" : result.matches() ? "PASSED" : "FAILED", progress.elapsedSeconds(), progress.rowsPerSecond(), result.summary());

@@ -60,6 +60,11 @@ final class TableQueries {
         return target.tableName(table);
     }
 
+    /** How the target quotes an identifier. */
+    java.util.function.Function<String, String> targetQuote() {
+        return target::quote;
+    }
+
     String sourceCount() {
         return "SELECT count(*) FROM " + sourceTable();
     }

@@ -31,6 +31,13 @@ public final class VerificationEngine {
     public static VerificationResult run(DataSource source, DataSource target, Collection<SourceTable> tables,
                                          VerifyOptions options, CatchUp catchUp, VerifyProgress progress,
                                          Consumer<TableVerdict> onTable) throws SQLException {
+        return run(source, target, tables, options, catchUp, progress, onTable, Checkpoints.NONE);
+    }
+
+    /** As above; tables with a checkpoint continue after it, and each table reports how far it got. */
+    public static VerificationResult run(DataSource source, DataSource target, Collection<SourceTable> tables,
+                                         VerifyOptions options, CatchUp catchUp, VerifyProgress progress,
+                                         Consumer<TableVerdict> onTable, Checkpoints checkpoints) throws SQLException {
         Dialect dialect = targetDialect(target);
         List<SourceTable> order = List.copyOf(tables);
         progress.tables(order.stream().map(t -> t.id().toString()).toList());
@@ -48,7 +55,7 @@ public final class VerificationEngine {
                 futures.add(pool.submit(() -> {
                     String name = table.id().toString();
                     try {
-                        TableVerdict verdict = new TableComparison(table, dialect, options, catchUp, progress, deadline)
+                        TableVerdict verdict = new TableComparison(table, dialect, options, catchUp, progress, deadline, checkpoints)
                                 .run(source, target);
                         progress.tableDone(name);
                         onTable.accept(verdict);

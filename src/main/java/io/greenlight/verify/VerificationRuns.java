@@ -50,6 +50,8 @@ public class VerificationRuns {
         private final Instant createdAt;
         /** Finished tables' verdicts, across attempts. */
         private final List<TableVerdict> verdicts = new CopyOnWriteArrayList<>();
+        /** How far the tables without a verdict got (compared by key ranges): they continue after that key. */
+        private final Map<String, TableCheckpoint> checkpoints = new ConcurrentHashMap<>();
         private volatile VerifyProgress progress = new VerifyProgress();
         private volatile State state = State.PENDING;
         private volatile Instant finishedAt;
@@ -106,7 +108,7 @@ public class VerificationRuns {
         VerifyRecord record() {
             return new VerifyRecord(id, state.name(), tables, options.chunkSize(),
                     options.bound().map(Duration::toSeconds).orElse(null), createdAt, finishedAt, List.copyOf(verdicts),
-                    notCompared, stopReason, error, attempts);
+                    notCompared, stopReason, error, attempts, List.copyOf(checkpoints.values()));
         }
 
         /** A run read back from the source after a restart: one that was running then was interrupted. */
@@ -115,6 +117,7 @@ public class VerificationRuns {
                     .withMaxDuration(r.maxDurationSeconds() == null ? null : Duration.ofSeconds(r.maxDurationSeconds()));
             Run run = new Run(r.id(), r.tables(), options, r.createdAt());
             run.verdicts.addAll(r.verdicts());
+            r.checkpoints().forEach(c -> run.checkpoints.put(c.table(), c));
             run.attempts = r.attempts();
             run.error = r.error();
             State saved = State.valueOf(r.state());
@@ -140,8 +143,10 @@ public class VerificationRuns {
     }
 
     private static String continueHint(Run run) {
+        String inside = run.checkpoints.isEmpty() ? "" : "; " + String.join(", ", run.checkpoints.keySet().stream().sorted().toList())
+                + " continue(s) after the last key compared";
         return "Continue it with POST /verify {\"resume\": \"" + run.id + "\"} (compares only "
-                + String.join(", ", run.remaining()) + "), or start a new one with a larger maxDurationSeconds.";
+                + String.join(", ", run.remaining()) + inside + "), or start a new one with a larger maxDurationSeconds.";
     }
 
     /** Thrown by {@link #start} while another verification runs. */
@@ -217,6 +222,7 @@ public class VerificationRuns {
         Run next = new Run(run.id, run.tables, maxDuration == null ? run.options : run.options.withMaxDuration(maxDuration),
                 run.createdAt);
         next.verdicts.addAll(run.verdicts);
+        next.checkpoints.putAll(run.checkpoints);
         next.attempts = run.attempts + 1;
         next.verdicts.forEach(v -> next.progress.carriedOver(v.table(), Math.max(v.sourceRows(), v.targetRows())));
         runs.put(next.id, next);
@@ -249,10 +255,15 @@ public class VerificationRuns {
         run.state = State.RUNNING;
         save(source, run);
         try {
-            VerificationResult result = verifier.verify(source, target, tables, run.options, run.progress, verdict -> {
-                run.verdicts.add(verdict);
+            Checkpoints checkpoints = new Checkpoints(Map.copyOf(run.checkpoints), checkpoint -> {
+                run.checkpoints.put(checkpoint.table(), checkpoint);
                 save(source, run);
             });
+            VerificationResult result = verifier.verify(source, target, tables, run.options, run.progress, verdict -> {
+                run.checkpoints.remove(verdict.table());
+                run.verdicts.add(verdict);
+                save(source, run);
+            }, checkpoints);
             run.notCompared = result.notCompared();
             if (!result.complete()) {
                 run.stopReason = "Stopped after maxDurationSeconds=" + run.options.bound().map(Duration::toSeconds).orElse(0L)

@@ -26,6 +26,14 @@ public interface Verifier {
         return result;
     }
 
+    /** As above; tables with a checkpoint in {@code checkpoints} continue after it, and report how far they got. */
+    default VerificationResult verify(DataSource source, DataSource target, Collection<SourceTable> tables,
+                                      VerifyOptions options, VerifyProgress progress,
+                                      java.util.function.Consumer<TableVerdict> onTable, Checkpoints checkpoints)
+            throws SQLException {
+        return verify(source, target, tables, options, progress, onTable);
+    }
+
     /** The mismatched rows of a whole verification whose tables were compared over several attempts. */
     default void mismatchedRows(long rows) {
     }

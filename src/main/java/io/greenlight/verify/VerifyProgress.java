@@ -54,6 +54,11 @@ public final class VerifyProgress {
         }
     }
 
+    /** A table continued from an earlier attempt's checkpoint: these rows were compared then, not in this attempt. */
+    void resumed(String table, long rows) {
+        entry(table).compared.set(rows);
+    }
+
     void comparing(String table) {
         entry(table).state = TableState.COMPARING;
     }

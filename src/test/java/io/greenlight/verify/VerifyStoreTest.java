@@ -32,11 +32,12 @@ class VerifyStoreTest {
                 List.of(new RowSample("missing", "id=4", List.of()), new RowSample("differing", "(a=1, b=x)", List.of("total"))));
         return new VerifyRecord(id, state, List.of("public.orders", "public.customers"), 500, 30L,
                 Instant.now().truncatedTo(ChronoUnit.MICROS), null, List.of(verdict), List.of("public.customers"),
-                "Stopped after …", null, 2);
+                "Stopped after …", null, 2, List.of(new TableCheckpoint("public.customers", List.of("4000"), 4000, 3999,
+                List.of(new TableCheckpoint.SavedMismatch("MISSING", List.of("17"), List.of())), List.of(0L, 0L, 2L))));
     }
 
     @Test
-    void aSavedVerificationReadsBackWithItsVerdictsSamplesAndTablesLeft() throws Exception {
+    void aSavedVerificationReadsBackWithItsVerdictsSamplesTablesLeftAndHowFarATableGot() throws Exception {
         PGSimpleDataSource source = source("verify_store_roundtrip");
         VerifyStore store = new VerifyStore();
         assertEquals(Optional.empty(), store.load(source, "nothing-yet"));
