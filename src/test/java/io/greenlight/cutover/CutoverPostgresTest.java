@@ -19,6 +19,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link CutoverTest} with a PostgreSQL (a second cluster) target: a blue/green switch, after which
@@ -75,6 +76,40 @@ class CutoverPostgresTest extends CutoverTest {
         }
         authorized().body("{\"dryRun\": true}").post("/cutover").then().statusCode(200)
                 .body("checks.find { it.name == 'rollbackPath' }.passed", equalTo(true));
+    }
+
+    @Test
+    @Order(15)
+    void aTargetTransactionHoldingTheReverseSlotsCreationEndsTheSwitchWithinItsBudgetAndLiftsTheFence() throws Exception {
+        double budget = 15;
+        try (Connection open = engine().connect(database())) { // a session on the target left a write transaction open
+            open.setAutoCommit(false);
+            Sql.exec(open, "UPDATE branches SET name = name WHERE code = 'north'");
+            String pid = Sql.rows(open, "SELECT pg_backend_pid()").get(0).get(0);
+            long armed = System.nanoTime();
+            authorized().body("""
+                    {"maxLagSeconds": 3600, "stableSeconds": 1, "maxWriteBlockedSeconds": %s,
+                     "fence": {"mode": "READ_ONLY", "roles": ["app_writer"]}}""".formatted(budget)).post("/cutover").then().statusCode(202);
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+                    .alias("the switch ends within its write-blocked budget while the target transaction stays open")
+                    .until(() -> "FAILED".equals(given().get("/cutover").path("state")));
+            System.out.printf("slot creation held by a target transaction: FAILED %.1f s after arming%n", (System.nanoTime() - armed) / 1e9);
+            given().get("/cutover").then()
+                    .body("reason", containsString("reverse replication slot"))
+                    .body("reason", containsString("pid " + pid))
+                    .body("reason", containsString("SELECT pg_terminate_backend(" + pid + ");"))
+                    .body("reason", containsString("the fence was lifted"))
+                    .body("fenceUp", equalTo(false))
+                    .body("transitions.state", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("SWITCHING")));
+            double blocked = given().get("/cutover").jsonPath().getDouble("writeBlockedSeconds");
+            assertTrue(blocked < budget + 10, "writes were blocked for " + blocked + " s, past the budget of " + budget + " s");
+            try (Connection t = engine().connect(database())) {
+                assertEquals(List.of(), Sql.rows(t, "SELECT slot_name FROM pg_replication_slots WHERE database = current_database()"),
+                        "no reverse slot is left on the target");
+            }
+            open.rollback();
+        }
+        appWrite(); // the source takes the application's writes again
     }
 
     @Test
