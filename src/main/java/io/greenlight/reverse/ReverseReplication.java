@@ -98,7 +98,7 @@ public class ReverseReplication {
      * {@code within} (what is left of the write-blocked budget) has passed.
      */
     public ReverseStart recordStart(Connection oldSource, DataSource target, Collection<TableId> tables, String cutover,
-                                    Duration within) throws SQLException {
+                                    java.time.Duration within) throws SQLException {
         ReverseStart start;
         try (Connection c = target.getConnection()) {
             c.setAutoCommit(true);
