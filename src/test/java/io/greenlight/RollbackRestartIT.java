@@ -1,8 +1,10 @@
 package io.greenlight;
 
 import com.sun.net.httpserver.HttpServer;
+import io.greenlight.testing.PostgresServer;
 import io.greenlight.testing.ServiceProcess;
 import io.greenlight.testing.Sql;
+import io.greenlight.testing.TargetEngine;
 import io.greenlight.testing.TestServers;
 import org.junit.jupiter.api.Test;
 
@@ -33,25 +35,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The rollback's crash test (the reverse of {@link CutoverRestartIT}): the packaged service with a
- * MariaDB new primary is killed (SIGKILL) while ROLLING_BACK, held by a lock at each of the
+ * The rollback's crash test (the reverse of {@link CutoverRestartIT}): the packaged service is
+ * killed (SIGKILL) while ROLLING_BACK, held by a lock at each of the
  * rollback's steps in turn — fencing the new primary, draining reverse replication to its marker,
  * syncing sequences back, reverting the switch action, lifting the source's fence — and started
  * again. Under a continuous application load that writes wherever the switch action points it, and
  * a monitor that samples both fences the whole time: the restart resumes the same rollback to
  * ROLLED_BACK, at no sample are both databases writable, afterwards exactly the source is, and
  * every acknowledged write is on both sides, once. Between steps a new cutover switches forward
- * again on the running service: one start per kill.
+ * again on the running service: one start per kill. Run against each new primary's engine by
+ * {@link RollbackRestartMariaDbIT} and {@link RollbackRestartPostgresIT}.
  */
-class RollbackRestartIT {
+abstract class RollbackRestartIT {
 
     private static final TestServers SERVERS = TestServers.get();
-    private static final String DB = "rollback_restart";
     private static final String TOKEN = "rollback-restart-token-3e8a1c6f9b2d4e7a0c5f";
     private static final String APP = "rb_app";
 
     /** Where the rollback is held when the service is killed, and how the test holds it there. */
-    private enum Step {
+    enum Step {
         FENCING_THE_NEW_PRIMARY, DRAINING, SYNCING_SEQUENCES, REVERTING_THE_SWITCH, LIFTING_THE_SOURCE_FENCE
     }
 
@@ -64,13 +66,29 @@ class RollbackRestartIT {
     private volatile CountDownLatch revertArrived = new CountDownLatch(1);
     private volatile CountDownLatch revertReleased = new CountDownLatch(0);
 
+    /** The new primary's engine. */
+    protected abstract TargetEngine engine();
+
+    /** The steps at which this engine's run kills the service (the -D property below overrides them). */
+    protected List<Step> steps() {
+        return List.of(Step.values());
+    }
+
+    /** The database on both sides (the source cluster is shared by both engines' runs). */
+    private String db() {
+        return engine() == TargetEngine.POSTGRES ? "rollback_restart_pg" : "rollback_restart";
+    }
+
     @Test
     void aCrashAtEachStepOfTheRollbackResumesItWithoutSplitBrainOrALostWrite() throws Exception {
         createApplication();
         HttpServer webhook = webhook();
-        Map<String, String> env = SERVERS.serviceEnv(DB);
+        Map<String, String> env = SERVERS.serviceEnv(db());
+        env.put("GREENLIGHT_TARGET_URL", engine().jdbcUrl(db()));
+        env.put("GREENLIGHT_TARGET_USERNAME", engine().username());
+        env.remove("GREENLIGHT_TARGET_PASSWORD");
         env.put("GREENLIGHT_API_TOKEN", TOKEN);
-        Path log = Files.createTempFile("greenlight-" + DB, ".log");
+        Path log = Files.createTempFile("greenlight-" + db(), ".log");
         Thread app = new Thread(this::writeLedger, "ledger-app");
         Thread monitor = new Thread(this::watchFences, "fence-monitor");
         ServiceProcess service = ServiceProcess.start(env, log);
@@ -78,7 +96,7 @@ class RollbackRestartIT {
         monitor.start();
         try {
             awaitStreaming(service);
-            for (Step step : steps()) {
+            for (Step step : stepsToRun()) {
                 String id = cutOver(service, webhook);
                 monitoring = true;
                 awaitMore(20, "on the new primary before the rollback held in " + step);
@@ -97,7 +115,7 @@ class RollbackRestartIT {
                 await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                         .failFast("Greenlight exited", () -> !restarted.isAlive())
                         .until(() -> restarted.get("/cutover").contains("\"state\":\"ROLLED_BACK\""));
-                System.out.printf("killed while ROLLING_BACK in %s: ROLLED_BACK %.1f s after the rollback began%n", step,
+                System.out.printf("%s new primary killed while ROLLING_BACK in %s: ROLLED_BACK %.1f s after the rollback began%n", engine(), step,
                         (System.nanoTime() - started) / 1e9);
                 String record = service.get("/cutover");
                 assertTrue(record.contains("\"id\":\"" + id + "\""), "the same cutover rolled back: " + record);
@@ -121,10 +139,10 @@ class RollbackRestartIT {
         }
     }
 
-    /** Every step, or those named in -Dgreenlight.rollback-restart.steps (comma-separated) when working on one. */
-    private static List<Step> steps() {
+    /** The engine's steps, or those named in -Dgreenlight.rollback-restart.steps (comma-separated) when working on one. */
+    private List<Step> stepsToRun() {
         String only = System.getProperty("greenlight.rollback-restart.steps", "");
-        return only.isBlank() ? List.of(Step.values()) : java.util.Arrays.stream(only.split(",")).map(String::trim).map(Step::valueOf).toList();
+        return only.isBlank() ? steps() : java.util.Arrays.stream(only.split(",")).map(String::trim).map(Step::valueOf).toList();
     }
 
     /** Switches forward (again) and waits until reverse replication keeps the source in sync; returns the cutover's id. */
@@ -157,27 +175,31 @@ class RollbackRestartIT {
 
     private Hold hold(Step step, ServiceProcess service) throws Exception {
         return switch (step) {
-            // SET GLOBAL read_only = ON waits for explicit table locks; a session of Greenlight's own user is not ended by the fence.
-            case FENCING_THE_NEW_PRIMARY -> tableLock(SERVERS.mariadb.connect(DB), "LOCK TABLES items WRITE",
+            case FENCING_THE_NEW_PRIMARY -> engine() == TargetEngine.POSTGRES
+                    // ALTER DATABASE ... SET default_transaction_read_only waits for this session's setting row of the database.
+                    ? lockInTransaction(SERVERS.targetPostgres(), "ALTER DATABASE " + db() + " SET work_mem = '8MB'",
+                    "query ILIKE 'ALTER DATABASE%SET default_transaction_read_only%'", () -> true)
+                    // SET GLOBAL read_only = ON waits for explicit table locks; a session of Greenlight's own user is not ended by the fence.
+                    : tableLock(SERVERS.mariadb.connect(db()), "LOCK TABLES items WRITE",
                     "SELECT count(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SET GLOBAL read_only%'", "UNLOCK TABLES");
             // Reverse apply advances its offset on the source in the batch's transaction: the marker is never applied.
-            case DRAINING -> sourceLock("LOCK TABLE greenlight.greenlight_reverse IN EXCLUSIVE MODE",
+            case DRAINING -> lockInTransaction(SERVERS.postgres, "LOCK TABLE greenlight.greenlight_reverse IN EXCLUSIVE MODE",
                     "query LIKE '%greenlight_reverse%'", fenced(service));
             // Nobody writes items after the switch, so the drain passes; the sequence sync reads max(id) from it.
-            case SYNCING_SEQUENCES -> sourceLock("LOCK TABLE items IN ACCESS EXCLUSIVE MODE", "query ILIKE '%max(%items%'", () -> true);
+            case SYNCING_SEQUENCES -> lockInTransaction(SERVERS.postgres, "LOCK TABLE items IN ACCESS EXCLUSIVE MODE", "query ILIKE '%max(%items%'", () -> true);
             case REVERTING_THE_SWITCH -> slowRevert();
             // The undo of the READ_ONLY fence updates the database's settings row, which this session holds.
-            case LIFTING_THE_SOURCE_FENCE -> sourceLock("ALTER DATABASE " + DB + " SET work_mem = '8MB'",
+            case LIFTING_THE_SOURCE_FENCE -> lockInTransaction(SERVERS.postgres, "ALTER DATABASE " + db() + " SET work_mem = '8MB'",
                     "query ILIKE 'ALTER DATABASE%RESET default_transaction_read_only%'", () -> true);
         };
     }
 
-    private static Hold tableLock(Connection c, String lock, String waiting, String unlock) throws SQLException {
+    private Hold tableLock(Connection c, String lock, String waiting, String unlock) throws SQLException {
         Sql.exec(c, lock);
         return new Hold() {
             @Override
             public boolean reached(ServiceProcess service) throws Exception {
-                try (Connection probe = SERVERS.mariadb.connect(DB)) {
+                try (Connection probe = SERVERS.mariadb.connect(db())) {
                     return Long.parseLong(Sql.rows(probe, waiting).get(0).get(0)) > 0;
                 }
             }
@@ -199,11 +221,13 @@ class RollbackRestartIT {
     }
 
     /**
-     * A lock in an open transaction on the source; reached once a Greenlight session waits for it
-     * and {@code also} holds (for the drain: the new primary is fenced, so the wait is the drain's, not streaming's).
+     * A lock in an open transaction of {@code c} (a session on the source, or on a PostgreSQL new
+     * primary); reached once a Greenlight session of that cluster waits for it and {@code also} holds
+     * (for the drain: the new primary is fenced, so the wait is the drain's, not streaming's).
      */
-    private static Hold sourceLock(String lock, String waitingQuery, java.util.concurrent.Callable<Boolean> also) throws SQLException {
-        Connection c = SERVERS.postgres.connect(DB);
+    private Hold lockInTransaction(PostgresServer cluster, String lock, String waitingQuery, java.util.concurrent.Callable<Boolean> also)
+            throws SQLException {
+        Connection c = cluster.connect(db());
         c.setAutoCommit(false);
         Sql.exec(c, "SET TRANSACTION READ WRITE", lock); // the fenced database's default is read-only
         return new Hold() {
@@ -212,7 +236,7 @@ class RollbackRestartIT {
                 if (!also.call()) {
                     return false;
                 }
-                try (Connection probe = SERVERS.postgres.connect(DB)) {
+                try (Connection probe = cluster.connect(db())) {
                     return Long.parseLong(Sql.rows(probe, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND "
                             + waitingQuery).get(0).get(0)) > 0;
                 }
@@ -284,13 +308,18 @@ class RollbackRestartIT {
         }
     }
 
-    private static long insertOnSource() throws SQLException {
+    private long insertOnSource() throws SQLException {
         try (Connection c = appOnSource()) {
             return Long.parseLong(Sql.rows(c, "INSERT INTO transfers (account, amount) VALUES (1, 1) RETURNING id").get(0).get(0));
         }
     }
 
-    private static long insertOnTarget() throws SQLException {
+    private long insertOnTarget() throws SQLException {
+        if (engine() == TargetEngine.POSTGRES) {
+            try (Connection c = appOnTarget()) {
+                return Long.parseLong(Sql.rows(c, "INSERT INTO transfers (account, amount) VALUES (1, 1) RETURNING id").get(0).get(0));
+            }
+        }
         try (Connection c = appOnTarget(); PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO transfers (account, amount) VALUES (1, 1)", Statement.RETURN_GENERATED_KEYS)) {
             ps.executeUpdate();
@@ -321,14 +350,20 @@ class RollbackRestartIT {
         }
     }
 
-    private static boolean sourceWritable() throws SQLException {
+    private boolean sourceWritable() throws SQLException {
         try (Connection c = appOnSource()) {
             return "off".equals(Sql.rows(c, "SHOW transaction_read_only").get(0).get(0));
         }
     }
 
-    private static boolean targetWritable() throws SQLException {
-        try (Connection c = SERVERS.mariadb.connect(DB)) {
+    /** Whether the application could write the target: MariaDB's read_only, or a PostgreSQL session's default as the application. */
+    private boolean targetWritable() throws SQLException {
+        if (engine() == TargetEngine.POSTGRES) {
+            try (Connection c = appOnTarget()) {
+                return "off".equals(Sql.rows(c, "SHOW transaction_read_only").get(0).get(0));
+            }
+        }
+        try (Connection c = SERVERS.mariadb.connect(db())) {
             return "0".equals(Sql.rows(c, "SELECT @@GLOBAL.read_only").get(0).get(0));
         }
     }
@@ -344,7 +379,7 @@ class RollbackRestartIT {
         List<Long> acked = List.copyOf(acknowledged);
         long upTo = acked.stream().mapToLong(Long::longValue).max().orElse(0);
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-            try (Connection s = SERVERS.postgres.connect(DB); Connection t = SERVERS.mariadb.connect(DB)) {
+            try (Connection s = SERVERS.postgres.connect(db()); Connection t = engine().connect(db())) {
                 List<List<String>> source = Sql.rows(s, "SELECT id, account, amount FROM transfers WHERE id <= ? ORDER BY id", upTo);
                 List<List<String>> target = Sql.rows(t, "SELECT id, account, amount FROM transfers WHERE id <= ? ORDER BY id", upTo);
                 Set<String> ids = new HashSet<>();
@@ -355,7 +390,7 @@ class RollbackRestartIT {
                 Sql.assertSameRows(source, target);
             }
         });
-        try (Connection s = SERVERS.postgres.connect(DB)) {
+        try (Connection s = SERVERS.postgres.connect(db())) {
             long max = Long.parseLong(Sql.rows(s, "SELECT coalesce(max(id), 0) FROM transfers").get(0).get(0));
             long next = Long.parseLong(Sql.rows(s, "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END "
                     + "FROM transfers_id_seq").get(0).get(0));
@@ -367,10 +402,10 @@ class RollbackRestartIT {
 
     // ---- set-up ----
 
-    private static void createApplication() throws Exception {
-        SERVERS.postgres.createDatabase(DB);
-        SERVERS.mariadb.createDatabase(DB);
-        try (Connection c = SERVERS.postgres.connect(DB)) {
+    private void createApplication() throws Exception {
+        SERVERS.postgres.createDatabase(db());
+        engine().createDatabase(db());
+        try (Connection c = SERVERS.postgres.connect(db())) {
             Sql.exec(c, "DO $$ BEGIN CREATE ROLE " + APP + " LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
                     "CREATE TABLE transfers (id bigint GENERATED BY DEFAULT AS IDENTITY (SEQUENCE NAME transfers_id_seq) PRIMARY KEY, "
                             + "account int NOT NULL, amount numeric(14,2) NOT NULL)",
@@ -379,25 +414,37 @@ class RollbackRestartIT {
                     "GRANT SELECT, INSERT, UPDATE, DELETE ON transfers, items TO " + APP,
                     "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO " + APP);
         }
-        try (Connection t = SERVERS.mariadb.connect(DB)) {
-            Sql.exec(t, "CREATE USER IF NOT EXISTS '" + APP + "'@'%'",
-                    "GRANT SELECT, INSERT, UPDATE, DELETE ON " + DB + ".* TO '" + APP + "'@'%'");
+        try (Connection t = engine().connect(db())) {
+            if (engine() == TargetEngine.POSTGRES) {
+                // Greenlight (the target's postgres user) creates the tables at its start: they come with these grants.
+                Sql.exec(t, "DO $$ BEGIN CREATE ROLE " + APP + " LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+                        "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO " + APP,
+                        "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE ON SEQUENCES TO " + APP);
+            } else {
+                Sql.exec(t, "CREATE USER IF NOT EXISTS '" + APP + "'@'%'",
+                        "GRANT SELECT, INSERT, UPDATE, DELETE ON " + db() + ".* TO '" + APP + "'@'%'");
+            }
         }
     }
 
-    private static Connection appOnSource() throws SQLException {
+    private Connection appOnSource() throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", APP);
         props.setProperty("connectTimeout", "5");
-        return new org.postgresql.Driver().connect(SERVERS.postgres.jdbcUrl(DB), props);
+        return new org.postgresql.Driver().connect(SERVERS.postgres.jdbcUrl(db()), props);
     }
 
-    private static Connection appOnTarget() throws SQLException {
+    private Connection appOnTarget() throws SQLException {
         Properties props = new Properties();
+        if (engine() == TargetEngine.POSTGRES) {
+            props.setProperty("user", APP);
+            props.setProperty("connectTimeout", "5");
+            return new org.postgresql.Driver().connect(engine().jdbcUrl(db()), props);
+        }
         props.put("user", APP);
         props.put("password", "");
         props.put("connectTimeout", "5000");
-        return new com.mysql.cj.jdbc.Driver().connect(SERVERS.mariadb.jdbcUrl(DB), props);
+        return new com.mysql.cj.jdbc.Driver().connect(SERVERS.mariadb.jdbcUrl(db()), props);
     }
 
     private static void pause() {

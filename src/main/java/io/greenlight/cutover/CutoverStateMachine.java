@@ -265,7 +265,8 @@ final class CutoverStateMachine implements Runnable {
         if (!options.giveUpRollback()) {
             // Both sides fenced, forward drained: where the new primary's changes end now is where reverse replication starts.
             try (Connection c = sourceConnections.open()) {
-                ReverseStart start = reverse.recordStart(c, target, pipeline.applicationTables(), record.id());
+                ReverseStart start = reverse.recordStart(c, target, pipeline.applicationTables(), record.id(),
+                        java.time.Duration.ofNanos(budget.remainingNanos()));
                 reverseFrom = "; reverse replication starts at the target's " + start;
             }
             budget.check(CutoverState.SWITCHING, "recording the reverse replication's start");

@@ -46,7 +46,8 @@ final class BinlogCapture implements PrimaryCapture {
     }
 
     @Override
-    public ReverseStart recordStart(Connection target, Collection<TableId> tables) throws SQLException {
+    public ReverseStart recordStart(Connection target, Collection<TableId> tables, java.time.Duration within) throws SQLException {
+        // Reading where the binlog ends waits for nothing (no lock, no open transaction): within is not needed.
         BinlogPosition position = BinlogPosition.current(target);
         return new ReverseStart("binlog position " + position, position.offset());
     }

@@ -12,12 +12,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A PostgreSQL new primary (blue/green), captured through pgoutput exactly as forward capture
@@ -142,15 +144,26 @@ final class PgOutputCapture implements PrimaryCapture {
         return problems;
     }
 
+    /**
+     * Creates the publication and the slot anew. The slot's creation waits until every transaction
+     * that has an id on the target cluster ends (its consistent point), and the publication's for
+     * locks on the tables: each statement may take only what is left of {@code within}
+     * (statement_timeout), after which this fails naming the open transactions and how to end them.
+     */
     @Override
-    public ReverseStart recordStart(Connection target, Collection<TableId> tables) throws SQLException {
+    public ReverseStart recordStart(Connection target, Collection<TableId> tables, Duration within) throws SQLException {
+        long deadline = System.nanoTime() + within.toNanos();
         List<String> published = new ArrayList<>(tables.stream().map(TableId::quoted).toList());
         published.add(heartbeat().quoted());
         String lsn;
         try (Statement st = target.createStatement()) {
+            timeout(st, deadline);
             st.execute("DROP PUBLICATION IF EXISTS " + TableId.quoteIdentifier(publication()));
+            timeout(st, deadline);
             st.execute("CREATE PUBLICATION " + TableId.quoteIdentifier(publication()) + " FOR TABLE " + String.join(", ", published));
+            timeout(st, deadline);
             dropSlot(target);
+            timeout(st, deadline);
             // Its consistent point: every transaction that commits after it is decoded, none before.
             try (PreparedStatement ps = target.prepareStatement("SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')")) {
                 ps.setString(1, slot());
@@ -158,6 +171,21 @@ final class PgOutputCapture implements PrimaryCapture {
                     rs.next();
                     lsn = rs.getString(1);
                 }
+            }
+        } catch (SQLException e) {
+            if (!timedOut(e)) {
+                throw e;
+            }
+            throw new SQLException("Creating the reverse replication slot " + slot() + " (and publication " + publication()
+                    + ") on the target did not finish within the " + String.format(java.util.Locale.ROOT, "%.1f", within.toMillis() / 1000.0)
+                    + " s left of maxWriteBlockedSeconds: a logical slot starts only once every transaction open on the target "
+                    + "cluster has ended (and the publication waits for locks on the migrated tables). " + openTransactions(target),
+                    e.getSQLState(), e);
+        } finally {
+            try (Statement st = target.createStatement()) {
+                st.execute("RESET statement_timeout"); // the connection goes back to its pool
+            } catch (SQLException broken) {
+                // a broken connection is not reused; the failure that matters is the one above
             }
         }
         Map<String, Object> offset = new LinkedHashMap<>();
@@ -248,6 +276,45 @@ final class PgOutputCapture implements PrimaryCapture {
                 }
             }
         }
+    }
+
+    /** Bounds the statement that follows by what is left until {@code deadline} (at least 1 ms: 0 would mean no limit). */
+    private static void timeout(Statement st, long deadline) throws SQLException {
+        st.execute("SET statement_timeout = " + Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    }
+
+    /** A statement (57014) or lock (55P03) timeout, here or in the cause of a wrapped one. */
+    private static boolean timedOut(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && ("57014".equals(sql.getSQLState()) || "55P03".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The target's transactions with an id (those a new slot waits for), and the statement that ends them. */
+    private static String openTransactions(Connection target) {
+        List<String> open = new ArrayList<>();
+        List<String> pids = new ArrayList<>();
+        try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery("""
+                SELECT pid, usename, datname, state, xact_start
+                  FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid() ORDER BY xact_start LIMIT 10""")) {
+            while (rs.next()) {
+                pids.add(rs.getString(1));
+                open.add("pid " + rs.getString(1) + " (user " + rs.getString(2) + ", database " + rs.getString(3) + ", "
+                        + rs.getString(4) + ", transaction open since " + rs.getTimestamp(5).toInstant() + ")");
+            }
+        } catch (SQLException e) {
+            return "Find them on the target (SELECT pid, state, xact_start, query FROM pg_stat_activity WHERE backend_xid IS NOT NULL;), "
+                    + "end or finish them, then POST /cutover again";
+        }
+        if (open.isEmpty()) {
+            return "No transaction is open there any more: POST /cutover again";
+        }
+        return "Open on the target: " + String.join("; ", open) + ". End them (on the target: "
+                + pids.stream().map(pid -> "SELECT pg_terminate_backend(" + pid + ");").collect(java.util.stream.Collectors.joining(" "))
+                + ") or let them finish, then POST /cutover again";
     }
 
     static TableId heartbeat() {

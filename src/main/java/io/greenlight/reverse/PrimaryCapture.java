@@ -41,8 +41,10 @@ interface PrimaryCapture {
      * Where the new primary's change stream ends now (called while both sides are fenced and
      * forward apply drained, before the switch): reverse replication reads everything after it.
      * Creates what capture needs on the target (PostgreSQL: the publication and the slot, anew).
+     * Gives up with an error naming what it waited for once {@code within} (what is left of the
+     * write-blocked budget) has passed.
      */
-    ReverseStart recordStart(Connection target, Collection<TableId> tables) throws SQLException;
+    ReverseStart recordStart(Connection target, Collection<TableId> tables, java.time.Duration within) throws SQLException;
 
     /** The engine's settings, reading {@code tables} (the old source's models) and the reverse heartbeat table. */
     Properties properties(Collection<SourceTable> tables);

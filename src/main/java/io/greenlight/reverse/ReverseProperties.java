@@ -52,6 +52,9 @@ public final class ReverseProperties {
         p.put("include.schema.changes", "false");
         p.put("decimal.handling.mode", "string");
         p.put("time.precision.mode", "adaptive_time_microseconds");
+        // The server already read two-digit years when the row was written; the binlog holds real years. The
+        // connector's default adjuster would turn year 0001-0099 (DATE, DATETIME) into 2001-2099 / 1970-1999.
+        p.put("enable.time.adjuster", "false");
         p.put("binary.handling.mode", "bytes");
         p.put("bigint.unsigned.handling.mode", "precise");
         p.put("tombstones.on.delete", "false");

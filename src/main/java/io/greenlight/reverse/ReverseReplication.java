@@ -23,6 +23,7 @@ import org.jboss.logging.Logger;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -108,16 +109,17 @@ public class ReverseReplication {
     /**
      * Records, on the old source, where the new primary's change stream ends now: called while both
      * sides are fenced and forward apply drained, before the switch. Creates the reverse heartbeat
-     * table first (and, on a PostgreSQL target, the publication and the slot).
+     * table first (and, on a PostgreSQL target, the publication and the slot), giving up once
+     * {@code within} (what is left of the write-blocked budget) has passed.
      */
-    public ReverseStart recordStart(Connection oldSource, DataSource target, Collection<TableId> tables, String cutover)
-            throws SQLException {
+    public ReverseStart recordStart(Connection oldSource, DataSource target, Collection<TableId> tables, String cutover,
+                                    Duration within) throws SQLException {
         ReverseStart start;
         PrimaryCapture capture = capture();
         try (Connection c = target.getConnection()) {
             c.setAutoCommit(true);
             capture.heartbeatTable().create(c);
-            start = capture.recordStart(c, tables);
+            start = capture.recordStart(c, tables, within);
         }
         ReverseOffsets.seed(oldSource, stream(), cutover, start);
         LOG.infof("Reverse replication for cutover %s will start at the new primary's %s", cutover, start);

@@ -731,7 +731,7 @@ abstract class CutoverTest {
         writer.start();
     }
 
-    private void appWrite() throws SQLException {
+    protected void appWrite() throws SQLException {
         try (Connection c = new org.postgresql.Driver().connect(servers.postgres.jdbcUrl(database()) + "?user=app_writer",
                 new java.util.Properties())) {
             c.setAutoCommit(false);

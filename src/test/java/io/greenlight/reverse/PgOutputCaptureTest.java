@@ -8,12 +8,14 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What reverse replication needs from a PostgreSQL target, checked against the real target cluster. */
@@ -59,7 +61,7 @@ class PgOutputCaptureTest {
                 assertEquals(List.of(), capture.problems(limited, tables));
                 // What the switch then does as this user: the heartbeat table, the publication and the slot.
                 capture.heartbeatTable().create(limited);
-                ReverseStart start = capture.recordStart(limited, tables);
+                ReverseStart start = capture.recordStart(limited, tables, Duration.ofSeconds(60));
                 assertTrue(start.description().startsWith("LSN "), start.description());
                 assertEquals(List.of("publication gl_probe_reverse (target)", "replication slot gl_probe_reverse (target)"),
                         capture.remove(limited));
@@ -82,6 +84,37 @@ class PgOutputCaptureTest {
                     && problems.get(0).endsWith("Run on the target: ALTER TABLE public.items REPLICA IDENTITY FULL;"), problems.get(0));
             Sql.exec(c, "ALTER TABLE public.items REPLICA IDENTITY FULL;");
             assertEquals(List.of(), capture.problems(c, tables));
+        }
+    }
+
+    @Test
+    void aTargetTransactionHoldingTheReverseStartEndsItWithinItsTimeNamingTheSessionAndTheAdvisedStatementFreesIt() throws Exception {
+        try (Connection admin = target.connect("postgres")) {
+            Sql.exec(admin, "DROP DATABASE IF EXISTS reverse_bounded WITH (FORCE)", "CREATE DATABASE reverse_bounded");
+        }
+        try (Connection c = target.connect("reverse_bounded"); Connection holder = target.connect("reverse_bounded")) {
+            c.setAutoCommit(true);
+            Sql.exec(c, "CREATE TABLE items (id int PRIMARY KEY, name text)");
+            capture.heartbeatTable().create(c);
+            holder.setAutoCommit(false); // a maintenance session that locked a migrated table and never committed
+            Sql.exec(holder, "LOCK TABLE items IN ACCESS EXCLUSIVE MODE");
+            String pid = Sql.rows(holder, "SELECT pg_backend_pid()").get(0).get(0);
+
+            long started = System.nanoTime();
+            SQLException e = assertThrows(SQLException.class, () -> capture.recordStart(c, tables, Duration.ofSeconds(2)));
+            double took = (System.nanoTime() - started) / 1e9;
+            assertTrue(took < 10, "gave up after " + took + " s, not within its 2 s");
+            assertTrue(e.getMessage().contains("did not finish within the 2.0 s left of maxWriteBlockedSeconds"), e.getMessage());
+            assertTrue(e.getMessage().contains("pid " + pid + " (user postgres, database reverse_bounded, idle in transaction"), e.getMessage());
+            assertEquals("0", Sql.rows(c, "SHOW statement_timeout").get(0).get(0), "the pooled session's statement_timeout is reset");
+            assertEquals("0", Sql.rows(c, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'gl_probe_reverse'").get(0).get(0));
+
+            Matcher advice = Pattern.compile("SELECT pg_terminate_backend\\(\\d+\\);").matcher(e.getMessage());
+            assertTrue(advice.find(), e.getMessage());
+            Sql.rows(c, advice.group()); // the advised remedy, as written
+            ReverseStart start = capture.recordStart(c, tables, Duration.ofSeconds(60));
+            assertTrue(start.description().startsWith("LSN "), start.description());
+            capture.remove(c);
         }
     }
 
