@@ -19,7 +19,7 @@ public final class ChildWorker implements AutoCloseable {
     private static final List<String> WORKER_LIBRARIES = List.of("/org/apache/kafka/", "/com/fasterxml/jackson/", "/org/slf4j/",
             "/org/apache/maven/", "/com/github/luben/", "/org/lz4/", "/org/xerial/snappy/", "/org/awaitility/", "/org/hamcrest/",
             "/jakarta/ws/rs/", "/javax/ws/rs/", "/jakarta/activation/", "/jakarta/xml/bind/", "/io/swagger/",
-            "/org/jboss/logmanager/", "/org/jboss/slf4j/", "/org/jboss/logging/", "/org/reflections/", "/org/javassist/",
+            "/org/jboss/logmanager/", "/org/jboss/slf4j/", "/org/jboss/logging/", "/io/smallrye/common/", "/org/reflections/", "/org/javassist/",
             "/org/bitbucket/b_c/jose4j/", "/test-classes");
 
     private final Process process;

@@ -79,6 +79,10 @@ public final class ConnectWorker implements AutoCloseable {
         props.putAll(extra);
 
         Plugins plugins = new Plugins(props);
+        if (props.containsKey("plugin.path")) {
+            // As ConnectDistributed does: the worker's threads resolve plugin classes (a transform's type) through Connect's loader.
+            plugins.compareAndSwapWithDelegatingLoader();
+        }
         DistributedConfig config = new DistributedConfig(props);
         String clusterId = config.kafkaClusterId();
         String clientIdBase = ConnectUtils.clientIdBase(config) + id + "-";
