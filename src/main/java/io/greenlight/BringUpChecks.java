@@ -60,9 +60,17 @@ final class BringUpChecks {
      * configured tables, and sizes them as the target holds them (with the DDL apply followed).
      */
     BringUpPlan plan(Dialect dialect, LossyPolicy lossy) throws Exception {
+        SlotTakeover.endReader(ends.source(), config.source().slot()); // the leader before us is gone: its walsender must not hold the slot
+        return tables(dialect, lossy);
+    }
+
+    /**
+     * Checks (and prepares) the source's publication for the configured tables and sizes them as
+     * the target holds them, leaving the slot's reader alone (a control plane's is Kafka Connect).
+     */
+    BringUpPlan tables(Dialect dialect, LossyPolicy lossy) throws Exception {
         GreenlightConfig.Source src = config.source();
         AgroalDataSource source = ends.source();
-        SlotTakeover.endReader(source, src.slot()); // the leader before us is gone: its walsender must not hold the slot
         List<TableId> configured = src.tables().orElse(List.of()).stream().map(String::trim).map(TableId::parse).toList();
         Map<TableId, SourceTable> tables;
         try (Connection connection = source.getConnection(); Connection targetConnection = ends.target().getConnection()) {

@@ -16,6 +16,7 @@ import io.greenlight.capture.SlotGuard;
 import io.greenlight.capture.SourceCleanup;
 import io.greenlight.config.ConfigValidator;
 import io.greenlight.config.GreenlightConfig;
+import io.greenlight.controlplane.ControlPlane;
 import io.greenlight.cutover.DataPath;
 import io.greenlight.dialect.Dialect;
 import io.greenlight.dialect.PreflightReport;
@@ -83,6 +84,8 @@ public class Pipeline implements DataPath, PipelineStatus, TableControl {
     private long generation;
     private volatile Backfill backfill;
     private volatile boolean backfilling;
+    /** greenlight.mode=control-plane: what watches the pipeline that runs in Kafka Connect; null otherwise or while stopped. */
+    private volatile ControlPlane controlPlane;
 
     private final Event<PipelineStarted> started;
     private final LeaderElection election;
@@ -137,6 +140,12 @@ public class Pipeline implements DataPath, PipelineStatus, TableControl {
     private void startLocked() {
         state.restarting();
         long current = ++generation;
+        if (config.mode() == GreenlightConfig.Mode.CONTROL_PLANE) {
+            starter = new Thread(new ControlPlaneStart(current, owner, config, state, topics, lag, election, kafka, ends, checks,
+                    this::controlPlaneStarted, this::failed, () -> started.fire(new PipelineStarted())), "greenlight-start");
+            starter.start();
+            return;
+        }
         starter = new Thread(new BringUp(current, owner, config, state, meters, topics, pauses, election, kafka, ends, checks,
                 this::failed, () -> started.fire(new PipelineStarted())), "greenlight-start");
         starter.start();
@@ -166,8 +175,21 @@ public class Pipeline implements DataPath, PipelineStatus, TableControl {
         stopComponents();
     }
 
+    /** Under the lock, by the control plane's bring-up. */
+    private void controlPlaneStarted(ControlPlane plane) {
+        controlPlane = plane;
+        if (slotLag == null) { // Connect's source reads the slot: what it retains is shown all the same
+            slotLag = new SlotLagPoller(ends.source(), config.source().slot(), meters, this::slotGone);
+            slotLag.start(Duration.ofSeconds(2));
+        }
+    }
+
     private synchronized void stopComponents() {
         backfill = null;
+        if (controlPlane != null) {
+            controlPlane.close();
+            controlPlane = null;
+        }
         if (running != null) {
             running.close();
             running = null;
@@ -272,17 +294,27 @@ public class Pipeline implements DataPath, PipelineStatus, TableControl {
 
     @Override
     public void recopy(TableId table) throws SQLException {
+        refuseInControlPlane("copy " + table + " again");
         copies.recopy(table);
     }
 
     @Override
     public void recopyAll() throws SQLException {
+        refuseInControlPlane("copy every table again");
         copies.recopyAll();
     }
 
     @Override
     public Optional<String> copyPausedTableAgain(TableId table) {
         return copies.copyPausedTableAgain(table);
+    }
+
+    private void refuseInControlPlane(String what) {
+        if (config.mode() == GreenlightConfig.Mode.CONTROL_PLANE) {
+            throw new IllegalStateException("greenlight.mode=control-plane: capture and apply run in Kafka Connect, so Greenlight "
+                    + "does not " + what + "; copies there are the Debezium source connector's snapshots "
+                    + "(docs/scale-out.md#control-plane).");
+        }
     }
 
     private void failed(String component, Throwable cause, String action) {
@@ -363,6 +395,10 @@ public class Pipeline implements DataPath, PipelineStatus, TableControl {
 
     @Override
     public String writeMarker(String marker) {
+        ControlPlane plane = controlPlane;
+        if (plane != null) {
+            return plane.writeMarker(marker);
+        }
         RunningPipeline run = running;
         HeartbeatWriter writer = run == null ? null : run.heartbeat();
         if (writer == null) {
@@ -393,12 +429,20 @@ public class Pipeline implements DataPath, PipelineStatus, TableControl {
 
     @Override
     public boolean captureRunning() {
+        ControlPlane plane = controlPlane;
+        if (plane != null) {
+            return plane.captureRunning();
+        }
         RunningPipeline run = running;
         return run != null && run.captureRunning();
     }
 
     @Override
     public boolean applyRunning() {
+        ControlPlane plane = controlPlane;
+        if (plane != null) {
+            return plane.applyRunning();
+        }
         RunningPipeline run = running;
         return run != null && run.applyRunning();
     }

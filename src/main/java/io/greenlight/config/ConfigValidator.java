@@ -61,6 +61,15 @@ public final class ConfigValidator {
         if (!TOPIC_PREFIX.matcher(kafka.topicPrefix()).matches()) {
             problems.add(invalid("greenlight.kafka.topic-prefix", kafka.topicPrefix(), "letters, digits, _ and -"));
         }
+        if (config.mode() == GreenlightConfig.Mode.CONTROL_PLANE && kafka.bootstrapServers().isEmpty()) {
+            problems.add("greenlight.mode=control-plane watches a pipeline that runs in Kafka Connect, so it needs that cluster's "
+                    + "Kafka: set greenlight.kafka.bootstrap-servers (or GREENLIGHT_KAFKA_BOOTSTRAP_SERVERS) to the Connect "
+                    + "workers' bootstrap.servers.");
+        }
+        if (!TOPIC.matcher(config.connect().offsetsTopic()).matches()) {
+            problems.add(invalid("greenlight.connect.offsets-topic", config.connect().offsetsTopic(),
+                    "the Connect workers' offset.storage.topic"));
+        }
         positive(problems, "greenlight.kafka.partitions", kafka.partitions());
         positive(problems, "greenlight.kafka.replication-factor", kafka.replicationFactor());
         positive(problems, "greenlight.apply.batch-size", config.apply().batchSize());

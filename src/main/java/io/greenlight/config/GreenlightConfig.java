@@ -15,6 +15,34 @@ import java.util.Optional;
 @ConfigMapping(prefix = "greenlight")
 public interface GreenlightConfig {
 
+    /** What this process runs (docs/scale-out.md#control-plane). */
+    enum Mode {
+        /** Capture, Kafka and apply in this process (the default). */
+        PIPELINE,
+        /**
+         * No capture and no apply of its own: they run in Kafka Connect (the Debezium source and
+         * Greenlight's sink). Lag, /status, verify and the cutover watch that pipeline through the
+         * heartbeats, Connect's committed source offsets and the target's greenlight_offsets.
+         */
+        CONTROL_PLANE
+    }
+
+    @WithDefault("pipeline")
+    Mode mode();
+
+    /** The Kafka Connect cluster a control plane watches (greenlight.mode=control-plane). */
+    Connect connect();
+
+    interface Connect {
+        /** The Connect workers' offset.storage.topic: where the source connector's committed positions are. */
+        @WithDefault("connect-offsets")
+        String offsetsTopic();
+
+        /** The name of the Debezium PostgreSQL source connector (its key in the offsets topic). */
+        @WithDefault("greenlight-postgres-source")
+        String sourceConnector();
+    }
+
     Source source();
 
     Target target();

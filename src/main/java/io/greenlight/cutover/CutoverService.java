@@ -343,6 +343,12 @@ public class CutoverService {
             return new Guardrails.Check("rollbackPath", true, "given up by the request (\"giveUpRollback\": true): "
                     + "the old source is not kept in sync after the switch");
         }
+        if (config.mode() == GreenlightConfig.Mode.CONTROL_PLANE) {
+            // Connect's sink would apply reverse replication's writes to the old source back to the target: no rollback there.
+            return new Guardrails.Check("rollbackPath", false, "greenlight.mode=control-plane: the forward pipeline runs in Kafka "
+                    + "Connect, where nothing keeps the sink from applying reverse replication's writes back to the target, so "
+                    + "there is no rollback path. Send \"giveUpRollback\": true to cut over without one.");
+        }
         Dialect d = pipeline.dialect().orElse(null);
         Optional<javax.sql.DataSource> target = pipeline.targetPool();
         if (d == null || target.isEmpty()) {

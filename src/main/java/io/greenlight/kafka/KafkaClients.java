@@ -88,6 +88,23 @@ public final class KafkaClients {
         return new KafkaConsumer<>(p);
     }
 
+    /**
+     * A consumer that reads a few records at given offsets (a control plane samples change records'
+     * source times and Connect's offsets): small fetches, no group, no topic created by asking.
+     */
+    public KafkaConsumer<byte[], byte[]> sampler(String purpose, int maxPollRecords) {
+        Properties p = common(purpose);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(maxPollRecords));
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "65536");
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, "65536");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return new KafkaConsumer<>(p);
+    }
+
     public Admin admin() {
         return Admin.create(common("admin"));
     }

@@ -122,6 +122,15 @@ public class LagTracker {
         lastMarker = marker;
     }
 
+    /**
+     * A control plane learned that every change committed before {@code marker} is in Kafka
+     * (capture runs elsewhere): {@code nextOffsets} are the partitions' ends it read after that.
+     */
+    public synchronized void markerPublished(String marker, Map<TopicPartition, Long> nextOffsets) {
+        markerDrainTarget = Map.copyOf(nextOffsets);
+        lastMarker = marker;
+    }
+
     /** The offsets every partition must be applied through once {@code marker} was published, if it was. */
     public java.util.Optional<Map<TopicPartition, Long>> drainTarget(String marker) {
         synchronized (this) {

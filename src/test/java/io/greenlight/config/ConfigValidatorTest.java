@@ -42,6 +42,20 @@ class ConfigValidatorTest {
     }
 
     @Test
+    void controlPlaneModeWithoutBootstrapServersIsRefusedNamingTheKeyToSet() {
+        Map<String, String> props = new HashMap<>(VALID);
+        props.put("greenlight.mode", "control-plane");
+        InvalidConfigException e = invalid(props);
+        assertTrue(e.problems().get(0).contains("set greenlight.kafka.bootstrap-servers (or GREENLIGHT_KAFKA_BOOTSTRAP_SERVERS)"),
+                e.problems().toString());
+        props.put("greenlight.kafka.bootstrap-servers", "kafka:9092");
+        GreenlightConfig config = config(props);
+        assertDoesNotThrow(() -> ConfigValidator.validate(config));
+        assertEquals(GreenlightConfig.Mode.CONTROL_PLANE, config.mode());
+        assertEquals(GreenlightConfig.Mode.PIPELINE, config(VALID).mode(), "a pipeline of its own by default");
+    }
+
+    @Test
     void missingSourceUrlIsNamedWithItsEnvVarAndExample() {
         InvalidConfigException e = invalid(without("greenlight.source.url"));
         assertEquals("greenlight.source.url is not set. Set it (or GREENLIGHT_SOURCE_URL) to jdbc:postgresql://HOST:5432/DB.",

@@ -2,7 +2,10 @@ package io.greenlight.connect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.greenlight.capture.DdlCapture;
+import io.greenlight.testing.ChildWorker;
 import io.greenlight.testing.ConnectWorker;
+import io.greenlight.testing.ConnectorFiles;
 import io.greenlight.testing.Sql;
 import io.greenlight.testing.TargetEngine;
 import io.greenlight.testing.TestServers;
@@ -157,15 +160,92 @@ abstract class ConnectSinkTest {
             awaitConverged(db, List.of(
                     "SELECT id, balance, note FROM accounts ORDER BY id",
                     "SELECT tx, account, amount, count(*) FROM ledger GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"));
-            try (Connection s = servers.postgres.connect(db); Connection t = engine().connect(db)) {
-                long sourceRows = Sql.count(s, "ledger");
-                long targetRows = Sql.count(t, "ledger");
-                long distinct = Long.parseLong(Sql.rows(t, "SELECT count(DISTINCT tx) FROM ledger").get(0).get(0));
-                System.out.printf("Connect rebalance ledger (%s, %s stopped): source %d rows, target %d rows, %d distinct "
-                        + "tx: %d lost, %d doubled%n", engine(), victimId, sourceRows, targetRows, distinct,
-                        sourceRows - distinct, targetRows - distinct);
-                assertEquals(sourceRows, targetRows, "no ledger row lost or doubled");
-                assertEquals(targetRows, distinct, "no ledger row doubled");
+            assertLedgerExact(db, victimId + " stopped");
+        } finally {
+            stop(db);
+        }
+    }
+
+    private void assertLedgerExact(String db, String what) throws SQLException {
+        try (Connection s = servers.postgres.connect(db); Connection t = engine().connect(db)) {
+            long sourceRows = Sql.count(s, "ledger");
+            long targetRows = Sql.count(t, "ledger");
+            long distinct = Long.parseLong(Sql.rows(t, "SELECT count(DISTINCT tx) FROM ledger").get(0).get(0));
+            System.out.printf("Connect rebalance ledger (%s, %s): source %d rows, target %d rows, %d distinct "
+                    + "tx: %d lost, %d doubled%n", engine(), what, sourceRows, targetRows, distinct,
+                    sourceRows - distinct, targetRows - distinct);
+            assertEquals(sourceRows, targetRows, "no ledger row lost or doubled");
+            assertEquals(targetRows, distinct, "no ledger row doubled");
+        }
+    }
+
+    /**
+     * A worker in its own JVM killed with SIGKILL under load (no leave-group, no task shutdown, no
+     * offset flush): the group notices after the session timeout, its tasks start on the worker
+     * left, resume from the target's record, and the ledger is exact.
+     */
+    @Test
+    @Order(5)
+    void aWorkerKilledUnderLoadLosesItsTasksToTheOtherAndTheLedgerIsExact() throws Exception {
+        String db = database("kill");
+        try (Connection ignored = prepareSource(db)) {
+            createConnectors(db, List.of("accounts", "ledger"), 2);
+            try (ChildWorker child = ChildWorker.start("worker-k", group, servers.kafkaBootstrap, List.of())) {
+                // The assignor decides what worker-k runs: a sink task, or the source's (then capture is what dies).
+                Awaitility.await("worker-k runs a task").atMost(Duration.ofMinutes(3)).ignoreExceptions()
+                        .failFast("worker-k exited", () -> !child.isAlive())
+                        .until(() -> runningSinkTasks(db) == 2 && taskWorkers(db).contains("worker-k"));
+                String killedTasks = taskWorkersByTask(db);
+                try (WriteLoad load = WriteLoad.start(servers.postgres, db)) {
+                    awaitCommitted(load, 400);
+                    awaitApplied(db, 100);
+                    child.kill();
+                    long killedAt = load.committed();
+                    long killed = System.nanoTime();
+                    Awaitility.await("the killed worker's tasks run on the worker left").atMost(Duration.ofMinutes(3))
+                            .until(() -> taskWorkers(db).equals(Set.of(leader().id())) && runningSinkTasks(db) == 2);
+                    System.out.printf("Connect worker kill -9 (%s; before: %s): every task running on %s %.1f s after the kill%n",
+                            engine(), killedTasks, leader().id(), (System.nanoTime() - killed) / 1e9);
+                    awaitCommitted(load, killedAt + 400);
+                }
+            }
+            awaitConverged(db, List.of(
+                    "SELECT id, balance, note FROM accounts ORDER BY id",
+                    "SELECT tx, account, amount, count(*) FROM ledger GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"));
+            assertLedgerExact(db, "worker-k killed");
+        } finally {
+            stop(db);
+        }
+    }
+
+    /**
+     * The source's DDL reaches the sink through Greenlight's transform on the source connector
+     * (DdlMessageRouter routes the greenlight.ddl message into the table's topic), in order with the
+     * table's changes: a renamed column keeps its values, as with Greenlight's own capture.
+     */
+    @Test
+    @Order(4)
+    void aColumnRenamedOnTheSourceIsRenamedOnTheTargetWithItsValues() throws Exception {
+        String db = database("ddl");
+        try (Connection source = prepareSource(db)) {
+            Sql.exec(source, DdlCapture.installScript());
+            Sql.exec(source, "CREATE TABLE notes (id int PRIMARY KEY, body text, n int)",
+                    "INSERT INTO notes VALUES (1, 'first', 1), (2, 'second', 2)",
+                    "ALTER PUBLICATION " + db + " ADD TABLE notes");
+            // One worker: a source task moved by a rebalance before its snapshot completed snapshots again, after the
+            // rename, and a snapshot carries no DDL (the rows come with the new column; the old one stays).
+            createConnectors(db, List.of("accounts", "notes"), 1);
+            awaitConverged(db, List.of("SELECT id, body, n FROM notes ORDER BY id"));
+            Sql.exec(source, "INSERT INTO notes VALUES (3, 'just before', 3)",
+                    "ALTER TABLE notes RENAME COLUMN body TO text_body",
+                    "INSERT INTO notes VALUES (4, 'after', 4)",
+                    "UPDATE notes SET n = 10 WHERE id = 1");
+            awaitConverged(db, List.of("SELECT id, text_body, n FROM notes ORDER BY id"));
+            try (Connection t = engine().connect(db)) {
+                assertEquals(List.of(), Sql.rows(t, engine() == TargetEngine.POSTGRES
+                        ? "SELECT column_name FROM information_schema.columns WHERE table_name = 'notes' AND column_name = 'body'"
+                        : "SELECT column_name FROM information_schema.columns WHERE table_schema = '" + db
+                                + "' AND table_name = 'notes' AND column_name = 'body'"), "the old column is gone, not kept beside the new one");
             }
         } finally {
             stop(db);
@@ -193,6 +273,12 @@ abstract class ConnectSinkTest {
      * in-JVM workers do not serve; a connector that moves later finds its task configs unchanged.)
      */
     private void start(String db, List<String> tables, int sinkTasks) throws Exception {
+        createConnectors(db, tables, sinkTasks);
+        workers.add(ConnectWorker.start("worker-b", group, servers.kafkaBootstrap));
+    }
+
+    /** The connectors of {@link #start}, on worker-a alone (the workers a test added before are stopped). */
+    private void createConnectors(String db, List<String> tables, int sinkTasks) throws Exception {
         while (workers.size() > 1) {
             workers.remove(1).close();
         }
@@ -208,6 +294,7 @@ abstract class ConnectSinkTest {
         source.put("table.include.list", String.join(",", tables.stream().map(t -> "public\\." + t).toList()));
         source.remove("heartbeat.action.query"); // no greenlight schema on this source
         source.put("topic.creation.default.replication.factor", "1");
+        ConnectorFiles.ddlRouter(source, servers.postgres.jdbcUrl(db), db, tables.stream().map(t -> "public." + t).toList());
         leader().putConnector(db + "-source", source);
 
         Map<String, String> sink = connectorConfig("greenlight-sink.json");
@@ -226,7 +313,6 @@ abstract class ConnectSinkTest {
         Awaitility.await("the connectors' task configs are written").atMost(Duration.ofMinutes(2)).ignoreExceptions()
                 .until(() -> leader().status(db + "-source").tasks().size() == 1
                         && leader().status(db + "-sink").tasks().size() == sinkTasks);
-        workers.add(ConnectWorker.start("worker-b", group, servers.kafkaBootstrap));
     }
 
     private void stop(String db) throws Exception {
@@ -266,6 +352,31 @@ abstract class ConnectSinkTest {
             status.tasks().forEach(t -> used.add(t.workerId()));
         }
         return used;
+    }
+
+    /** The workers running a task of the source or the sink (RUNNING); a FAILED task fails the test. */
+    private Set<String> taskWorkers(String db) {
+        Set<String> running = new TreeSet<>();
+        for (String connector : List.of(db + "-source", db + "-sink")) {
+            for (ConnectorStateInfo.TaskState task : leader().status(connector).tasks()) {
+                assertTrue(!"FAILED".equals(task.state()), () -> connector + " task " + task.id() + " failed: " + task.trace());
+                if ("RUNNING".equals(task.state())) {
+                    running.add(task.workerId());
+                }
+            }
+        }
+        return running;
+    }
+
+    /** Which worker runs each task, for the log. */
+    private String taskWorkersByTask(String db) {
+        StringBuilder line = new StringBuilder();
+        for (String connector : List.of(db + "-source", db + "-sink")) {
+            for (ConnectorStateInfo.TaskState task : leader().status(connector).tasks()) {
+                line.append(connector.substring(db.length() + 1)).append('-').append(task.id()).append('@').append(task.workerId()).append(' ');
+            }
+        }
+        return line.toString().trim();
     }
 
     private int runningSinkTasks(String db) {

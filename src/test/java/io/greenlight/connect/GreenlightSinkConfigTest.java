@@ -96,6 +96,11 @@ class GreenlightSinkConfigTest {
         // Per-converter settings (converters=greenlight) and topic creation groups are prefixes Connect and Debezium pass on.
         unknown.removeIf(key -> key.startsWith("greenlight.") || key.startsWith("topic.creation.")
                 || key.startsWith("key.converter.") || key.startsWith("value.converter."));
+        // Greenlight's DDL transform: its class and the keys it defines.
+        String transform = "transforms." + source.get("transforms") + ".";
+        assertEquals(DdlMessageRouter.class.getName(), source.get(transform + "type"));
+        unknown.removeIf(key -> key.equals(transform + "type") || key.startsWith(transform)
+                && DdlMessageRouter.CONFIG_DEF.configKeys().containsKey(key.substring(transform.length())));
         assertEquals(List.of(), unknown);
         Map<String, String> sink = config("greenlight-sink.json");
         assertEquals(source.get("topic.prefix"), sink.get("topic.prefix"), "the sink reads the source's topics");

@@ -46,6 +46,11 @@ public final class ConnectWorker implements AutoCloseable {
     }
 
     public static ConnectWorker start(String id, String group, String bootstrap) {
+        return start(id, group, bootstrap, Map.of());
+    }
+
+    /** A worker with {@code extra} worker settings on top of the test defaults (e.g. plugin.path). */
+    public static ConnectWorker start(String id, String group, String bootstrap, Map<String, String> extra) {
         Map<String, String> props = new HashMap<>();
         props.put("bootstrap.servers", bootstrap);
         props.put("group.id", group);
@@ -68,8 +73,16 @@ public final class ConnectWorker implements AutoCloseable {
         props.put("connector.client.config.override.policy", "All");
         props.put("metadata.max.age.ms", "1000");
         props.put("listeners", "http://127.0.0.1:0");
+        // A worker that died (kill -9) is noticed by the group after this long: its tasks then move.
+        props.put("session.timeout.ms", "6000");
+        props.put("heartbeat.interval.ms", "1500");
+        props.putAll(extra);
 
         Plugins plugins = new Plugins(props);
+        if (props.containsKey("plugin.path")) {
+            // As ConnectDistributed does: the worker's threads resolve plugin classes (a transform's type) through Connect's loader.
+            plugins.compareAndSwapWithDelegatingLoader();
+        }
         DistributedConfig config = new DistributedConfig(props);
         String clusterId = config.kafkaClusterId();
         String clientIdBase = ConnectUtils.clientIdBase(config) + id + "-";
