@@ -40,18 +40,9 @@ class KeyMoveApplyTest {
             throws Exception {
         try (ApplyHarness h = new ApplyHarness(engine, "key_move_batch", 2, SOURCE)) {
             h.readTables("docs");
-            h.publish(0, "docs", ChangeOp.CREATE, null, ApplyHarness.row(DOC, 1, "first", "a very long body"));
-            long update = h.publish(0, "docs", ChangeOp.DELETE, ApplyHarness.row(DOC, 1, null, null), null);
-            h.publishAt(update, 1, "docs", ChangeOp.CREATE, null, ApplyHarness.row(DOC, 5, "moved", UnchangedToast.PLACEHOLDER));
+            publishKeyMove(h, 1);
             h.start(100, Duration.ofSeconds(3));
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
-                    .failFast("the table paused", () -> assertEquals(List.of(), h.pauses.all().stream()
-                            .map(p -> p.error()).toList())).untilAsserted(() -> {
-                assertNull(h.failure.get(), () -> "apply failed: " + h.failure.get());
-                try (Connection t = h.target()) {
-                    assertEquals(List.of(List.of("5", "moved", "a very long body")), Sql.rows(t, "SELECT id, title, body FROM docs"));
-                }
-            });
+            awaitMovedWithItsBody(h);
         }
     }
 
@@ -61,18 +52,9 @@ class KeyMoveApplyTest {
             throws Exception {
         try (ApplyHarness h = new ApplyHarness(engine, "key_move_full", 1, SOURCE)) {
             h.readTables("docs");
-            h.publish(0, "docs", ChangeOp.CREATE, null, ApplyHarness.row(DOC, 1, "first", "a very long body"));
-            long update = h.publish(0, "docs", ChangeOp.DELETE, ApplyHarness.row(DOC, 1, null, null), null);
-            h.publishAt(update, 0, "docs", ChangeOp.CREATE, null, ApplyHarness.row(DOC, 5, "moved", UnchangedToast.PLACEHOLDER));
+            publishKeyMove(h, 0);
             h.start(2, Duration.ofSeconds(3)); // a batch (and a poll) of two: full after the delete
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
-                    .failFast("the table paused", () -> assertEquals(List.of(), h.pauses.all().stream()
-                            .map(p -> p.error()).toList())).untilAsserted(() -> {
-                assertNull(h.failure.get(), () -> "apply failed: " + h.failure.get());
-                try (Connection t = h.target()) {
-                    assertEquals(List.of(List.of("5", "moved", "a very long body")), Sql.rows(t, "SELECT id, title, body FROM docs"));
-                }
-            });
+            awaitMovedWithItsBody(h);
         }
     }
 
@@ -82,9 +64,7 @@ class KeyMoveApplyTest {
             throws Exception {
         try (ApplyHarness h = new ApplyHarness(engine, "key_move_poison", 1, SOURCE)) {
             h.readTables("docs");
-            h.publish(0, "docs", ChangeOp.CREATE, null, ApplyHarness.row(DOC, 1, "first", "a very long body"));
-            long update = h.publish(0, "docs", ChangeOp.DELETE, ApplyHarness.row(DOC, 1, null, null), null);
-            h.publishAt(update, 0, "docs", ChangeOp.CREATE, null, ApplyHarness.row(DOC, 5, "moved", UnchangedToast.PLACEHOLDER));
+            publishKeyMove(h, 0);
             h.publish(0, "docs", ChangeOp.CREATE, null, ApplyHarness.row(DOC, 9, "refused", null)); // body NOT NULL on the target
             h.start(100, Duration.ofSeconds(3));
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
@@ -128,5 +108,28 @@ class KeyMoveApplyTest {
                 assertEquals(List.of(), Sql.rows(t, "SELECT id FROM docs"), "no row with a NULL body written");
             }
         }
+    }
+
+    /**
+     * Row 1 with a long body, then an UPDATE moving it to key 5 with the body unchanged: Debezium's
+     * delete of key 1 on partition 0 and create of key 5 (the body only a placeholder) on
+     * {@code createPartition}, both at the update's position.
+     */
+    private static void publishKeyMove(ApplyHarness h, int createPartition) throws Exception {
+        h.publish(0, "docs", ChangeOp.CREATE, null, ApplyHarness.row(DOC, 1, "first", "a very long body"));
+        long update = h.publish(0, "docs", ChangeOp.DELETE, ApplyHarness.row(DOC, 1, null, null), null);
+        h.publishAt(update, createPartition, "docs", ChangeOp.CREATE, null, ApplyHarness.row(DOC, 5, "moved", UnchangedToast.PLACEHOLDER));
+    }
+
+    /** Waits until the row sits under key 5 with the body it had (failing at once if the table paused). */
+    private static void awaitMovedWithItsBody(ApplyHarness h) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                .failFast("the table paused", () -> assertEquals(List.of(), h.pauses.all().stream()
+                        .map(p -> p.error()).toList())).untilAsserted(() -> {
+            assertNull(h.failure.get(), () -> "apply failed: " + h.failure.get());
+            try (Connection t = h.target()) {
+                assertEquals(List.of(List.of("5", "moved", "a very long body")), Sql.rows(t, "SELECT id, title, body FROM docs"));
+            }
+        });
     }
 }
