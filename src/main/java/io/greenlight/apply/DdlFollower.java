@@ -183,11 +183,16 @@ final class DdlFollower {
         SourceTable evolved = new SourceTable(model.id(), columns, key, now.uniqueKeys(), now.replicaIdentity(),
                 model.numericExtents());
         for (SourceColumn column : added) {
-            // Added already (met again after a restart). With dropped-columns=keep a column of that name may also be one
-            // the source dropped earlier, kept with its old values: the ADD then fails and stops the table, never reuses it.
-            if (droppedColumns == DroppedColumns.KEEP || !onTargetColumns.contains(column.name())) {
+            if (!onTargetColumns.contains(column.name())) {
                 sql.add(dialect.addColumn(evolved, column));
+            } else if (droppedColumns == DroppedColumns.KEEP) {
+                // A column of that name may be one the source dropped earlier, kept with its old values: never reused.
+                return refuse(model, change, "the target already has a column " + column.name() + ", kept with its old "
+                        + "values when the source dropped one of that name (greenlight.schema.dropped-columns=keep)",
+                        "Drop the kept column on the target (ALTER TABLE " + dialect.tableName(model) + " DROP COLUMN "
+                        + dialect.quote(column.name()) + "), then POST /tables/" + model.id() + "/resume");
             }
+            // else added already: met again after a restart (MySQL/MariaDB commit DDL before the offsets)
         }
         IndexChanges indexes = IndexChanges.of(model, evolved, definition, ddl, renamed);
         if (indexes.refusal().isPresent()) {

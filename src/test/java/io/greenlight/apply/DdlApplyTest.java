@@ -18,6 +18,7 @@ import java.util.List;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Source DDL met in a table's stream, applied by a real apply loop to a real target from a real Kafka
@@ -158,6 +159,37 @@ class DdlApplyTest {
             assertEquals(List.of("id", "a", "c"), columns(h, "spread"), "added once");
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(TargetEngine.class)
+    void anAddColumnOfANameTheTargetKeptAfterADropStopsTheTableAndDroppingTheKeptColumnThenResumingAddsItAfresh(
+            TargetEngine engine) throws Exception {
+        try (ApplyHarness h = new ApplyHarness(engine, "ddl_keep_readd", 1, SOURCE)) {
+            h.ddlInStream = true;
+            h.droppedColumns = DroppedColumns.KEEP;
+            h.readTables("kept");
+            h.publish(0, "kept", ChangeOp.CREATE, null, ApplyHarness.row(KEPT, 1, 0, "old value"));
+            h.publishDdl(List.of(0), "kept", "ALTER TABLE", "ALTER TABLE kept DROP COLUMN gone");
+            h.publishDdl(List.of(0), "kept", "ALTER TABLE", "ALTER TABLE kept ADD COLUMN gone text");
+            h.publish(0, "kept", ChangeOp.CREATE, null, ApplyHarness.row(KEPT_READDED, 2, 0, "new value"));
+            h.start(100, Duration.ofMillis(200));
+            TableId kept = new TableId("public", "kept");
+            await().atMost(Duration.ofSeconds(90)).until(() -> h.pauses.isPaused(kept));
+            String error = h.pauses.get(kept).orElseThrow().error();
+            assertTrue(error.contains("gone"), error);
+            assertTrue(error.contains("/resume"), "the stop names the remedy: " + error);
+
+            try (Connection t = h.target()) {
+                Sql.exec(t, "ALTER TABLE kept DROP COLUMN gone"); // the remedy: drop the kept column, then resume
+            }
+            h.pauses.requestResume(kept);
+            awaitRows(h, "SELECT id, n, gone FROM kept ORDER BY id",
+                    List.of(Arrays.asList("1", "0", null), List.of("2", "0", "new value")));
+        }
+    }
+
+    private static final Schema KEPT_READDED = SchemaBuilder.struct().field("id", Schema.INT32_SCHEMA)
+            .field("n", Schema.INT32_SCHEMA).field("gone", Schema.OPTIONAL_STRING_SCHEMA).build();
 
     /**
      * A restart that reads the table's DDL message (offset 1) again with the model from before it: on
