@@ -5,12 +5,10 @@ import io.greenlight.testing.TargetEngine;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** {@link PoisonTest} with a MariaDB target: an unconstrained numeric beyond DECIMAL(65,30) does not fit. */
 @QuarkusTest
 @WithTestResource(PoisonTestResource.class)
-class PoisonMariaDbTest extends PoisonTest {
+class PoisonMariaDbTest extends PoisonMySqlFamilyTest {
 
     @Override
     protected TargetEngine engine() {
@@ -20,27 +18,5 @@ class PoisonMariaDbTest extends PoisonTest {
     @Override
     protected String database() {
         return "poison";
-    }
-
-    @Override
-    protected String poisonAmount() {
-        return PoisonTestResource.TOO_PRECISE;
-    }
-
-    @Override
-    protected void assertRefusedAmount(String error) {
-        assertTrue(error.contains("Column public.prices.amount (numeric)"), error);
-        assertTrue(error.contains("does not fit DECIMAL(65,30)"), error);
-        assertTrue(error.contains("greenlight.types.lossy-accept=public.prices.amount"), error);
-    }
-
-    @Override
-    protected String targetOnlyEmailIndex() {
-        return "CREATE UNIQUE INDEX accounts_email ON accounts (email(100))";
-    }
-
-    @Override
-    protected String widenLabelsName() {
-        return "ALTER TABLE labels MODIFY name VARCHAR(10)";
     }
 }

@@ -7,8 +7,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.testcontainers.junit.jupiter.Testcontainers;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * {@link PoisonTest} with a MySQL 8 target in a container (an unconstrained numeric beyond
  * DECIMAL(65,30) does not fit, as on MariaDB); skipped where Docker is missing.
@@ -16,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @WithTestResource(PoisonTestResource.OnMySql8.class)
 @Testcontainers(disabledWithoutDocker = true)
-class PoisonMySql8Test extends PoisonTest {
+class PoisonMySql8Test extends PoisonMySqlFamilyTest {
 
     @Override
     protected TargetDatabase engine() {
@@ -26,27 +24,5 @@ class PoisonMySql8Test extends PoisonTest {
     @Override
     protected String database() {
         return PoisonTestResource.OnMySql8.DATABASE;
-    }
-
-    @Override
-    protected String poisonAmount() {
-        return PoisonTestResource.TOO_PRECISE;
-    }
-
-    @Override
-    protected void assertRefusedAmount(String error) {
-        assertTrue(error.contains("Column public.prices.amount (numeric)"), error);
-        assertTrue(error.contains("does not fit DECIMAL(65,30)"), error);
-        assertTrue(error.contains("greenlight.types.lossy-accept=public.prices.amount"), error);
-    }
-
-    @Override
-    protected String targetOnlyEmailIndex() {
-        return "CREATE UNIQUE INDEX accounts_email ON accounts (email(100))";
-    }
-
-    @Override
-    protected String widenLabelsName() {
-        return "ALTER TABLE labels MODIFY name VARCHAR(10)";
     }
 }
