@@ -1,8 +1,9 @@
 package io.greenlight.capture;
 
+import io.greenlight.testing.EngineEvents;
+
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
-import io.debezium.engine.Header;
 import io.greenlight.kafka.KafkaClients;
 import io.greenlight.kafka.TopicAdmin;
 import io.greenlight.lag.LagTracker;
@@ -162,32 +163,7 @@ class ChangePublisherTest {
     }
 
     private static ChangeEvent<SourceRecord, SourceRecord> event(SourceRecord record) {
-        return new ChangeEvent<>() {
-            @Override
-            public SourceRecord key() {
-                return record;
-            }
-
-            @Override
-            public SourceRecord value() {
-                return record;
-            }
-
-            @Override
-            public String destination() {
-                return record.topic();
-            }
-
-            @Override
-            public Integer partition() {
-                return null;
-            }
-
-            @Override
-            public <T> List<Header<T>> headers() {
-                return List.of();
-            }
-        };
+        return EngineEvents.of(record);
     }
 
     /** The engine's side of a batch: nothing to record here. */

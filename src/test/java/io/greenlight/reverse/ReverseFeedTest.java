@@ -1,5 +1,7 @@
 package io.greenlight.reverse;
 
+import io.greenlight.testing.EngineEvents;
+
 import io.agroal.api.AgroalDataSource;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
@@ -168,27 +170,7 @@ class ReverseFeedTest {
                 .put("lsn", lsn);
         Struct value = new Struct(envelope).put("after", after).put("source", source).put("op", "c");
         SourceRecord record = new SourceRecord(Map.of("server", STREAM), Map.of("lsn", lsn), "primary.public." + table, envelope, value);
-        return new ChangeEvent<>() {
-            @Override
-            public SourceRecord key() {
-                return null;
-            }
-
-            @Override
-            public SourceRecord value() {
-                return record;
-            }
-
-            @Override
-            public String destination() {
-                return record.topic();
-            }
-
-            @Override
-            public Integer partition() {
-                return null;
-            }
-        };
+        return EngineEvents.of(record);
     }
 
     /** Records what the engine is told. */
