@@ -18,17 +18,17 @@ cat "$GL" ${PEER:+"$PEER"} ${FR:+"$FR"} | awk -F'\t' '
   END {
     print "| figure | Greenlight | peer | Greenlight / peer | goal |"
     print "| --- | ---: | ---: | ---: | --- |"
-    row("snapshot rows/s (" med("greenlight", "snapshot_rows") " rows)", "snapshot_rows_per_s", "high", "≥ 50 % of LOAD DATA")
+    row("snapshot rows/s (" med("greenlight", "snapshot_rows") " rows)", "snapshot_rows_per_s", "high", "")
     ld = med("limits", "maria_load_data_rows_per_s")
     g = med("greenlight", "snapshot_rows_per_s")
     printf "| target LOAD DATA limit rows/s (harness) | %s | | | |\n", fmt(ld)
     printf "| snapshot / target LOAD DATA limit | %s | %s | | %s |\n", (ld != "" ? sprintf("%.1f %%", 100 * g / ld) : "–"),
-      (ld != "" ? sprintf("%.1f %%", 100 * med("debezium-kafka", "snapshot_rows_per_s") / ld) : "–"), "≥ 50 %"
+      (ld != "" ? sprintf("%.1f %%", 100 * med("debezium-kafka", "snapshot_rows_per_s") / ld) : "–"), ""
     su = med("greenlight", "snapshot_startup_s"); gsn = med("greenlight", "snapshot_s")
     if (su != "" && gsn + 0 > su + 0) {
       gx = med("greenlight", "snapshot_rows") / (gsn - su)
       printf "| snapshot rows/s without Greenlight'"'"'s JVM + embedded broker start-up (%.1f s of %.1f s; the peer'"'"'s JVMs start before its clock) | %s | | %s | |\n", su, gsn, fmt(gx), (p = med("debezium-kafka", "snapshot_rows_per_s")) ? sprintf("%.2f", gx / p) : "–"
-      printf "| that / target LOAD DATA limit | %s | | | ≥ 50 %% |\n", (ld != "" ? sprintf("%.1f %%", 100 * gx / ld) : "–")
+      printf "| that / target LOAD DATA limit | %s | | | ≥ 60 %% (#20) |\n", (ld != "" ? sprintf("%.1f %%", 100 * gx / ld) : "–")
     }
     row("streaming events/s, burst start → caught up", "stream_events_per_s_e2e", "high", "≥ 10×")
     # No system can stream a burst faster than the source produces it: the pgbench rate without CDC
@@ -36,7 +36,7 @@ cat "$GL" ${PEER:+"$PEER"} ${FR:+"$FR"} | awk -F'\t' '
     pb = med("debezium-kafka", "pgbench_tps_without_cdc") * med("debezium-kafka", "stream_events") / (med("debezium-kafka", "stream_txns") + 0 ? med("debezium-kafka", "stream_txns") : 1)
     printf "|   ceiling: the burst'"'"'s own events/s without CDC | %s | %s | | |\n", (gb ? fmt(gb) : "–"), (pb ? fmt(pb) : "–")
     row("streaming capacity: events/s draining a backlog (" med("greenlight", "drain_events") " events, processes frozen while it was written)", "drain_events_per_s", "high", "≥ 10×")
-    row("  CPU ms per event while draining (system processes)", "drain_cpu_ms_per_event", "low", "")
+    row("  CPU ms per event while draining (system processes)", "drain_cpu_ms_per_event", "low", "≤ 0.15 ms (#20)")
     row("  mariadbd CPU ms per event while draining", "drain_mariadbd_cpu_ms_per_event", "low", "")
     row("lag at burst end (s)", "stream_lag_at_burst_end_s", "low", "< 2 s")
     row("catch-up after burst (s)", "stream_catchup_after_burst_s", "low", "< 5 s")
