@@ -33,15 +33,7 @@ public final class SequencesBack {
                 if (!generatedKey) {
                     continue;
                 }
-                String sequence;
-                try (PreparedStatement ps = source.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
-                    ps.setString(1, table.id().quoted());
-                    ps.setString(2, column.name());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        sequence = rs.getString(1);
-                    }
-                }
+                String sequence = ownedSequence(source, table, column);
                 if (sequence == null) {
                     continue; // a default from a sequence the column does not own: the operator's to set
                 }
@@ -57,20 +49,24 @@ public final class SequencesBack {
         return done;
     }
 
+    /** The sequence a PostgreSQL column owns (serial or identity), quoted, or null when it owns none. */
+    private static String ownedSequence(Connection c, SourceTable table, SourceColumn column) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
+            ps.setString(1, table.id().quoted());
+            ps.setString(2, column.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
     /** The key the new primary would hand out next: its AUTO_INCREMENT, or its own sequence (PostgreSQL target). */
     private static long nextOnPrimary(Connection primary, SourceTable table, SourceColumn column) throws SQLException {
         if (!"PostgreSQL".equals(primary.getMetaData().getDatabaseProductName())) { // else MySQL/MariaDB
             return autoIncrement(primary, table.id().table());
         }
-        String sequence;
-        try (PreparedStatement ps = primary.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
-            ps.setString(1, table.id().quoted());
-            ps.setString(2, column.name());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                sequence = rs.getString(1);
-            }
-        }
+        String sequence = ownedSequence(primary, table, column);
         if (sequence == null) {
             return 1;
         }
